@@ -1,0 +1,102 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "logship",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "logship", targets: ["logship"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Events, field values, acknowledgements, sizes and durations, the metric store. No I/O.
+        .target(name: "LogshipCore"),
+        // File input: discovery, inotify watcher, identity, reader, rotation, multiline, checkpoints.
+        .target(
+            name: "LogshipTail",
+            dependencies: [
+                "LogshipCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Parsers and transforms: pure, synchronous functions over a batch of events.
+        .target(name: "LogshipTransforms", dependencies: ["LogshipCore"]),
+        // Elasticsearch bulk output and the Prometheus endpoint.
+        .target(
+            name: "LogshipOutputs",
+            dependencies: [
+                "LogshipCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // YAML loading and validation, the component registry, wiring, demo, self-metrics.
+        .target(
+            name: "LogshipRuntime",
+            dependencies: [
+                "LogshipCore", "LogshipTail", "LogshipTransforms", "LogshipOutputs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The executable: argument parsing and bootstrap only.
+        .executableTarget(
+            name: "logship",
+            dependencies: [
+                "LogshipRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "LogshipCoreTests", dependencies: ["LogshipCore"]),
+        .testTarget(name: "LogshipTailTests", dependencies: ["LogshipTail"]),
+        .testTarget(name: "LogshipTransformsTests", dependencies: ["LogshipTransforms"]),
+        .testTarget(
+            name: "LogshipOutputsTests",
+            dependencies: [
+                "LogshipOutputs",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .testTarget(name: "LogshipRuntimeTests", dependencies: ["LogshipRuntime"]),
+        // Runs the built `logship` binary against real files, a bulk endpoint and Prometheus.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "LogshipRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+    ]
+)
+
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

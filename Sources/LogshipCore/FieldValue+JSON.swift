@@ -1,0 +1,82 @@
+/// Compact JSON encoding of field values straight into bytes.
+///
+/// Written by hand rather than with `JSONEncoder`: it runs once per shipped document on the hot
+/// path, must keep object keys in insertion order (golden NDJSON bodies compare as exact text),
+/// and must never fail. Non-finite doubles, which JSON cannot carry, are written as `null`.
+extension FieldValue {
+    /// Appends the compact JSON text of this value to `bytes`.
+    package func appendJSON(to bytes: inout [UInt8]) {
+        switch self {
+        case .string(let text): JSONText.appendString(text, to: &bytes)
+        case .integer(let value): bytes.append(contentsOf: String(value).utf8)
+        case .double(let value):
+            if value.isFinite {
+                if value.rounded() == value && abs(value) < 1e15 {
+                    bytes.append(contentsOf: String(Int64(value)).utf8)
+                    bytes.append(contentsOf: ".0".utf8)
+                } else {
+                    bytes.append(contentsOf: String(value).utf8)
+                }
+            } else {
+                bytes.append(contentsOf: "null".utf8)
+            }
+        case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .array(let values):
+            bytes.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                value.appendJSON(to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object): object.appendJSON(to: &bytes)
+        }
+    }
+
+    /// The compact JSON text of this value.
+    package var jsonText: String {
+        var bytes: [UInt8] = []
+        appendJSON(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension FieldObject {
+    /// Appends the compact JSON text of this object, keys in insertion order.
+    package func appendJSON(to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "{"))
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONText.appendString(entry.key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            entry.value.appendJSON(to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+}
+
+/// JSON string escaping.
+package enum JSONText {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `text` as a quoted JSON string: `"` and `\` escaped, control characters as `\n`,
+    /// `\t`, `\r` or `\u00XX`. Swift strings are valid Unicode, so the output is valid UTF-8.
+    package static func appendString(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0xF)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,21 @@
+/// The identity of a file on disk, independent of its name: device and inode.
+///
+/// A renamed file keeps its key; a file re-created under the same name gets a new one. Inode
+/// numbers can be reused after a file is deleted; the tailer guards against that by checking the
+/// size against the checkpoint (a shorter file is read from the start).
+package struct FileKey: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    package let device: UInt64
+    package let inode: UInt64
+
+    package init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+
+    /// `device:inode` in hexadecimal, the form used in checkpoints and document ids.
+    package var description: String { String(device, radix: 16) + ":" + String(inode, radix: 16) }
+
+    package static func < (lhs: FileKey, rhs: FileKey) -> Bool {
+        (lhs.device, lhs.inode) < (rhs.device, rhs.inode)
+    }
+}

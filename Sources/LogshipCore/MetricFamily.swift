@@ -1,0 +1,87 @@
+/// The kind of a metric family, as Prometheus names it in `# TYPE`.
+package enum MetricKind: String, Sendable, Codable, CaseIterable {
+    case counter
+    case gauge
+    case histogram
+}
+
+/// What a metric family is: its name, help text, kind, label names and, for histograms, the
+/// upper bounds of its buckets (sorted, without `+Inf`, which is always implied).
+package struct MetricFamily: Sendable, Codable, Equatable {
+    package var name: String
+    package var help: String
+    package var kind: MetricKind
+    package var labelNames: [String]
+    package var buckets: [Double]
+
+    package init(name: String, help: String, kind: MetricKind, labelNames: [String] = [], buckets: [Double] = []) {
+        self.name = name
+        self.help = help
+        self.kind = kind
+        self.labelNames = labelNames
+        self.buckets = buckets.sorted()
+    }
+
+    /// The default histogram buckets of the Prometheus client libraries.
+    package static let defaultBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+}
+
+/// One change to one series: label values are in the order of the family's label names.
+package struct MetricUpdate: Sendable, Equatable {
+    package enum Operation: Sendable, Equatable {
+        /// Adds to a counter or gauge. Counters ignore negative amounts.
+        case add(Double)
+        /// Replaces a gauge's value.
+        case set(Double)
+        /// Records one observation in a histogram.
+        case observe(Double)
+    }
+
+    package var family: String
+    package var labelValues: [String]
+    package var operation: Operation
+
+    package init(family: String, labelValues: [String], operation: Operation) {
+        self.family = family
+        self.labelValues = labelValues
+        self.operation = operation
+    }
+}
+
+/// The value of one series: a counter or gauge uses `value`; a histogram uses the cumulative
+/// `bucketCounts` (one per bucket bound, then `+Inf`), `sum` and `count`.
+package struct SeriesValue: Sendable, Codable, Equatable {
+    package var value: Double = 0
+    package var bucketCounts: [UInt64] = []
+    package var sum: Double = 0
+    package var count: UInt64 = 0
+
+    package init(value: Double = 0, bucketCounts: [UInt64] = [], sum: Double = 0, count: UInt64 = 0) {
+        self.value = value
+        self.bucketCounts = bucketCounts
+        self.sum = sum
+        self.count = count
+    }
+}
+
+/// One series as read out of the store.
+package struct SeriesSnapshot: Sendable, Codable, Equatable {
+    package var labelValues: [String]
+    package var value: SeriesValue
+
+    package init(labelValues: [String], value: SeriesValue) {
+        self.labelValues = labelValues
+        self.value = value
+    }
+}
+
+/// One family and all its series, series sorted by label values.
+package struct FamilySnapshot: Sendable, Codable, Equatable {
+    package var family: MetricFamily
+    package var series: [SeriesSnapshot]
+
+    package init(family: MetricFamily, series: [SeriesSnapshot]) {
+        self.family = family
+        self.series = series
+    }
+}

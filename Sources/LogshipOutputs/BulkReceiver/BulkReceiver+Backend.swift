@@ -1,0 +1,164 @@
+import CompressNIO
+import Logging
+import NIOCore
+import Synchronization
+
+extension BulkReceiver {
+    /// Answers requests: routing, fault injection, decoding and the store.
+    final class Backend: Sendable {
+        let store = Mutex(Store())
+        let maximumContentBytes: Int
+        let logger: Logger
+
+        init(maximumContentBytes: Int, logger: Logger) {
+            self.maximumContentBytes = maximumContentBytes
+            self.logger = logger
+        }
+
+        func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
+            let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
+            switch (request.method, segments.count, segments.last) {
+            case ("GET", 0, _), ("HEAD", 0, _):
+                return json(200, JSON.info)
+            case ("GET", 2, "stats") where segments[0] == "_logship":
+                return json(200, stats())
+            case ("POST", 1, "_bulk"), ("PUT", 1, "_bulk"):
+                return await bulk(request, defaultIndex: nil)
+            case ("POST", 2, "_bulk"), ("PUT", 2, "_bulk"):
+                return await bulk(request, defaultIndex: String(segments[0]))
+            default:
+                let error = RequestError(
+                    status: 404, type: "resource_not_found_exception",
+                    reason: "no handler found for uri [\(request.path)] and method [\(request.method)]")
+                return json(404, JSON.error(error))
+            }
+        }
+
+        private func bulk(_ request: HTTPServerRequest, defaultIndex: String?) async -> HTTPServerResponse {
+            let started = ContinuousClock.now
+            let gzip = request.header("content-encoding")?.lowercased().contains("gzip") ?? false
+            var record = RequestRecord(
+                sequence: 0, path: request.path, gzip: gzip, bodyBytes: request.body.readableBytes, status: 0, items: [],
+                fault: nil)
+            let fault = store.withLock { $0.nextFault() }
+            record.fault = fault
+            switch fault {
+            case .closeConnection:
+                _ = store.withLock { $0.record(record) }
+                return .closeConnectionWithoutAnswer
+            case .rejectRequest(let status):
+                record.status = status
+                _ = store.withLock { $0.record(record) }
+                return rejection(status)
+            case .delay(let delay):
+                try? await Task.sleep(for: delay)
+            case .failItems, nil:
+                break
+            }
+            let operations: [Operation]
+            do {
+                let body = try decode(request, gzip: gzip)
+                try checkContentType(request)
+                operations = try body.withUnsafeReadableBytes { bytes throws(RequestError) in
+                    try BulkReceiver.parse(bytes, defaultIndex: defaultIndex)
+                }
+            } catch {
+                record.status = error.status
+                _ = store.withLock { $0.record(record) }
+                return json(error.status, error.status == 413 ? "" : JSON.error(error))
+            }
+            var forcedItems = 0
+            var forcedStatus = 0
+            if case .failItems(let count, let status) = fault {
+                forcedItems = count
+                forcedStatus = status
+            }
+            let results = store.withLock { store in
+                let results = operations.enumerated().map { position, operation in
+                    store.apply(operation, forcedStatus: position < forcedItems ? forcedStatus : nil)
+                }
+                record.status = 200
+                record.items = results.map {
+                    RequestRecord.Item(action: $0.action, index: $0.index, id: $0.id, status: $0.status)
+                }
+                _ = store.record(record)
+                return results
+            }
+            let took = started.duration(to: .now).components
+            let milliseconds = Int(took.seconds) * 1000 + Int(took.attoseconds / 1_000_000_000_000_000)
+            return json(200, JSON.bulkResponse(tookMilliseconds: milliseconds, items: results))
+        }
+
+        private func decode(_ request: HTTPServerRequest, gzip: Bool) throws(RequestError) -> ByteBuffer {
+            guard gzip else { return request.body }
+            var compressed = request.body
+            do {
+                return try compressed.decompress(with: .gzip(), maxSize: maximumContentBytes)
+            } catch let error as CompressNIOError where error == .bufferOverflow {
+                throw RequestError(
+                    status: 413, type: "content_too_long_exception",
+                    reason: "decompressed body larger than \(maximumContentBytes) bytes")
+            } catch {
+                throw RequestError(
+                    status: 400, type: "parse_exception", reason: "failed to decompress the gzip request body: \(error)")
+            }
+        }
+
+        private func checkContentType(_ request: HTTPServerRequest) throws(RequestError) {
+            let value = request.header("content-type") ?? ""
+            let mediaType = value.split(separator: ";").first?.trimmingCharacters(in: " \t").lowercased() ?? ""
+            let accepted = ["application/x-ndjson", "application/json", "application/vnd.elasticsearch+x-ndjson"]
+            guard accepted.contains(mediaType) else {
+                throw RequestError(
+                    status: 406, type: "media_type_header_exception",
+                    reason: "Content-Type header [\(value)] is not supported")
+            }
+        }
+
+        private func rejection(_ status: Int) -> HTTPServerResponse {
+            switch status {
+            case 429:
+                let reason =
+                    "rejected execution of coordinating operation [coordinating_and_primary_bytes=0, "
+                    + "replica_bytes=0, all_bytes=0, coordinating_operation_bytes=0, max_coordinating_and_primary_bytes=0]"
+                return json(429, JSON.error(RequestError(status: 429, type: "es_rejected_execution_exception", reason: reason)))
+            case 503:
+                let reason = "blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];"
+                return json(503, JSON.error(RequestError(status: 503, type: "cluster_block_exception", reason: reason)))
+            case 413:
+                return json(413, "")
+            default:
+                return json(status, JSON.error(RequestError(status: status, type: "exception", reason: "injected fault")))
+            }
+        }
+
+        private func stats() -> String {
+            store.withLock { store in
+                let documents = store.indices.filter { !$0.value.isEmpty }.map { (index: $0.key, count: $0.value.count) }
+                    .sorted { $0.index < $1.index }
+                var statuses: [Int: Int] = [:]
+                for record in store.requests { statuses[record.status, default: 0] += 1 }
+                return JSON.stats(
+                    documents: documents, requests: store.requestCount,
+                    gzipRequests: store.requests.count { $0.gzip },
+                    statuses: statuses.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                    pendingFaults: store.faults.count)
+            }
+        }
+
+        private func json(_ status: Int, _ body: String) -> HTTPServerResponse {
+            HTTPServerResponse(
+                status: status, headers: [("Content-Type", "application/json"), ("X-elastic-product", "Elasticsearch")],
+                body: ByteBuffer(string: body))
+        }
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingCharacters(in set: String) -> Substring {
+        let text = Substring(self)
+        let start = text.firstIndex { !set.contains($0) } ?? text.endIndex
+        let end = text.lastIndex { !set.contains($0) }.map { text.index(after: $0) } ?? start
+        return text[start..<Swift.max(start, end)]
+    }
+}

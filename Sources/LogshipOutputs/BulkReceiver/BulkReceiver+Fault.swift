@@ -1,0 +1,60 @@
+extension BulkReceiver {
+    /// A scripted misbehaviour applied to the next bulk request (one fault per request, in the
+    /// order enqueued; requests other than `_bulk` take none).
+    package enum Fault: Sendable, Equatable, CustomStringConvertible {
+        /// Answers the whole request with `status` and stores nothing. 429 sends Elasticsearch's
+        /// `es_rejected_execution_exception` body, 503 a `cluster_block_exception`, 413 an empty
+        /// body, any other status a generic `exception`.
+        case rejectRequest(status: Int)
+        /// Processes the request but answers its first `count` items with `status` instead of
+        /// applying them: 429 `es_rejected_execution_exception`, 400 `document_parsing_exception`,
+        /// 409 `version_conflict_engine_exception`, others `exception`. `errors` is then true.
+        case failItems(count: Int, status: Int)
+        /// Closes the connection without answering; nothing is stored.
+        case closeConnection
+        /// Waits `delay` before handling the request normally.
+        case delay(Duration)
+
+        package var description: String {
+            switch self {
+            case .rejectRequest(let status): "reject request with \(status)"
+            case .failItems(let count, let status): "fail first \(count) items with \(status)"
+            case .closeConnection: "close connection"
+            case .delay(let delay): "delay \(delay)"
+            }
+        }
+    }
+
+    /// What the receiver saw of one bulk request and how it answered.
+    package struct RequestRecord: Sendable, Equatable {
+        /// One item of the request and its answer.
+        package struct Item: Sendable, Equatable {
+            /// `create`, `index`, `delete` or `update`.
+            package var action: String
+            /// The target index; empty when the item had none.
+            package var index: String
+            /// The document id, generated ones included.
+            package var id: String
+            /// The item's status in the answer (201, 200, 409, 429…).
+            package var status: Int
+        }
+
+        /// 1 for the first bulk request received, then counting up; faulted requests included.
+        package var sequence: Int
+        /// The URL path, for example `/_bulk` or `/logs/_bulk`.
+        package var path: String
+        /// Whether the body came with `Content-Encoding: gzip`.
+        package var gzip: Bool
+        /// The body size as received (compressed when gzip).
+        package var bodyBytes: Int
+        /// The HTTP status answered; 0 when the connection was closed without an answer.
+        package var status: Int
+        /// The items with their statuses; empty when the whole request failed.
+        package var items: [Item]
+        /// The fault applied, if any.
+        package var fault: Fault?
+
+        /// The statuses of the items, in order.
+        package var itemStatuses: [Int] { items.map(\.status) }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+extension BulkReceiver {
+    /// One action of a bulk request with its source line.
+    struct Operation: Sendable, Equatable {
+        enum Action: String, Sendable {
+            case create, index, delete, update
+        }
+
+        var action: Action
+        /// The `_index` of the action line, else the index of the URL path; nil when neither.
+        var index: String?
+        /// The `_id` of the action line; nil when absent (generated for create and index).
+        var id: String?
+        /// The source line as sent; nil for delete.
+        var source: String?
+        /// Whether the source line is a JSON object.
+        var sourceIsObject: Bool
+        /// The 1-based line number of the action line.
+        var line: Int
+    }
+
+    /// A failure of the whole request, answered as Elasticsearch does:
+    /// `{"error":{"root_cause":[…],"type":…,"reason":…},"status":N}`.
+    struct RequestError: Error, Sendable, Equatable {
+        var status: Int
+        var type: String
+        var reason: String
+    }
+
+    /// Splits an NDJSON bulk body into operations.
+    ///
+    /// Rules, after Elasticsearch 8: the body must end with a newline; blank action lines are
+    /// skipped; an action line must be a JSON object with exactly one key, `create`, `index`,
+    /// `delete` or `update`, whose value is an object (`_index` and `_id` are read, other
+    /// metadata is ignored); every action but `delete` is followed by a source line. A malformed
+    /// action line fails the whole request with 400 `illegal_argument_exception` (or
+    /// `x_content_parse_exception` when it is not JSON at all); a source line that is not a JSON
+    /// object is only marked, to become an item error.
+    static func parse(_ body: some BidirectionalCollection<UInt8>, defaultIndex: String?) throws(RequestError) -> [Operation] {
+        guard !body.isEmpty else {
+            throw RequestError(
+                status: 400, type: "action_request_validation_exception", reason: "Validation Failed: 1: no requests added;")
+        }
+        guard body.last == UInt8(ascii: "\n") else {
+            throw RequestError(
+                status: 400, type: "illegal_argument_exception",
+                reason: "The bulk request must be terminated by a newline [\\n]")
+        }
+        let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast()
+        var operations: [Operation] = []
+        var number = 0
+        var iterator = lines.makeIterator()
+        while let line = iterator.next() {
+            number += 1
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
+                continue
+            }
+            var operation = try parseAction(Data(line), line: number, defaultIndex: defaultIndex)
+            if operation.action != .delete {
+                guard let sourceLine = iterator.next() else {
+                    throw RequestError(
+                        status: 400, type: "action_request_validation_exception",
+                        reason: "Validation Failed: 1: the \(operation.action.rawValue) action on line [\(number)] has no source line;")
+                }
+                number += 1
+                let data = Data(sourceLine)
+                operation.source = String(decoding: data, as: UTF8.self)
+                operation.sourceIsObject = (try? JSONSerialization.jsonObject(with: data)) is [String: Any]
+            }
+            operations.append(operation)
+        }
+        guard !operations.isEmpty else {
+            throw RequestError(
+                status: 400, type: "action_request_validation_exception", reason: "Validation Failed: 1: no requests added;")
+        }
+        return operations
+    }
+
+    private static func parseAction(_ data: Data, line: Int, defaultIndex: String?) throws(RequestError) -> Operation {
+        func malformed(_ reason: String) -> RequestError {
+            RequestError(status: 400, type: "illegal_argument_exception", reason: "Malformed action/metadata line [\(line)], \(reason)")
+        }
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw RequestError(
+                status: 400, type: "x_content_parse_exception",
+                reason: "[\(line):1] Unexpected character: action/metadata line [\(line)] is not valid JSON")
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw malformed("expected START_OBJECT but found [\(tokenName(firstByteOf: data))]")
+        }
+        guard object.count == 1, let (key, value) = object.first else {
+            throw malformed(object.isEmpty ? "expected FIELD_NAME but found [END_OBJECT]" : "expected END_OBJECT but found [FIELD_NAME]")
+        }
+        guard let action = Operation.Action(rawValue: key) else {
+            throw malformed("expected field [create], [delete], [index] or [update] but found [\(key)]")
+        }
+        guard let metadata = value as? [String: Any] else {
+            throw malformed("expected START_OBJECT but found [\(tokenName(value))]")
+        }
+        return Operation(
+            action: action,
+            index: scalarText(metadata["_index"]) ?? defaultIndex,
+            id: scalarText(metadata["_id"]),
+            source: nil,
+            sourceIsObject: false,
+            line: line
+        )
+    }
+
+    private static func scalarText(_ value: Any?) -> String? {
+        switch value {
+        case let text as String: text
+        case let number as NSNumber: number.stringValue
+        default: nil
+        }
+    }
+
+    /// The Jackson token name Elasticsearch reports for a nested JSON value.
+    private static func tokenName(_ value: Any) -> String {
+        switch value {
+        case is String: "VALUE_STRING"
+        case is [Any]: "START_ARRAY"
+        case is [String: Any]: "START_OBJECT"
+        case is NSNull: "VALUE_NULL"
+        default: "VALUE_NUMBER_INT"
+        }
+    }
+
+    /// The Jackson token name of a top-level JSON value, from its first non-blank byte.
+    private static func tokenName(firstByteOf data: Data) -> String {
+        let first = data.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+        switch first {
+        case UInt8(ascii: "\""): return "VALUE_STRING"
+        case UInt8(ascii: "["): return "START_ARRAY"
+        case UInt8(ascii: "t"): return "VALUE_TRUE"
+        case UInt8(ascii: "f"): return "VALUE_FALSE"
+        case UInt8(ascii: "n"): return "VALUE_NULL"
+        default:
+            let isFloat = data.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+            return isFloat ? "VALUE_NUMBER_FLOAT" : "VALUE_NUMBER_INT"
+        }
+    }
+}

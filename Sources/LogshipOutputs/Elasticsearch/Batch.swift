@@ -1,0 +1,82 @@
+package import LogshipCore
+
+/// A closed batch: the NDJSON `_bulk` body (uncompressed) and where each document sits in it.
+///
+/// Documents are in the order they were appended; a subset or a split keeps that order, so the
+/// response's items line up with `documents`.
+package struct Batch: Sendable, Equatable {
+    /// The NDJSON body: an action line and a source line per document, each ending in `\n`.
+    package private(set) var bytes: [UInt8]
+    /// The layout of each document within `bytes`.
+    package private(set) var documents: [BulkDocument]
+
+    /// An empty batch with room for `capacity` bytes.
+    package init(reservingCapacity capacity: Int = 0) {
+        self.bytes = []
+        self.bytes.reserveCapacity(capacity)
+        self.documents = []
+    }
+
+    /// A batch over an existing body; `documents` must describe `bytes`.
+    package init(bytes: [UInt8], documents: [BulkDocument]) {
+        self.bytes = bytes
+        self.documents = documents
+    }
+
+    /// Number of documents.
+    package var count: Int { documents.count }
+
+    /// `true` when the batch has no documents.
+    package var isEmpty: Bool { documents.isEmpty }
+
+    /// The sources of all documents that have one, in order.
+    package var sources: [EventSource] { documents.compactMap(\.source) }
+
+    /// The source line of document `index` without its `\n`: the document JSON.
+    package func documentJSON(at index: Int) -> ArraySlice<UInt8> {
+        let document = documents[index]
+        return bytes[document.sourceStart..<(document.range.upperBound - 1)]
+    }
+
+    /// The NDJSON text, for tests and logs.
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Encodes `event` at the end of the batch.
+    mutating func append(_ event: Event, encoder: inout BulkEncoder) {
+        documents.append(encoder.append(event, to: &bytes))
+    }
+
+    /// Reserves room for `capacity` bytes in the body.
+    mutating func reserve(_ capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Removes the last document and returns its lines, to start the next batch with.
+    mutating func removeLast() -> Batch {
+        let last = documents.removeLast()
+        let tail = Batch(
+            bytes: Array(bytes[last.range]),
+            documents: [last.shifted(by: -last.range.lowerBound)]
+        )
+        bytes.removeSubrange(last.range)
+        return tail
+    }
+
+    /// A new batch of the documents at `indices` (increasing), copied in that order.
+    package func subset(_ indices: some Sequence<Int>) -> Batch {
+        var result = Batch()
+        for index in indices {
+            let document = documents[index]
+            result.documents.append(document.shifted(by: result.bytes.count - document.range.lowerBound))
+            result.bytes.append(contentsOf: bytes[document.range])
+        }
+        return result
+    }
+
+    /// The first and the second half of the documents; when the count is odd the second half has
+    /// one more. Splitting a batch of one document gives an empty batch and that document.
+    package func split() -> (Batch, Batch) {
+        let middle = count / 2
+        return (subset(0..<middle), subset(middle..<count))
+    }
+}

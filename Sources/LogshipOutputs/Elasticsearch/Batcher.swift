@@ -1,0 +1,76 @@
+package import LogshipCore
+
+/// Collects encoded events into batches: a pure state machine driven with an injected time.
+///
+/// A batch closes when it holds `maximumEvents` documents, when its body reaches `maximumBytes`
+/// (uncompressed), or when its first document is `maximumAge` old (`onTimer(now:)`). A document
+/// that would push a non-empty batch past `maximumBytes` starts the next batch instead, so a batch
+/// exceeds `maximumBytes` only when it is a single document larger than that on its own.
+package struct Batcher: Sendable {
+    /// Documents per batch, at least 1.
+    package let maximumEvents: Int
+    /// Uncompressed body bytes per batch, at least 1.
+    package let maximumBytes: Int
+    /// How long the first document of a batch may wait for more.
+    package let maximumAge: Duration
+
+    private var encoder: BulkEncoder
+    private var open: Batch
+    private var openedAt: ContinuousClock.Instant?
+    /// Capacity to reserve for the next batch: the size of the last closed one.
+    private var expectedBytes: Int
+
+    package init(maximumEvents: Int, maximumBytes: Int, maximumAge: Duration, encoder: BulkEncoder) {
+        self.maximumEvents = max(1, maximumEvents)
+        self.maximumBytes = max(1, maximumBytes)
+        self.maximumAge = maximumAge
+        self.encoder = encoder
+        self.expectedBytes = min(self.maximumBytes, 64 * 1024)
+        self.open = Batch(reservingCapacity: expectedBytes)
+    }
+
+    /// When the open batch reaches `maximumAge`; `nil` while it is empty.
+    package var deadline: ContinuousClock.Instant? { openedAt.map { $0 + maximumAge } }
+
+    /// Number of documents in the open batch.
+    package var openCount: Int { open.count }
+
+    /// Encodes `events` into the open batch and returns the batches that closed, oldest first.
+    package mutating func append(_ events: [Event], now: ContinuousClock.Instant) -> [Batch] {
+        var closed: [Batch] = []
+        for event in events {
+            if openedAt == nil { openedAt = now }
+            open.append(event, encoder: &encoder)
+            if open.bytes.count > maximumBytes && open.count > 1 {
+                let next = open.removeLast()
+                closed.append(close())
+                open = next
+                open.reserve(expectedBytes)
+                openedAt = now
+            }
+            if open.count >= maximumEvents || open.bytes.count >= maximumBytes {
+                closed.append(close())
+            }
+        }
+        return closed
+    }
+
+    /// Closes the open batch if it has reached `maximumAge` by `now`.
+    package mutating func onTimer(now: ContinuousClock.Instant) -> Batch? {
+        guard let deadline, deadline <= now else { return nil }
+        return close()
+    }
+
+    /// Closes the open batch regardless of its age; `nil` when it is empty.
+    package mutating func flush() -> Batch? {
+        open.isEmpty ? nil : close()
+    }
+
+    private mutating func close() -> Batch {
+        let batch = open
+        expectedBytes = min(maximumBytes, max(batch.bytes.count, 4096))
+        open = Batch(reservingCapacity: expectedBytes)
+        openedAt = nil
+        return batch
+    }
+}

@@ -1,0 +1,140 @@
+package import LogshipCore
+
+/// Encodes events as `_bulk` NDJSON straight into a byte buffer: per event a `create` action line
+/// and a source line, each ending in `\n`.
+///
+/// ```
+/// {"create":{"_index":"logship-2025.11.01","_id":"801-2a-1f4"}}
+/// {"@timestamp":"2025-11-01T12:00:00.123Z","message":"hello","log":{"flags":["truncated"]}}
+/// ```
+///
+/// - `_id` is `EventSource.documentID` and is left out for events without a source.
+/// - `@timestamp` is the event's `timestamp` in UTC with milliseconds; a `@timestamp` key among the
+///   fields is skipped (Elasticsearch rejects duplicate keys, and the timestamp parser has already
+///   moved it into `timestamp`). The other fields follow in their order.
+/// - Flags go to `log.flags` as an array of strings: appended inside an existing `log` object
+///   (replacing a `flags` key there), or as a new `log` object at the end. A `log` value that is not
+///   an object is kept as `log.original` so that nothing is lost.
+///
+/// The index name and the action line's prefix are cached per hour of event time.
+package struct BulkEncoder: Sendable {
+    /// The pattern index names are formatted from.
+    package let indexPattern: IndexPattern
+    private var cachedHour: Int64 = .min
+    private var cachedIndex = ""
+    private var cachedActionPrefix: [UInt8] = []
+
+    private static let actionStart = Array(#"{"create":{"_index":"#.utf8)
+    private static let idKey = Array(#","_id":""#.utf8)
+    private static let actionEnd = Array("}}\n".utf8)
+    private static let timestampKey = Array(#"{"@timestamp":""#.utf8)
+    private static let flagsKey = Array(#""flags":"#.utf8)
+    private static let logKey = Array(#""log":"#.utf8)
+    private static let originalKey = Array(#"{"original":"#.utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    package init(indexPattern: IndexPattern) {
+        self.indexPattern = indexPattern
+    }
+
+    /// Appends the two lines for `event` to `bytes` and returns where they are.
+    package mutating func append(_ event: Event, to bytes: inout [UInt8]) -> BulkDocument {
+        let start = bytes.count
+        let milliseconds = UTCDateTime.milliseconds(since1970: event.timestamp)
+        let time = UTCDateTime(millisecondsSince1970: milliseconds)
+        let hour = milliseconds >= 0 ? milliseconds / 3_600_000 : (milliseconds - 3_599_999) / 3_600_000
+        if hour != cachedHour {
+            let name = indexPattern.indexName(for: time)
+            if name != cachedIndex || cachedActionPrefix.isEmpty {
+                cachedIndex = name
+                cachedActionPrefix = Self.actionStart
+                JSONText.appendString(name, to: &cachedActionPrefix)
+            }
+            cachedHour = hour
+        }
+        bytes.append(contentsOf: cachedActionPrefix)
+        if let source = event.source {
+            bytes.append(contentsOf: Self.idKey)
+            Self.appendHex(source.fileKey.device, to: &bytes)
+            bytes.append(UInt8(ascii: "-"))
+            Self.appendHex(source.fileKey.inode, to: &bytes)
+            bytes.append(UInt8(ascii: "-"))
+            if source.startOffset < 0 { bytes.append(UInt8(ascii: "-")) }
+            Self.appendHex(source.startOffset.magnitude, to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(contentsOf: Self.actionEnd)
+
+        let sourceStart = bytes.count
+        bytes.append(contentsOf: Self.timestampKey)
+        time.appendISO8601(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        var wroteFlags = event.flags.isEmpty
+        for entry in event.fields.entries where entry.key != "@timestamp" {
+            bytes.append(UInt8(ascii: ","))
+            JSONText.appendString(entry.key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            if !wroteFlags && entry.key == "log" {
+                Self.appendLog(entry.value, flags: event.flags, to: &bytes)
+                wroteFlags = true
+            } else {
+                entry.value.appendJSON(to: &bytes)
+            }
+        }
+        if !wroteFlags {
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(contentsOf: Self.logKey)
+            bytes.append(UInt8(ascii: "{"))
+            Self.appendFlags(event.flags, to: &bytes)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(UInt8(ascii: "\n"))
+        return BulkDocument(range: start..<bytes.count, sourceStart: sourceStart, index: cachedIndex, source: event.source)
+    }
+
+    /// Writes the `log` value with `flags` added.
+    private static func appendLog(_ value: FieldValue, flags: [String], to bytes: inout [UInt8]) {
+        guard case .object(let object) = value else {
+            bytes.append(contentsOf: originalKey)
+            value.appendJSON(to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            appendFlags(flags, to: &bytes)
+            bytes.append(UInt8(ascii: "}"))
+            return
+        }
+        bytes.append(UInt8(ascii: "{"))
+        for entry in object.entries where entry.key != "flags" {
+            JSONText.appendString(entry.key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            entry.value.appendJSON(to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+        }
+        appendFlags(flags, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Writes `"flags":["a","b"]`.
+    private static func appendFlags(_ flags: [String], to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: flagsKey)
+        bytes.append(UInt8(ascii: "["))
+        for (index, flag) in flags.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONText.appendString(flag, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes `value` in lower-case hexadecimal without leading zeros, as `String(_:radix:)` does.
+    private static func appendHex(_ value: UInt64, to bytes: inout [UInt8]) {
+        guard value != 0 else {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        var shift = (63 - value.leadingZeroBitCount) / 4 * 4
+        while shift >= 0 {
+            bytes.append(hexDigits[Int((value >> UInt64(shift)) & 0xF)])
+            shift -= 4
+        }
+    }
+}

@@ -1,0 +1,114 @@
+/// What to do with a batch after a `_bulk` request: the pure decision, taken from the status, the
+/// body and the number of documents sent.
+///
+/// Whole-request status:
+/// - 2xx: per item (see `ItemDispositions`); a body that does not parse or whose item count differs
+///   from the documents sent is `retryAll`.
+/// - 413: `split` in half; a single document is `deadLetterAll`.
+/// - 408, 429, 5xx, failures: `retryAll` with backoff.
+/// - 401, 403, 404, 407: `retryAll` as well: they say the endpoint or the credentials are wrong,
+///   not the documents, and dead-lettering everything over a wrong password would be worse than
+///   waiting (visible as retries and the last error).
+/// - other 4xx (e.g. 400 for a body Elasticsearch cannot parse): `split` down to single documents;
+///   a single document is `deadLetterAll`.
+/// - anything else (1xx, 3xx): `retryAll`.
+package enum BulkOutcome: Sendable, Equatable {
+    /// Per-item dispositions of a 2xx response.
+    case items(ItemDispositions)
+    /// Resend the whole batch after a backoff.
+    case retryAll(reason: String)
+    /// Resend the batch as two halves (no backoff).
+    case split(BulkError)
+    /// Write every document of the batch to the dead-letter file.
+    case deadLetterAll(BulkError)
+
+    /// Per-item results of a 2xx response, as indices into the batch's documents, each increasing.
+    package struct ItemDispositions: Sendable, Equatable {
+        /// Taken: 2xx, or 409 (`create` of an existing id: it is already there). Includes `conflicts`.
+        package var acknowledged: [Int] = []
+        /// The 409s among `acknowledged`.
+        package var conflicts: [Int] = []
+        /// 429 and 5xx (and unexpected statuses): resend just these after a backoff.
+        package var retry: [Int] = []
+        /// Other 4xx: rejected for good, written to the dead-letter file.
+        package var deadLetter: [(index: Int, error: BulkError)] = []
+
+        package init() {}
+
+        package static func == (lhs: ItemDispositions, rhs: ItemDispositions) -> Bool {
+            lhs.acknowledged == rhs.acknowledged && lhs.conflicts == rhs.conflicts && lhs.retry == rhs.retry
+                && lhs.deadLetter.map(\.index) == rhs.deadLetter.map(\.index)
+                && lhs.deadLetter.map(\.error) == rhs.deadLetter.map(\.error)
+        }
+    }
+
+    /// Decides what to do with a batch of `documentCount` documents after `result`.
+    package init(_ result: BulkAttemptResult, documentCount: Int) {
+        switch result {
+        case .failure(let reason):
+            self = .retryAll(reason: reason)
+        case .response(let status, let body):
+            self.init(status: status, body: body, documentCount: documentCount)
+        }
+    }
+
+    private init(status: Int, body: [UInt8], documentCount: Int) {
+        switch status {
+        case 200..<300:
+            guard let response = BulkResponse.parse(body) else {
+                self = .retryAll(reason: "HTTP \(status) with a body that is not a bulk response: \(Self.excerpt(body))")
+                return
+            }
+            guard response.items.count == documentCount else {
+                self = .retryAll(
+                    reason: "HTTP \(status) with \(response.items.count) items for \(documentCount) documents"
+                )
+                return
+            }
+            self = .items(Self.classify(response.items))
+        case 413:
+            let error =
+                BulkResponse.parseRequestError(body, status: status)
+                ?? BulkError(status: 413, type: "request_entity_too_large", reason: Self.excerpt(body))
+            self = documentCount > 1 ? .split(error) : .deadLetterAll(error)
+        case 408, 429, 500..<600, 401, 403, 404, 407:
+            let detail = BulkResponse.parseRequestError(body, status: status)?.description ?? Self.excerpt(body)
+            self = .retryAll(reason: "HTTP \(status): \(detail)")
+        case 400..<500:
+            let error =
+                BulkResponse.parseRequestError(body, status: status)
+                ?? BulkError(status: status, type: "unknown", reason: Self.excerpt(body))
+            self = documentCount > 1 ? .split(error) : .deadLetterAll(error)
+        default:
+            self = .retryAll(reason: "unexpected HTTP \(status): \(Self.excerpt(body))")
+        }
+    }
+
+    private static func classify(_ items: [BulkResponse.Item]) -> ItemDispositions {
+        var result = ItemDispositions()
+        for (index, item) in items.enumerated() {
+            switch item.status {
+            case 200..<300:
+                result.acknowledged.append(index)
+            case 409:
+                result.acknowledged.append(index)
+                result.conflicts.append(index)
+            case 429, 500..<600:
+                result.retry.append(index)
+            case 400..<500:
+                let error = item.error ?? BulkError(status: item.status, type: "unknown", reason: "")
+                result.deadLetter.append((index, error))
+            default:
+                result.retry.append(index)
+            }
+        }
+        return result
+    }
+
+    /// The start of `body` as text, at most 200 bytes, for logs.
+    private static func excerpt(_ body: [UInt8]) -> String {
+        guard !body.isEmpty else { return "(empty body)" }
+        let text = String(decoding: body.prefix(200), as: UTF8.self)
+        return body.count > 200 ? text + "…" : text
+    }
+}

@@ -1,0 +1,191 @@
+import AsyncHTTPClient
+package import Logging
+package import LogshipCore
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// Ships events to Elasticsearch with the `_bulk` API: batches them (`Batcher`), sends up to
+/// `maximumInFlightRequests` gzip-compressed bulk requests at a time, retries what Elasticsearch
+/// could not take yet, writes what it rejects for good to the dead-letter file, and reports the
+/// sources of taken or dead-lettered documents to `acknowledge`.
+///
+/// - Backpressure: `send` suspends while `maximumBufferedEvents` or more events are accepted but
+///   not yet acknowledged (so at most that bound plus one `send` call's events are held).
+/// - Nothing is given up on: 429, 5xx and connection errors are retried with backoff forever, each
+///   retry logged (rate-limited) and counted. A batch occupies its request slot while it waits.
+/// - Graceful shutdown: stops waiting for new events, flushes the open batch and waits up to
+///   `shutdownTimeout` for every batch to be acknowledged, then cancels what is left (it is re-read
+///   after a restart, since its checkpoint did not advance), shuts the HTTP client down and returns.
+package final class ElasticsearchOutput: Service, Sendable {
+    enum Phase {
+        /// Accepting events and sending.
+        case running
+        /// Shutting down: no new batches are waited for; outstanding ones are finished.
+        case draining
+        /// `run()` has returned; `send` no longer blocks and nothing is shipped.
+        case stopped
+    }
+
+    struct State {
+        var phase = Phase.running
+        /// Set when the task group is cancelled: every wait ends at once.
+        var cancelled = false
+        var batcher: Batcher
+        /// Closed batches no worker has taken yet, oldest first.
+        var ready: [Batch] = []
+        var idleWorkers: [CheckedContinuation<Batch?, Never>] = []
+        var senders: [(id: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextSenderID: UInt64 = 0
+        var timerWaiter: CheckedContinuation<Void, Never>?
+        var shutdownWaiter: CheckedContinuation<Void, Never>?
+        var hostIndex = 0
+        var statistics = ElasticsearchOutputStatistics()
+        var retryLog = LogRateLimiter(interval: .seconds(5))
+        var deadLetterLog = LogRateLimiter(interval: .seconds(5))
+        var warnedStopped = false
+
+        /// Hands `batches` to idle workers, queueing the rest; returns the workers to resume.
+        mutating func dispatch(_ batches: [Batch]) -> [(CheckedContinuation<Batch?, Never>, Batch)] {
+            var handed: [(CheckedContinuation<Batch?, Never>, Batch)] = []
+            for batch in batches {
+                if idleWorkers.isEmpty {
+                    ready.append(batch)
+                } else {
+                    handed.append((idleWorkers.removeFirst(), batch))
+                }
+            }
+            return handed
+        }
+    }
+
+    /// The configuration the output was made with.
+    package let configuration: ElasticsearchOutputConfiguration
+    let acknowledge: @Sendable ([EventSource]) async -> Void
+    let logger: Logger
+    let retryPolicy: RetryPolicy
+    let deadLetterFile: DeadLetterFile?
+    let state: Mutex<State>
+    /// The largest response body read; a larger one counts as a failed request.
+    let maximumResponseBytes = 64 << 20
+
+    /// Makes the output; nothing is sent before `run()`. An invalid configuration is reported by
+    /// `run()` (call `configuration.validate()` first to report it earlier).
+    package init(
+        configuration: ElasticsearchOutputConfiguration,
+        acknowledge: @escaping @Sendable ([EventSource]) async -> Void,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.acknowledge = acknowledge
+        var logger = logger
+        logger[metadataKey: "output"] = "\(configuration.id)"
+        self.logger = logger
+        self.retryPolicy = RetryPolicy(initial: configuration.initialBackoff, maximum: configuration.maximumBackoff)
+        self.deadLetterFile = configuration.deadLetterPath.map {
+            DeadLetterFile(path: $0, maximumBytes: configuration.maximumDeadLetterBytes)
+        }
+        let pattern =
+            (try? IndexPattern(parsing: configuration.index)) ?? (try! IndexPattern(parsing: "logship-invalid-index"))
+        let batcher = Batcher(
+            maximumEvents: configuration.maximumBatchEvents,
+            maximumBytes: configuration.maximumBatchBytes,
+            maximumAge: configuration.maximumBatchAge,
+            encoder: BulkEncoder(indexPattern: pattern)
+        )
+        self.state = Mutex(State(batcher: batcher))
+    }
+
+    /// A snapshot of the counters and gauges.
+    package var statistics: ElasticsearchOutputStatistics {
+        state.withLock { state in
+            var statistics = state.statistics
+            statistics.suspendedSenders = state.senders.count
+            return statistics
+        }
+    }
+
+    // MARK: Sending
+
+    /// Accepts `events` for shipping. Suspends while `maximumBufferedEvents` or more are buffered;
+    /// a cancelled caller stops waiting and its events are accepted anyway. After `run()` has
+    /// returned, events are accepted and never shipped (and never acknowledged).
+    package func send(_ events: [Event]) async {
+        guard !events.isEmpty else { return }
+        while !accept(events, force: Task.isCancelled) {
+            await waitForRoom()
+        }
+    }
+
+    private func accept(_ events: [Event], force: Bool) -> Bool {
+        let now = ContinuousClock.now
+        typealias Result = (
+            accepted: Bool, workers: [(CheckedContinuation<Batch?, Never>, Batch)],
+            timer: CheckedContinuation<Void, Never>?, warnStopped: Bool
+        )
+        let (accepted, workers, timer, warnStopped) = state.withLock { state -> Result in
+            guard force || state.phase == .stopped
+                || state.statistics.bufferedEvents < configuration.maximumBufferedEvents
+            else { return (false, [], nil, false) }
+            state.statistics.eventsReceived += events.count
+            state.statistics.bufferedEvents += events.count
+            let hadDeadline = state.batcher.deadline != nil
+            var closed = state.batcher.append(events, now: now)
+            if state.phase != .running, let rest = state.batcher.flush() { closed.append(rest) }
+            let workers = state.dispatch(closed)
+            var timer: CheckedContinuation<Void, Never>?
+            if !hadDeadline && state.batcher.deadline != nil {
+                timer = state.timerWaiter
+                state.timerWaiter = nil
+            }
+            let warn = state.phase == .stopped && !state.warnedStopped
+            if warn { state.warnedStopped = true }
+            return (true, workers, timer, warn)
+        }
+        for (worker, batch) in workers { worker.resume(returning: batch) }
+        timer?.resume()
+        if warnStopped {
+            logger.warning("events sent after the output stopped are not shipped; they are re-read after a restart")
+        }
+        return accepted
+    }
+
+    private func waitForRoom() async {
+        let id = state.withLock { state in
+            state.nextSenderID += 1
+            return state.nextSenderID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let waits = state.withLock { state in
+                    guard !Task.isCancelled, state.phase != .stopped,
+                        state.statistics.bufferedEvents >= configuration.maximumBufferedEvents
+                    else { return false }
+                    state.senders.append((id, continuation))
+                    return true
+                }
+                if !waits { continuation.resume() }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state in
+                state.senders.firstIndex { $0.id == id }.map { state.senders.remove(at: $0).continuation }
+            }
+            continuation?.resume()
+        }
+    }
+
+    /// Releases `count` buffered events and wakes suspended senders when there is room.
+    func release(_ count: Int, update: (inout ElasticsearchOutputStatistics) -> Void) {
+        let senders = state.withLock { state in
+            state.statistics.bufferedEvents -= count
+            update(&state.statistics)
+            guard state.statistics.bufferedEvents < configuration.maximumBufferedEvents else {
+                return [] as [(id: UInt64, continuation: CheckedContinuation<Void, Never>)]
+            }
+            defer { state.senders = [] }
+            return state.senders
+        }
+        for sender in senders { sender.continuation.resume() }
+    }
+}

@@ -1,0 +1,114 @@
+import struct Foundation.URL
+
+/// Settings of the Elasticsearch output. Every bound has a default; `validate()` checks them
+/// without doing any I/O.
+package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
+    /// The component id, used in errors, logs and metrics.
+    package var id: String
+    /// Base URLs such as `http://localhost:9200` (http or https, optionally with a path prefix);
+    /// requests go to `<host>/_bulk`. After a connection error the next host is used.
+    package var hosts: [String]
+    /// Index name pattern, see `IndexPattern`.
+    package var index: String
+    /// Documents per bulk request.
+    package var maximumBatchEvents: Int
+    /// Uncompressed NDJSON bytes per bulk request (a single larger document is sent alone).
+    package var maximumBatchBytes: Int
+    /// How long the first event of a batch waits for more before the batch is sent.
+    package var maximumBatchAge: Duration
+    /// gzip level 1-9; 0 sends the body uncompressed.
+    package var compressionLevel: Int
+    /// Bulk requests sent concurrently (each one retries on its own).
+    package var maximumInFlightRequests: Int
+    /// Events accepted but not yet acknowledged (batching, in flight, waiting to retry) beyond which
+    /// `send` suspends: the backpressure bound.
+    package var maximumBufferedEvents: Int
+    /// The cap of the first retry delay.
+    package var initialBackoff: Duration
+    /// The largest retry delay.
+    package var maximumBackoff: Duration
+    /// Deadline of one bulk request, response included.
+    package var requestTimeout: Duration
+    /// How long a graceful shutdown waits for outstanding batches to be acknowledged.
+    package var shutdownTimeout: Duration
+    /// Where rejected documents are written; `nil` logs and drops them (they are still counted).
+    package var deadLetterPath: String?
+    /// Size at which the dead-letter file is rotated to `<path>.1`.
+    package var maximumDeadLetterBytes: Int
+
+    package init(
+        id: String,
+        hosts: [String],
+        index: String = "logship-%{+yyyy.MM.dd}",
+        maximumBatchEvents: Int = 2048,
+        maximumBatchBytes: Int = 5 << 20,
+        maximumBatchAge: Duration = .seconds(1),
+        compressionLevel: Int = 1,
+        maximumInFlightRequests: Int = 2,
+        maximumBufferedEvents: Int = 16384,
+        initialBackoff: Duration = .milliseconds(100),
+        maximumBackoff: Duration = .seconds(30),
+        requestTimeout: Duration = .seconds(30),
+        shutdownTimeout: Duration = .seconds(10),
+        deadLetterPath: String? = nil,
+        maximumDeadLetterBytes: Int = 100 << 20
+    ) {
+        self.id = id
+        self.hosts = hosts
+        self.index = index
+        self.maximumBatchEvents = maximumBatchEvents
+        self.maximumBatchBytes = maximumBatchBytes
+        self.maximumBatchAge = maximumBatchAge
+        self.compressionLevel = compressionLevel
+        self.maximumInFlightRequests = maximumInFlightRequests
+        self.maximumBufferedEvents = maximumBufferedEvents
+        self.initialBackoff = initialBackoff
+        self.maximumBackoff = maximumBackoff
+        self.requestTimeout = requestTimeout
+        self.shutdownTimeout = shutdownTimeout
+        self.deadLetterPath = deadLetterPath
+        self.maximumDeadLetterBytes = maximumDeadLetterBytes
+    }
+
+    /// Checks every setting; the error names the key (`hosts[1]`, `index`, …) and the problem.
+    package func validate() throws(ElasticsearchOutputError) {
+        func fail(_ key: String, _ reason: String) -> ElasticsearchOutputError {
+            .invalidConfiguration(outputID: id, key: key, reason: reason)
+        }
+        guard !hosts.isEmpty else { throw fail("hosts", "at least one host is required") }
+        for (position, host) in hosts.enumerated() {
+            guard let url = URL(string: host), let scheme = url.scheme?.lowercased(),
+                scheme == "http" || scheme == "https", let name = url.host, !name.isEmpty
+            else { throw fail("hosts[\(position)]", "'\(host)' is not an http(s) URL such as http://localhost:9200") }
+            guard url.query == nil, url.fragment == nil else {
+                throw fail("hosts[\(position)]", "'\(host)' must not have a query or fragment")
+            }
+        }
+        do {
+            _ = try IndexPattern(parsing: index)
+        } catch {
+            throw fail("index", error.description)
+        }
+        guard maximumBatchEvents >= 1 else { throw fail("maximum_batch_events", "must be at least 1") }
+        guard maximumBatchBytes >= 1024 else { throw fail("maximum_batch_bytes", "must be at least 1KiB") }
+        guard maximumBatchAge > .zero else { throw fail("maximum_batch_age", "must be positive") }
+        guard (0...9).contains(compressionLevel) else { throw fail("compression_level", "must be 0 through 9") }
+        guard maximumInFlightRequests >= 1 else { throw fail("maximum_in_flight_requests", "must be at least 1") }
+        guard maximumBufferedEvents >= 1 else { throw fail("maximum_buffered_events", "must be at least 1") }
+        guard initialBackoff > .zero else { throw fail("initial_backoff", "must be positive") }
+        guard maximumBackoff >= initialBackoff else {
+            throw fail("maximum_backoff", "must not be less than initial_backoff")
+        }
+        guard requestTimeout > .zero else { throw fail("request_timeout", "must be positive") }
+        guard shutdownTimeout >= .zero else { throw fail("shutdown_timeout", "must not be negative") }
+        if let deadLetterPath, deadLetterPath.isEmpty { throw fail("dead_letter_path", "must not be empty") }
+        guard maximumDeadLetterBytes >= 1024 else { throw fail("maximum_dead_letter_bytes", "must be at least 1KiB") }
+    }
+
+    /// The `_bulk` URL of `hosts[position]`, without a doubled slash.
+    func bulkURL(host position: Int) -> String {
+        var base = hosts[position]
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + "/_bulk"
+    }
+}

@@ -1,0 +1,29 @@
+/// A snapshot of the Elasticsearch output's counters (totals since start) and gauges.
+package struct ElasticsearchOutputStatistics: Sendable, Equatable {
+    /// Events passed to `send`.
+    package var eventsReceived = 0
+    /// Documents Elasticsearch took (2xx or 409).
+    package var documentsAcknowledged = 0
+    /// The 409s among `documentsAcknowledged`: already there from an earlier attempt.
+    package var documentsConflicted = 0
+    /// Documents written to the dead-letter file (or dropped when it is not configured).
+    package var documentsDeadLettered = 0
+    /// Documents sent again, counted once per retry.
+    package var documentsRetried = 0
+    /// Bulk requests by how they ended.
+    package var bulkRequests: [BulkRequestOutcome: Int] = [:]
+    /// Uncompressed NDJSON bytes sent, retries included.
+    package var bytesUncompressed = 0
+    /// Bytes on the wire (equal to uncompressed bytes when compression is off).
+    package var bytesCompressed = 0
+    /// Bulk requests currently waiting for a response.
+    package var inFlightRequests = 0
+    /// Events accepted and not yet acknowledged.
+    package var bufferedEvents = 0
+    /// Callers of `send` currently suspended by backpressure.
+    package var suspendedSenders = 0
+    /// The last failure, for logs and health pages; `nil` until one happens.
+    package var lastError: String?
+
+    package init() {}
+}

@@ -1,0 +1,96 @@
+package import Foundation
+package import LogshipCore
+package import LogshipOutputs
+package import LogshipTail
+package import LogshipTransforms
+
+/// Loads a pipeline file: YAML, `${VAR}` interpolation, validation of every key. No I/O beyond
+/// reading the file itself, so `logship validate` can run it anywhere.
+package enum PipelineLoader {
+    /// Reads and validates `path`. Throws `ConfigErrors` listing every problem found.
+    package static func load(path: String, environment: [String: String]) throws(ConfigErrors) -> PipelineConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file (\(error.localizedDescription))" : "no such file"
+            throw ConfigErrors([ConfigError(file: path, keyPath: "", message: reason)])
+        }
+        return try parse(text, file: path, environment: environment)
+    }
+
+    /// Validates pipeline text; `file` names it in errors.
+    package static func parse(_ text: String, file: String, environment: [String: String]) throws(ConfigErrors) -> PipelineConfiguration {
+        let reader = ConfigReader(file: file, environment: environment)
+        guard let root = reader.root(of: text) else { throw ConfigErrors(reader.errors) }
+        let registry = ComponentRegistry.standard
+        var configuration = PipelineConfiguration(
+            file: file,
+            dataDirectory: root["data_dir"]?.string ?? "/var/lib/logship",
+            checkpointInterval: root["checkpoint_interval"]?.duration ?? .seconds(1),
+            inputs: [],
+            steps: [],
+            elasticsearch: nil,
+            prometheus: nil
+        )
+        var ids = Set<String>()
+        func component(_ item: ConfigValue, kind: String, index: Int) -> (ConfigMapping, String, String)? {
+            guard let mapping = item.mapping, let type = mapping.required("type")?.string else { return nil }
+            let id = mapping["id"]?.string ?? "\(kind)_\(index)_\(type)"
+            if !ids.insert(id).inserted { mapping["id"]?.report("duplicate component id '\(id)'") }
+            return (mapping, type, id)
+        }
+        if let inputs = root.required("inputs")?.sequence {
+            if inputs.isEmpty { root["inputs"]?.report("at least one input is needed") }
+            for (index, item) in inputs.enumerated() {
+                guard let (mapping, type, id) = component(item, kind: "input", index: index) else { continue }
+                if let decode = registry.inputs[type] {
+                    if let input = decode(mapping, id) { configuration.inputs.append(input) }
+                } else {
+                    mapping["type"]?.report(ComponentRegistry.unknownType(type, kind: "input", known: registry.inputs.keys))
+                }
+                mapping.finish()
+            }
+        }
+        for (index, item) in (root["transforms"]?.sequence ?? []).enumerated() {
+            guard let (mapping, type, id) = component(item, kind: "transform", index: index) else { continue }
+            if let decode = registry.transforms[type] {
+                if let step = decode(mapping, id) { configuration.steps.append(step) }
+            } else {
+                mapping["type"]?.report(ComponentRegistry.unknownType(type, kind: "transform", known: registry.transforms.keys))
+            }
+            mapping.finish()
+        }
+        if let outputs = root.required("outputs")?.sequence {
+            for (index, item) in outputs.enumerated() {
+                guard let (mapping, type, id) = component(item, kind: "output", index: index) else { continue }
+                switch type {
+                case "elasticsearch":
+                    if configuration.elasticsearch != nil {
+                        mapping["type"]?.report("only one elasticsearch output per pipeline is supported")
+                    }
+                    configuration.elasticsearch = ComponentRegistry.elasticsearch(mapping, id: id, dataDirectory: configuration.dataDirectory)
+                case "prometheus":
+                    if configuration.prometheus != nil {
+                        mapping["type"]?.report("only one prometheus output per pipeline is supported")
+                    }
+                    configuration.prometheus = ComponentRegistry.prometheus(mapping, id: id)
+                default:
+                    mapping["type"]?.report(ComponentRegistry.unknownType(type, kind: "output", known: ["elasticsearch", "prometheus"]))
+                }
+                mapping.finish()
+            }
+            if outputs.isEmpty { root["outputs"]?.report("at least one output is needed") }
+        }
+        var names = Set<String>()
+        for family in configuration.metricFamilies where !names.insert(family.name).inserted {
+            root["transforms"]?.report("metric '\(family.name)' is defined by more than one log_to_metric step")
+        }
+        if !configuration.metricFamilies.isEmpty && configuration.prometheus == nil {
+            root["outputs"]?.report("log_to_metric derives metrics but no prometheus output serves them")
+        }
+        root.finish()
+        guard reader.errors.isEmpty else { throw ConfigErrors(reader.errors) }
+        return configuration
+    }
+}

@@ -1,0 +1,128 @@
+package import Foundation
+
+/// Writes Aetherra-OS-style log text: Python logging lines, JSON metric lines (bare and after a
+/// logging prefix) and multi-line tracebacks, in the proportions a busy hub produces.
+///
+/// Deterministic for a given seed, so the demo, the benchmark and the tests get the same text.
+/// It also keeps the totals a test needs to check what a pipeline derived from the text.
+package struct AetherraLogGenerator: Sendable {
+    /// Totals of what was generated so far.
+    package struct Totals: Sendable, Equatable {
+        /// Physical lines written (a traceback counts each of its lines).
+        package var lines = 0
+        /// Events a multiline-aware reader should see (a traceback is one event).
+        package var events = 0
+        /// `api_request_duration` metric lines, by `method endpoint status`.
+        package var requests: [String: Int] = [:]
+        /// Durations per endpoint, for histogram checks.
+        package var durations: [String: [Double]] = [:]
+        package var tracebacks = 0
+        package var bytes = 0
+    }
+
+    private static let endpoints = ["/chat", "/health", "/memory/query", "/plugins/run", "/api/status"]
+    private static let methods = ["GET", "POST"]
+    private static let messages = [
+        "Request handled", "Memory consolidation finished", "Plugin registry refreshed",
+        "Homeostasis check passed", "Self-improvement task queued", "Cache warmed",
+    ]
+
+    private var random: UInt64
+    package private(set) var totals = Totals()
+    /// The service name written in every line.
+    package let service: String
+
+    package init(seed: UInt64 = 42, service: String = "aetherra_hub") {
+        self.random = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed
+        self.service = service
+    }
+
+    private mutating func next() -> UInt64 {
+        // xorshift64*: fast, deterministic, good enough for sample data.
+        random ^= random >> 12
+        random ^= random << 25
+        random ^= random >> 27
+        return random &* 2_685_821_657_736_338_717
+    }
+
+    private mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+
+    /// Appends one event's text (one line, or several for a traceback) stamped `date`.
+    package mutating func appendEvent(at date: Date, to text: inout String) {
+        let stamp = Self.loggingStamp(date)
+        let roll = next() % 100
+        let before = text.utf8.count
+        if roll < 45 {
+            let endpoint = pick(Self.endpoints)
+            let method = pick(Self.methods)
+            let status = next() % 20 == 0 ? "500" : "200"
+            let duration = Double(next() % 3000) / 1000.0
+            let json =
+                "{\"timestamp\": \"\(Self.isoStamp(date))\", \"service\": \"\(service)\", \"metric\": \"api_request_duration\", \"value\": \(duration), \"labels\": {\"endpoint\": \"\(endpoint)\", \"method\": \"\(method)\", \"status\": \"\(status)\"}, \"type\": \"metric\"}"
+            if roll < 25 {
+                text += json + "\n"
+            } else {
+                text += "\(stamp) - \(service) - INFO - \(json)\n"
+            }
+            totals.requests["\(method) \(endpoint) \(status)", default: 0] += 1
+            totals.durations[endpoint, default: []].append(duration)
+            totals.lines += 1
+        } else if roll < 97 {
+            let level = next() % 10 == 0 ? "WARNING" : "INFO"
+            text += "\(stamp) - \(service) - \(level) - \(pick(Self.messages)) (request \(next() % 100_000))\n"
+            totals.lines += 1
+        } else {
+            text += "\(stamp) - \(service) - ERROR - Unhandled exception in plugin runner\n"
+            text += "Traceback (most recent call last):\n"
+            text += "  File \"/opt/aetherra/plugins/runner.py\", line 88, in execute\n"
+            text += "    result = plugin.run(**kwargs)\n"
+            text += "ValueError: plugin returned no result\n"
+            totals.lines += 5
+            totals.tracebacks += 1
+        }
+        totals.events += 1
+        totals.bytes += text.utf8.count - before
+    }
+
+    /// `2025-11-01 12:00:00,123`, as Python's logging writes it (UTC here).
+    package static func loggingStamp(_ date: Date) -> String {
+        let parts = utcParts(date)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d,%03d", parts.year, parts.month, parts.day, parts.hour, parts.minute,
+            parts.second, parts.millisecond
+        )
+    }
+
+    /// `2025-11-01T12:00:00.123000`, as `datetime.utcnow().isoformat()` writes it.
+    package static func isoStamp(_ date: Date) -> String {
+        let parts = utcParts(date)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d000", parts.year, parts.month, parts.day, parts.hour, parts.minute,
+            parts.second, parts.millisecond
+        )
+    }
+
+    private static func utcParts(_ date: Date) -> (
+        year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int
+    ) {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = milliseconds / 1000
+        let millisecond = Int(milliseconds - seconds * 1000)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        seconds -= days * 86_400
+        // Civil-from-days (Howard Hinnant's algorithm), proleptic Gregorian calendar.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (
+            Int(year), Int(month), Int(day), Int(seconds / 3600), Int(seconds % 3600 / 60), Int(seconds % 60),
+            millisecond
+        )
+    }
+}

@@ -1,0 +1,99 @@
+package import LogshipCore
+package import LogshipTail
+import Synchronization
+
+/// What logship knows about its progress: per file, the offset up to which every event has been
+/// acknowledged, and the metric state that goes with it. Written to disk by `CheckpointWriter`.
+///
+/// Thread-safe: a `Mutex` guards the acknowledgement tracker and the file paths.
+package final class CheckpointLedger: Sendable {
+    private struct State {
+        var tracker = AcknowledgementTracker()
+        var paths: [FileKey: String] = [:]
+        /// Bumped on every change, so the writer can tell whether there is anything new.
+        var version: UInt64 = 0
+        var writtenVersion: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    private let metrics: MetricStore
+    private let store: CheckpointStore
+
+    /// - Parameters:
+    ///   - restored: the checkpoints read at startup; they are kept (and written back) until the
+    ///     input opens their files again, so a file that is briefly missing keeps its place.
+    package init(store: CheckpointStore, restored: [FileCheckpoint], metrics: MetricStore) {
+        self.store = store
+        self.metrics = metrics
+        state.withLock { state in
+            for checkpoint in restored {
+                state.tracker.begin(checkpoint.fileKey, at: checkpoint.offset)
+                state.paths[checkpoint.fileKey] = checkpoint.path
+            }
+        }
+    }
+
+    /// The input follows `key` from `offset`.
+    package func opened(_ key: FileKey, path: String, at offset: Int64) {
+        state.withLock { state in
+            state.tracker.begin(key, at: offset)
+            state.paths[key] = path
+            state.version += 1
+        }
+    }
+
+    /// `key` shrank and is read again from 0: its old progress and its counted offset are void.
+    package func truncated(_ key: FileKey, path: String) {
+        state.withLock { state in
+            state.tracker.forget(key)
+            state.tracker.begin(key, at: 0)
+            state.paths[key] = path
+            state.version += 1
+        }
+        metrics.resetCountedOffset(of: key)
+    }
+
+    /// Events handed to the output, in read order.
+    package func register(_ sources: [EventSource]) {
+        guard !sources.isEmpty else { return }
+        state.withLock { state in
+            state.tracker.register(sources)
+            state.version += 1  // the metric state changed with them
+        }
+    }
+
+    /// Events the output has acknowledged (taken, already present, or dead-lettered).
+    package func acknowledge(_ sources: [EventSource]) {
+        guard !sources.isEmpty else { return }
+        state.withLock { state in
+            let moved = state.tracker.acknowledge(sources)
+            if !moved.isEmpty { state.version += 1 }
+        }
+    }
+
+    /// Events sent but not yet acknowledged.
+    package var pendingCount: Int { state.withLock { $0.tracker.pendingCount } }
+
+    /// The committed offset of `key`, if known.
+    package func committedOffset(of key: FileKey) -> Int64? { state.withLock { $0.tracker.committedOffset(of: key) } }
+
+    /// Writes the checkpoint file if anything changed since the last write (or when `force`).
+    /// Returns whether it wrote.
+    @discardableResult
+    package func write(force: Bool = false) throws -> Bool {
+        // Metric state is read before the offsets: a batch counted in between is then counted in
+        // the snapshot but its offset not yet committed, which is the safe direction (re-read
+        // lines are recognised as counted by the snapshot's own counted offsets).
+        let snapshot = metrics.snapshot()
+        let (files, version, changed) = state.withLock { state in
+            let files = state.paths.compactMap { key, path in
+                state.tracker.committedOffset(of: key).map { FileCheckpoint(fileKey: key, path: path, offset: $0) }
+            }.sorted { $0.fileKey < $1.fileKey }
+            return (files, state.version, state.version != state.writtenVersion)
+        }
+        guard changed || force else { return false }
+        try store.save(CheckpointState(files: files, metrics: snapshot))
+        state.withLock { $0.writtenVersion = max($0.writtenVersion, version) }
+        return true
+    }
+}

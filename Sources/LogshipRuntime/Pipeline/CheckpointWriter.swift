@@ -1,0 +1,42 @@
+package import Logging
+package import ServiceLifecycle
+
+/// Writes the checkpoint file every `interval` while anything changed, and once more at graceful
+/// shutdown. It is listed first in the service group so that it shuts down last, after the
+/// outputs have flushed and acknowledged what they had.
+package struct CheckpointWriter: Service {
+    let ledger: CheckpointLedger
+    let interval: Duration
+    let logger: Logger
+    let statistics: RuntimeStatistics
+
+    package init(ledger: CheckpointLedger, interval: Duration, statistics: RuntimeStatistics, logger: Logger) {
+        self.ledger = ledger
+        self.interval = interval
+        self.statistics = statistics
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            // A timer, not synchronisation: the period between two checkpoint writes.
+            try? await gracefulShutdown(orSleepFor: interval)
+            write(force: false)
+        }
+        write(force: true)
+        logger.info("checkpoints written at shutdown")
+    }
+
+    private func gracefulShutdown(orSleepFor duration: Duration) async throws {
+        try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    }
+
+    private func write(force: Bool) {
+        do {
+            if try ledger.write(force: force) { statistics.checkpointWritten() }
+        } catch {
+            statistics.checkpointFailed()
+            logger.error("cannot write checkpoints: \(error)")
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package import Foundation
+package import Logging
+package import LogshipCore
+package import LogshipOutputs
+package import LogshipTail
+package import ServiceLifecycle
+import UnixSignals
+
+/// A pipeline built from its configuration and ready to run: checkpoints loaded, metric state
+/// restored, the metrics port bound. Building does all the I/O that can fail at startup, so that
+/// a busy port or an unreadable checkpoint stops logship before it reads anything.
+package final class PipelineRunner: Sendable {
+    package let configuration: PipelineConfiguration
+    package let metrics: MetricStore
+    package let ledger: CheckpointLedger
+    package let statistics: RuntimeStatistics
+    package let inputs: [FileInput]
+    package let output: ElasticsearchOutput?
+    package let metricsServer: MetricsServer?
+    /// The port `/metrics` is served on, once bound.
+    package let metricsPort: Int?
+    private let logger: Logger
+
+    /// Builds the pipeline. Throws `RuntimeError` naming what could not be opened or bound.
+    package init(configuration: PipelineConfiguration, logger: Logger) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        let maximumSeries = configuration.prometheus?.maximumSeriesPerMetric ?? 10_000
+        let metrics = MetricStore(maximumSeriesPerFamily: maximumSeries)
+        for family in configuration.metricFamilies { metrics.register(family) }
+        let store = CheckpointStore(directory: configuration.dataDirectory)
+        let restored: CheckpointState
+        do {
+            restored = try store.load()
+        } catch {
+            throw RuntimeError.checkpoints("\(error)")
+        }
+        if let snapshot = restored.metrics { metrics.restore(snapshot) }
+        let ledger = CheckpointLedger(store: store, restored: restored.files, metrics: metrics)
+        do {
+            // Fail now, not at the first checkpoint, when data_dir cannot be written.
+            try ledger.write(force: true)
+        } catch {
+            throw RuntimeError.checkpoints("\(error)")
+        }
+        let statistics = RuntimeStatistics()
+        let output = configuration.elasticsearch.map { elasticsearch in
+            ElasticsearchOutput(
+                configuration: elasticsearch,
+                acknowledge: { sources in ledger.acknowledge(sources) },
+                logger: logger
+            )
+        }
+        let processor = PipelineProcessor(
+            steps: configuration.steps,
+            metrics: metrics,
+            ledger: ledger,
+            output: output,
+            statistics: statistics
+        )
+        self.inputs = configuration.inputs.map { input in
+            FileInput(configuration: input, checkpoints: restored.files, delegate: processor, logger: logger)
+        }
+        self.metrics = metrics
+        self.ledger = ledger
+        self.statistics = statistics
+        self.output = output
+        if let prometheus = configuration.prometheus {
+            let exposition = SelfMetrics(
+                metrics: metrics,
+                statistics: statistics,
+                ledger: ledger,
+                inputs: inputs,
+                output: output
+            )
+            let server: MetricsServer
+            do {
+                server = try MetricsServer(
+                    listen: prometheus.listen,
+                    render: { exposition.render() },
+                    health: { exposition.health() },
+                    logger: logger
+                )
+                self.metricsPort = try await server.start()
+            } catch {
+                throw RuntimeError.metricsEndpoint("\(error)")
+            }
+            self.metricsServer = server
+        } else {
+            self.metricsServer = nil
+            self.metricsPort = nil
+        }
+    }
+
+    /// The services in start order. Graceful shutdown runs in reverse: extra services (a demo's
+    /// log writer) and inputs stop first, the output flushes and waits for its acknowledgements,
+    /// the metrics endpoint closes, and the checkpoint writer writes last.
+    package func services(first: [any Service] = [], last: [any Service] = []) -> [any Service] {
+        var services: [any Service] = first
+        services.append(
+            CheckpointWriter(
+                ledger: ledger,
+                interval: configuration.checkpointInterval,
+                statistics: statistics,
+                logger: logger
+            )
+        )
+        if let metricsServer { services.append(metricsServer) }
+        if let output { services.append(output) }
+        services += inputs.map { $0 as any Service }
+        services += last
+        return services
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    package func run(first: [any Service] = [], last: [any Service] = []) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                // A service that returns by itself (the demo's timer) shuts the group down.
+                services: services(first: first, last: last).map {
+                    .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup)
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+
+    /// Figures for the status line and the shutdown summary.
+    package func status() -> PipelineStatus {
+        PipelineStatus(
+            inputs: inputs.map(\.statistics),
+            output: output?.statistics,
+            runtime: statistics.current,
+            pendingAcknowledgements: ledger.pendingCount,
+            series: metrics.seriesCount
+        )
+    }
+}
+
+/// Why a pipeline could not start.
+package enum RuntimeError: Error, CustomStringConvertible {
+    case checkpoints(String)
+    case metricsEndpoint(String)
+
+    package var description: String {
+        switch self {
+        case .checkpoints(let reason): return "checkpoints: \(reason)"
+        case .metricsEndpoint(let reason): return "metrics endpoint: \(reason)"
+        }
+    }
+}

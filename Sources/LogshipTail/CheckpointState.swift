@@ -1,0 +1,19 @@
+package import LogshipCore
+
+/// Everything persisted in the checkpoint file: file offsets and the derived-metric state counted up
+/// to them.
+package struct CheckpointState: Codable, Sendable, Equatable {
+    /// The format version; this code writes and reads 1.
+    package var version: Int
+    /// One entry per file.
+    package var files: [FileCheckpoint]
+    /// The metric store's state, saved together with the offsets so that re-read lines are not counted
+    /// twice.
+    package var metrics: MetricStoreSnapshot?
+
+    package init(version: Int = 1, files: [FileCheckpoint] = [], metrics: MetricStoreSnapshot? = nil) {
+        self.version = version
+        self.files = files
+        self.metrics = metrics
+    }
+}

@@ -1,0 +1,80 @@
+import Glibc
+import LogshipCore
+
+/// Evaluates the input's glob patterns: the regular files to follow and the directories to watch.
+///
+/// Patterns use `glob(3)` with brace expansion; symbolic links are followed and identified by their
+/// target. Exclusions use `fnmatch(3)` against the full path without flags, so `*` also matches `/`.
+struct FileDiscovery: Sendable {
+    /// What one scan found.
+    struct Result: Sendable {
+        /// Regular files that match a pattern and no exclusion, each path once.
+        var files: [FileTracker.ScannedFile] = []
+        /// Existing directories that may hold matching files.
+        var directories: [String] = []
+        /// Directories named literally by a pattern that do not exist.
+        var missingDirectories: [String] = []
+    }
+
+    let patterns: [String]
+    let exclude: [String]
+
+    /// Runs the patterns now.
+    func scan() -> Result {
+        var result = Result()
+        var seenPaths = Set<String>()
+        var seenDirectories = Set<String>()
+        for pattern in patterns {
+            for path in Self.glob(pattern, flags: GLOB_BRACE) where !seenPaths.contains(path) {
+                seenPaths.insert(path)
+                guard !isExcluded(path) else { continue }
+                var info = stat()
+                guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+                let key = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+                result.files.append(FileTracker.ScannedFile(path: path, key: key, size: Int64(info.st_size)))
+            }
+            let directory = Self.directory(of: pattern)
+            if Self.hasWildcard(directory) {
+                for found in Self.glob(directory, flags: GLOB_BRACE | GLOB_ONLYDIR) where seenDirectories.insert(found).inserted {
+                    result.directories.append(found)
+                }
+            } else if seenDirectories.insert(directory).inserted {
+                var info = stat()
+                if stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                    result.directories.append(directory)
+                } else {
+                    result.missingDirectories.append(directory)
+                }
+            }
+        }
+        return result
+    }
+
+    private func isExcluded(_ path: String) -> Bool {
+        exclude.contains { fnmatch($0, path, 0) == 0 }
+    }
+
+    /// The directory part of a pattern: everything before the last `/`, `/` for a top-level pattern,
+    /// `.` for a pattern without `/`.
+    static func directory(of pattern: String) -> String {
+        guard let slash = pattern.lastIndex(of: "/") else { return "." }
+        let directory = String(pattern[..<slash])
+        return directory.isEmpty ? "/" : directory
+    }
+
+    private static func hasWildcard(_ text: String) -> Bool {
+        text.contains { $0 == "*" || $0 == "?" || $0 == "[" || $0 == "{" }
+    }
+
+    private static func glob(_ pattern: String, flags: Int32) -> [String] {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard Glibc.glob(pattern, flags, nil, &matches) == 0 else { return [] }
+        var paths: [String] = []
+        paths.reserveCapacity(Int(matches.gl_pathc))
+        for index in 0..<Int(matches.gl_pathc) {
+            if let path = matches.gl_pathv[index] { paths.append(String(cString: path)) }
+        }
+        return paths
+    }
+}

@@ -1,0 +1,177 @@
+package import Foundation
+package import Logging
+import LogshipCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The `file` input: follows the files matching the configured glob patterns and hands their lines, as
+/// events, to a delegate.
+///
+/// Discovery runs at start, whenever inotify reports entries created, moved or deleted in a watched
+/// directory, and every `rescanInterval` as a safety net (the only mechanism when inotify is
+/// unavailable). Files are read in chunks of `readBufferBytes` on a dedicated I/O thread; events are
+/// handed over in batches of at most `maximumBatchEvents`, and reading waits for each delegate call to
+/// return (backpressure).
+///
+/// Rotation: a renamed or deleted file is read to its end through its open descriptor and closed once it
+/// has not grown for a second; a file re-created under the old name is new and read from its start.
+/// A file that shrank is read again from 0.
+///
+/// `run()` returns on graceful shutdown or cancellation, after emitting pending multiline events (partial
+/// lines are not emitted: they are read again after a restart). Call `run()` once per instance.
+package final class FileInput: Service, Sendable {
+    /// The input's settings.
+    package let configuration: FileInputConfiguration
+    private let checkpoints: [FileCheckpoint]
+    private let delegate: any FileInputDelegate
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let statisticsState = Mutex(FileInputStatistics())
+    private let stopRequested = Atomic<Bool>(false)
+
+    /// - Parameters:
+    ///   - configuration: the settings; validated again by `run()`.
+    ///   - checkpoints: saved offsets, matched to files by `FileKey`.
+    ///   - delegate: receives opened files, truncations and events.
+    ///   - logger: for discovery problems and rotations; the input id is added as metadata.
+    ///   - now: the clock for event timestamps.
+    package init(
+        configuration: FileInputConfiguration,
+        checkpoints: [FileCheckpoint] = [],
+        delegate: any FileInputDelegate,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.configuration = configuration
+        self.checkpoints = checkpoints
+        self.delegate = delegate
+        var logger = logger
+        logger[metadataKey: "input"] = "\(configuration.id)"
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Counters since `run()` started.
+    package var statistics: FileInputStatistics { statisticsState.withLock { $0 } }
+
+    /// Follows the files until graceful shutdown or cancellation.
+    ///
+    /// - Throws: `TailError` for an invalid configuration or when the wake pipe cannot be created; file
+    ///   problems are logged and retried, never thrown.
+    package func run() async throws {
+        var inotifyError: Int32?
+        let watcher = try FileWatcher(inotifyError: &inotifyError)
+        defer { watcher.close() }
+        if let inotifyError {
+            logger.warning(
+                "inotify unavailable; new data is found by the periodic rescan only",
+                metadata: ["error": "\(SystemError.message(inotifyError))", "rescan_interval": "\(configuration.rescanInterval)"]
+            )
+        }
+        let engine = try LockedEngine(
+            configuration: configuration,
+            checkpoints: checkpoints,
+            watcher: watcher,
+            logger: logger
+        )
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await self.loop(engine: engine, pool: pool, watcher: watcher)
+            } onCancel: {
+                self.requestStop(watcher)
+            }
+        } onGracefulShutdown: {
+            self.requestStop(watcher)
+        }
+        let timestamp = now()
+        await deliver(engine.finish(timestamp: timestamp))
+        try? await pool.shutdownGracefully()
+    }
+
+    private func requestStop(_ watcher: FileWatcher) {
+        stopRequested.store(true, ordering: .releasing)
+        watcher.wake()
+    }
+
+    private var isStopping: Bool { stopRequested.load(ordering: .acquiring) }
+
+    private func loop(engine: LockedEngine, pool: NIOThreadPool, watcher: FileWatcher) async {
+        let clock = ContinuousClock()
+        let rescanInterval = configuration.rescanInterval
+        var nextRescan = clock.now
+        var wake = FileWatcher.Wake(directoriesChanged: true)
+        while !isStopping {
+            let rescan = wake.directoriesChanged || clock.now >= nextRescan
+            if rescan { nextRescan = clock.now.advanced(by: rescanInterval) }
+            let timestamp = now()
+            let step: FileInputStep
+            do {
+                step = try await pool.runIfActive {
+                    engine.step(now: ContinuousClock.now, timestamp: timestamp, rescan: rescan)
+                }
+            } catch {
+                return
+            }
+            await deliver(step)
+            if step.moreToRead {
+                wake = FileWatcher.Wake()
+                continue
+            }
+            if isStopping { return }
+            let deadline = step.nextDeadline.map { min($0, nextRescan) } ?? nextRescan
+            let timeout = clock.now.duration(to: deadline)
+            do {
+                wake = try await pool.runIfActive { watcher.wait(timeout: timeout) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    private func deliver(_ step: FileInputStep) async {
+        statisticsState.withLock { statistics in
+            let emitted = statistics.eventsEmitted
+            statistics = step.statistics
+            statistics.eventsEmitted = emitted
+        }
+        for output in step.outputs {
+            switch output {
+            case .opened(let key, let path, let offset):
+                await delegate.fileInputOpened(key, path: path, at: offset)
+            case .truncated(let key, let path):
+                await delegate.fileInputTruncated(key, path: path)
+            case .events(let events):
+                await delegate.fileInputEmit(events)
+                statisticsState.withLock { $0.eventsEmitted += UInt64(events.count) }
+            }
+        }
+    }
+}
+
+/// The engine behind a lock, so that it can be driven from the I/O thread and, at shutdown, from the
+/// task; calls never overlap in practice.
+private final class LockedEngine: Sendable {
+    private let engine: Mutex<FileInputEngine>
+
+    init(
+        configuration: FileInputConfiguration,
+        checkpoints: [FileCheckpoint],
+        watcher: FileWatcher,
+        logger: Logger
+    ) throws {
+        engine = Mutex(
+            try FileInputEngine(configuration: configuration, checkpoints: checkpoints, watcher: watcher, logger: logger)
+        )
+    }
+
+    func step(now: ContinuousClock.Instant, timestamp: Date, rescan: Bool) -> FileInputStep {
+        engine.withLock { $0.step(now: now, timestamp: timestamp, rescan: rescan) }
+    }
+
+    func finish(timestamp: Date) -> FileInputStep {
+        engine.withLock { $0.finish(timestamp: timestamp) }
+    }
+}

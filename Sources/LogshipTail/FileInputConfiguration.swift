@@ -1,0 +1,86 @@
+package import LogshipCore
+
+/// The settings of one `file` input.
+///
+/// Defaults follow Filebeat where Filebeat has an equivalent. Every size is a hard bound on a buffer:
+/// `maximumLineBytes` bounds a line (and a multiline event), `readBufferBytes` the read chunk,
+/// `maximumBatchEvents` the events handed to the delegate in one call.
+package struct FileInputConfiguration: Sendable {
+    /// Where to start in files that are found at startup and have no checkpoint.
+    package enum ReadFrom: String, Sendable, Equatable {
+        /// Read existing content from the first byte.
+        case beginning
+        /// Skip existing content; read only what is appended from now on.
+        case end
+    }
+
+    /// The input's id, used in logs and errors.
+    package var id: String
+    /// Glob patterns (`glob(3)` syntax) of the files to follow. A pattern whose directory does not exist
+    /// yet is retried at each rescan.
+    package var paths: [String]
+    /// Glob patterns matched with `fnmatch(3)` (without `FNM_PATHNAME`, so `*` crosses `/`) against the
+    /// full path of each discovered file; a match excludes the file.
+    package var exclude: [String]
+    /// Where to start in files found at startup without a checkpoint. Files that appear later are
+    /// always read from the beginning, as Filebeat does.
+    package var readFrom: ReadFrom
+    /// The longest line kept, in bytes (without its line end). A longer line is cut to this many
+    /// bytes (at a UTF-8 character boundary), flagged `truncated` and counted; the rest of the line is
+    /// skipped up to its newline. Also bounds a whole multiline event. At least 1.
+    package var maximumLineBytes: Int
+    /// Joins several lines into one event; `nil` means one event per line.
+    package var multiline: MultilineConfiguration?
+    /// Static fields added to every event.
+    package var fields: FieldObject
+    /// `false`: static fields go under the key `fields` (as in Filebeat); `true`: they are merged at
+    /// the root and replace fields of the same name (including `message` and `log`).
+    package var fieldsUnderRoot: Bool
+    /// How often the glob patterns are evaluated again, as a safety net for missed inotify events and
+    /// the only discovery mechanism where inotify is unavailable.
+    package var rescanInterval: Duration
+    /// Bytes read from a file in one `pread`; the read buffer is allocated once per input.
+    package var readBufferBytes: Int
+    /// The most events handed to `FileInputDelegate.fileInputEmit(_:)` in one call.
+    package var maximumBatchEvents: Int
+
+    package init(
+        id: String,
+        paths: [String],
+        exclude: [String] = [],
+        readFrom: ReadFrom = .beginning,
+        maximumLineBytes: Int = 1 << 20,
+        multiline: MultilineConfiguration? = nil,
+        fields: FieldObject = [:],
+        fieldsUnderRoot: Bool = false,
+        rescanInterval: Duration = .seconds(10),
+        readBufferBytes: Int = 256 << 10,
+        maximumBatchEvents: Int = 4096
+    ) {
+        self.id = id
+        self.paths = paths
+        self.exclude = exclude
+        self.readFrom = readFrom
+        self.maximumLineBytes = maximumLineBytes
+        self.multiline = multiline
+        self.fields = fields
+        self.fieldsUnderRoot = fieldsUnderRoot
+        self.rescanInterval = rescanInterval
+        self.readBufferBytes = readBufferBytes
+        self.maximumBatchEvents = maximumBatchEvents
+    }
+
+    /// Checks the settings without touching the file system: at least one path, positive sizes and
+    /// intervals, and a multiline pattern that compiles.
+    ///
+    /// - Throws: `TailError.invalidConfiguration` naming the input and the setting.
+    package func validate() throws {
+        func fail(_ reason: String) -> TailError { .invalidConfiguration(inputID: id, reason: reason) }
+        guard !paths.isEmpty else { throw fail("paths must list at least one glob pattern") }
+        guard maximumLineBytes >= 1 else { throw fail("maximum line bytes must be at least 1") }
+        guard readBufferBytes >= 1 else { throw fail("read buffer bytes must be at least 1") }
+        guard maximumBatchEvents >= 1 else { throw fail("maximum batch events must be at least 1") }
+        guard rescanInterval > .zero else { throw fail("rescan interval must be positive") }
+        try multiline?.validate(inputID: id)
+    }
+}

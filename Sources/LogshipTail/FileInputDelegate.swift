@@ -1,0 +1,12 @@
+package import LogshipCore
+
+/// Receives what a `FileInput` reads. Calls come from the input's `run()` task, one at a time.
+package protocol FileInputDelegate: Sendable {
+    /// A file is being followed from `offset` (so the runtime can checkpoint files with no events yet).
+    func fileInputOpened(_ key: FileKey, path: String, at offset: Int64) async
+    /// A followed file shrank; it is read again from 0.
+    func fileInputTruncated(_ key: FileKey, path: String) async
+    /// A batch of events, in read order per file. The input waits for this call to return before reading
+    /// on (backpressure).
+    func fileInputEmit(_ events: [Event]) async
+}

@@ -1,0 +1,350 @@
+import Foundation
+import Glibc
+import Logging
+import LogshipCore
+
+/// What one engine step produced, in the order the delegate must see it.
+enum FileInputOutput: Sendable {
+    case opened(FileKey, path: String, offset: Int64)
+    case truncated(FileKey, path: String)
+    case events([Event])
+}
+
+/// The result of one engine step.
+struct FileInputStep: Sendable {
+    var outputs: [FileInputOutput] = []
+    /// The batch limit was reached with data left to read: step again without waiting.
+    var moreToRead = false
+    /// When the engine must run again even if nothing changes (multiline timeout, closing a finished
+    /// file); `nil` for none.
+    var nextDeadline: ContinuousClock.Instant?
+    /// Counters so far (`eventsEmitted` is kept by the shell).
+    var statistics = FileInputStatistics()
+}
+
+/// The synchronous part of `FileInput`: scans, opens, reads, splits, joins and builds events. Runs on
+/// the input's I/O thread, one call at a time (it is held in a `Mutex` by `FileInput`).
+///
+/// Memory: one read buffer of `readBufferBytes`, per file at most `maximumLineBytes` of partial line
+/// plus one pending multiline event, and per step the events of at most one chunk beyond
+/// `maximumBatchEvents`.
+final class FileInputEngine {
+    let configuration: FileInputConfiguration
+    private let logger: Logger
+    private let watcher: FileWatcher
+    private let discovery: FileDiscovery
+    private let fieldsTemplate: FieldObject
+    private var tracker: FileTracker
+    private var files: [FileKey: FollowedFile] = [:]
+    private let readBuffer: UnsafeMutableBufferPointer<UInt8>
+    private var lines: [LineSplitter.Line] = []
+    private var aggregated: [AggregatedEvent] = []
+    private var statistics = FileInputStatistics()
+    private var reportedMissingDirectories = Set<String>()
+    private var reportedWatchFailures = Set<String>()
+    private var reportedFileFailures = Set<String>()
+    // Per step.
+    private var step = FileInputStep()
+    private var pendingEvents: [Event] = []
+    private var eventCount = 0
+    private var timestamp = Date()
+
+    /// - Throws: `TailError` when the configuration is invalid.
+    init(
+        configuration: FileInputConfiguration,
+        checkpoints: [FileCheckpoint],
+        watcher: FileWatcher,
+        logger: Logger
+    ) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.logger = logger
+        self.watcher = watcher
+        self.discovery = FileDiscovery(patterns: configuration.paths, exclude: configuration.exclude)
+        self.tracker = FileTracker(checkpoints: checkpoints, readFrom: configuration.readFrom)
+        self.readBuffer = .allocate(capacity: configuration.readBufferBytes)
+        var template = FieldObject()
+        if !configuration.fields.isEmpty {
+            if configuration.fieldsUnderRoot {
+                template = configuration.fields
+            } else {
+                template["fields"] = .object(configuration.fields)
+            }
+        }
+        self.fieldsTemplate = template
+    }
+
+    deinit {
+        for file in files.values { _ = close(file.descriptor) }
+        readBuffer.deallocate()
+    }
+
+    /// Scans (when `rescan`), reads every file with new data until the batch limit, and flushes timed-out
+    /// multiline events.
+    func step(now: ContinuousClock.Instant, timestamp: Date, rescan: Bool) -> FileInputStep {
+        beginStep(timestamp: timestamp)
+        if rescan { scan(now: now) }
+        readFiles(now: now)
+        for file in sortedFiles() {
+            if let event = file.aggregator?.flushIfExpired(now: now) { appendEvent(event, file: file) }
+        }
+        return endStep()
+    }
+
+    /// Shutdown: emits pending multiline events (partial lines are left to be read again after a restart)
+    /// and closes every file.
+    func finish(timestamp: Date) -> FileInputStep {
+        beginStep(timestamp: timestamp)
+        for file in sortedFiles() {
+            if let event = file.aggregator?.flush() { appendEvent(event, file: file) }
+            _ = close(file.descriptor)
+        }
+        files.removeAll()
+        statistics.filesOpen = 0
+        return endStep()
+    }
+
+    private func beginStep(timestamp: Date) {
+        self.timestamp = timestamp
+        step = FileInputStep()
+        eventCount = 0
+        pendingEvents.removeAll(keepingCapacity: true)
+    }
+
+    private func endStep() -> FileInputStep {
+        flushPendingEvents()
+        var deadline = tracker.nextCloseDeadline
+        for file in files.values {
+            if let fileDeadline = file.aggregator?.deadline { deadline = min(deadline ?? fileDeadline, fileDeadline) }
+        }
+        step.nextDeadline = deadline
+        step.statistics = statistics
+        return step
+    }
+
+    private func sortedFiles() -> [FollowedFile] {
+        files.values.sorted { $0.path < $1.path }
+    }
+
+    // MARK: Scanning
+
+    private func scan(now: ContinuousClock.Instant) {
+        var result = discovery.scan()
+        // A file created between the glob and a new watch would wait for the next rescan: look again.
+        if watchDirectories(result) { result = discovery.scan() }
+        for directory in result.missingDirectories where reportedMissingDirectories.insert(directory).inserted {
+            logger.info("directory does not exist; retried at each rescan", metadata: ["directory": "\(directory)"])
+        }
+        for action in tracker.onScan(result.files, now: now) { apply(action, now: now) }
+    }
+
+    /// Watches the directories found; returns whether a new watch was added.
+    private func watchDirectories(_ result: FileDiscovery.Result) -> Bool {
+        var added = false
+        for directory in result.directories {
+            reportedMissingDirectories.remove(directory)
+            switch watcher.watch(directory: directory) {
+            case .added:
+                added = true
+                reportedWatchFailures.remove(directory)
+            case .alreadyWatched:
+                break
+            case .failed(let error):
+                if reportedWatchFailures.insert(directory).inserted {
+                    logger.warning(
+                        "cannot watch directory; changes are found by the periodic rescan",
+                        metadata: ["directory": "\(directory)", "error": "\(SystemError.message(error))"]
+                    )
+                }
+            }
+        }
+        return added && watcher.isWatching
+    }
+
+    private func apply(_ action: FileTracker.Action, now: ContinuousClock.Instant) {
+        switch action {
+        case .open(let key, let path, let offset, let reason):
+            open(key, path: path, offset: offset, reason: reason)
+        case .moved(let key, let from, let to):
+            guard let file = files[key] else { return }
+            logger.debug("file moved", metadata: ["from": "\(from)", "to": "\(to)"])
+            file.move(to: to)
+            statistics.rotations += 1
+        case .truncated(let key, _):
+            if let file = files[key] { restart(file) }
+        case .finish(let key, let path, let reason):
+            guard let file = files[key] else { return }
+            logger.debug("file rotated away or deleted; reading it to its end", metadata: ["path": "\(path)", "reason": "\(reason)"])
+            file.isFinishing = true
+            statistics.rotations += 1
+        case .close(let key, _):
+            if let file = files[key] { closeFinished(file, now: now) }
+        }
+    }
+
+    private func open(_ key: FileKey, path: String, offset: Int64, reason: FileTracker.StartReason) {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let error = errno
+            if reportedFileFailures.insert(path).inserted {
+                logger.warning(
+                    "cannot open file; retried at each rescan",
+                    metadata: ["path": "\(path)", "error": "\(TailError.io(operation: "open", path: path, offset: nil, errno: error))"]
+                )
+            }
+            tracker.onOpenFailed(key)
+            return
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, UInt64(info.st_dev) == key.device, UInt64(info.st_ino) == key.inode else {
+            // Replaced between the scan and the open: the next scan sees the new file.
+            _ = close(descriptor)
+            tracker.onOpenFailed(key)
+            return
+        }
+        reportedFileFailures.remove(path)
+        let aggregator = configuration.multiline.flatMap {
+            try? MultilineAggregator(configuration: $0, maximumBytes: configuration.maximumLineBytes)
+        }
+        let file = FollowedFile(
+            key: key,
+            path: path,
+            descriptor: descriptor,
+            offset: offset,
+            maximumLineBytes: configuration.maximumLineBytes,
+            aggregator: aggregator
+        )
+        files[key] = file
+        statistics.filesOpen = files.count
+        logger.debug("following file", metadata: ["path": "\(path)", "offset": "\(offset)", "reason": "\(reason)"])
+        appendOutput(.opened(key, path: path, offset: offset))
+    }
+
+    /// The file shrank: emit its pending multiline event, then read it again from 0.
+    private func restart(_ file: FollowedFile) {
+        if let event = file.aggregator?.flush() { appendEvent(event, file: file) }
+        logger.info("file truncated; reading it again from the start", metadata: ["path": "\(file.path)"])
+        file.restartAtBeginning()
+        statistics.truncations += 1
+        appendOutput(.truncated(file.key, path: file.path))
+    }
+
+    /// A finished file at its end: emit its partial line and pending event, close it.
+    private func closeFinished(_ file: FollowedFile, now: ContinuousClock.Instant) {
+        if let line = file.splitter.flushPartial() { process(line, file: file, now: now) }
+        if let event = file.aggregator?.flush() { appendEvent(event, file: file) }
+        closeFile(file)
+        logger.debug("closed finished file", metadata: ["path": "\(file.path)"])
+    }
+
+    private func closeFile(_ file: FollowedFile) {
+        _ = close(file.descriptor)
+        files[file.key] = nil
+        statistics.filesOpen = files.count
+    }
+
+    // MARK: Reading
+
+    private enum ReadResult { case data, endOfFile, failed }
+
+    private func readFiles(now: ContinuousClock.Instant) {
+        var active = sortedFiles()
+        let limit = configuration.maximumBatchEvents
+        while !active.isEmpty {
+            var next: [FollowedFile] = []
+            for file in active {
+                if eventCount >= limit {
+                    step.moreToRead = true
+                    return
+                }
+                switch read(file, now: now) {
+                case .data: next.append(file)
+                case .endOfFile: if atEndOfFile(file, now: now) { next.append(file) }
+                case .failed: break
+                }
+            }
+            active = next
+        }
+    }
+
+    /// Reads one chunk at the file's offset and turns it into events.
+    private func read(_ file: FollowedFile, now: ContinuousClock.Instant) -> ReadResult {
+        var count: Int
+        repeat {
+            count = pread(file.descriptor, readBuffer.baseAddress, readBuffer.count, off_t(file.offset))
+        } while count < 0 && errno == EINTR
+        if count == 0 { return .endOfFile }
+        guard count > 0 else {
+            let error = TailError.io(operation: "read", path: file.path, offset: file.offset, errno: errno)
+            logger.warning("cannot read file; closing it, retried at the next rescan", metadata: ["error": "\(error)"])
+            closeFile(file)
+            tracker.onOpenFailed(file.key)
+            return .failed
+        }
+        lines.removeAll(keepingCapacity: true)
+        file.splitter.append(UnsafeBufferPointer(rebasing: readBuffer[0..<count]), at: file.offset, into: &lines)
+        file.offset += Int64(count)
+        tracker.onRead(file.key, offset: file.offset, now: now)
+        var truncated: UInt64 = 0
+        var invalid: UInt64 = 0
+        for line in lines {
+            if line.isTruncated { truncated += 1 }
+            if line.hasInvalidUTF8 { invalid += 1 }
+            process(line, file: file, now: now)
+        }
+        statistics.bytesRead += UInt64(count)
+        statistics.linesRead += UInt64(lines.count)
+        statistics.truncatedLines += truncated
+        statistics.invalidUTF8Lines += invalid
+        return .data
+    }
+
+    /// Handles the end of the data: truncation, closing a finished file. Returns whether to read on.
+    private func atEndOfFile(_ file: FollowedFile, now: ContinuousClock.Instant) -> Bool {
+        var info = stat()
+        if fstat(file.descriptor, &info) == 0, tracker.onSize(file.key, size: Int64(info.st_size), now: now) != nil {
+            restart(file)
+            return true
+        }
+        if file.isFinishing, let action = tracker.onEndOfFile(file.key, now: now) { apply(action, now: now) }
+        return false
+    }
+
+    /// Feeds one line to the file's aggregator, or makes it an event.
+    private func process(_ line: LineSplitter.Line, file: FollowedFile, now: ContinuousClock.Instant) {
+        guard file.aggregator != nil else { return appendEvent(AggregatedEvent(line), file: file) }
+        aggregated.removeAll(keepingCapacity: true)
+        file.aggregator!.append(line, now: now, into: &aggregated)
+        for event in aggregated { appendEvent(event, file: file) }
+    }
+
+    // MARK: Output
+
+    private func appendEvent(_ aggregated: AggregatedEvent, file: FollowedFile) {
+        if aggregated.lineCount > 1 && aggregated.isTruncated { statistics.truncatedMultilineEvents += 1 }
+        var fields = FieldObject()
+        fields["message"] = .string(aggregated.text)
+        fields["log"] = .object(["file": file.logFile, "offset": .integer(aggregated.startOffset)])
+        if !fieldsTemplate.isEmpty { fields.merge(fieldsTemplate) }
+        let source = EventSource(
+            fileKey: file.key,
+            path: file.path,
+            startOffset: aggregated.startOffset,
+            endOffset: aggregated.endOffset
+        )
+        eventCount += 1
+        pendingEvents.append(Event(fields: fields, timestamp: timestamp, source: source, flags: aggregated.flags))
+        if pendingEvents.count >= configuration.maximumBatchEvents { flushPendingEvents() }
+    }
+
+    private func appendOutput(_ output: FileInputOutput) {
+        flushPendingEvents()
+        step.outputs.append(output)
+    }
+
+    private func flushPendingEvents() {
+        guard !pendingEvents.isEmpty else { return }
+        step.outputs.append(.events(pendingEvents))
+        pendingEvents.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,24 @@
+/// Counters of one file input since it started. Monotonic except `filesOpen`.
+package struct FileInputStatistics: Sendable, Equatable {
+    /// Complete lines read (a truncated line counts once).
+    package var linesRead: UInt64 = 0
+    /// Bytes read from files.
+    package var bytesRead: UInt64 = 0
+    /// Events handed to the delegate (counted when `fileInputEmit` returned).
+    package var eventsEmitted: UInt64 = 0
+    /// Lines cut at `maximumLineBytes`.
+    package var truncatedLines: UInt64 = 0
+    /// Multiline events that dropped lines or bytes over their limits.
+    package var truncatedMultilineEvents: UInt64 = 0
+    /// Lines that held invalid UTF-8.
+    package var invalidUTF8Lines: UInt64 = 0
+    /// Files currently open (followed or being finished).
+    package var filesOpen: Int = 0
+    /// Files that were renamed (followed under a new path, or finished because they were rotated away)
+    /// or deleted.
+    package var rotations: UInt64 = 0
+    /// Files that shrank and were read again from 0.
+    package var truncations: UInt64 = 0
+
+    package init() {}
+}

@@ -1,0 +1,180 @@
+import Glibc
+
+/// Splits a byte stream into lines, tracking the file offset of each.
+///
+/// A line ends at `\n`; the `\n` and one `\r` right before it are not part of the text. A line longer
+/// than `maximumLineBytes` is cut to that many bytes (moved back to a UTF-8 character boundary) and
+/// flagged `isTruncated`; the rest of it is skipped up to its newline, and the line is returned once
+/// that newline arrives, so that its `endOffset` still points past the whole line. Bytes that are not
+/// valid UTF-8 are decoded as U+FFFD and the line is flagged `hasInvalidUTF8`.
+///
+/// Memory is bounded: the splitter keeps at most `maximumLineBytes` bytes of an unfinished line, on top
+/// of the chunk the caller hands in.
+package struct LineSplitter: Sendable {
+    /// One line and the bytes it was made of.
+    package struct Line: Sendable, Equatable {
+        /// The text, without line end.
+        package var text: String
+        /// Offset of the line's first byte.
+        package var startOffset: Int64
+        /// Offset just past the line's `\n` (or past its last byte for a line flushed at end of file).
+        package var endOffset: Int64
+        /// The line was longer than the maximum and cut.
+        package var isTruncated: Bool
+        /// The line held bytes that are not valid UTF-8.
+        package var hasInvalidUTF8: Bool
+
+        package init(
+            text: String,
+            startOffset: Int64,
+            endOffset: Int64,
+            isTruncated: Bool = false,
+            hasInvalidUTF8: Bool = false
+        ) {
+            self.text = text
+            self.startOffset = startOffset
+            self.endOffset = endOffset
+            self.isTruncated = isTruncated
+            self.hasInvalidUTF8 = hasInvalidUTF8
+        }
+    }
+
+    /// The longest line text kept, in bytes.
+    package let maximumLineBytes: Int
+    /// The stored start of the unfinished line: at most `maximumLineBytes` bytes.
+    private var partial: [UInt8] = []
+    /// Offset of the unfinished line's first byte; equals `offset` when there is none.
+    private var partialStart: Int64
+    /// Offset of the next byte expected.
+    private var nextOffset: Int64
+    /// The last byte handed in, to recognise a `\r\n` split across chunks.
+    private var previousByte: UInt8 = 0
+
+    /// - Parameters:
+    ///   - maximumLineBytes: the longest line text kept; values below 1 are treated as 1.
+    ///   - offset: the file offset of the first byte that will be handed in.
+    package init(maximumLineBytes: Int, startingAt offset: Int64 = 0) {
+        self.maximumLineBytes = max(1, maximumLineBytes)
+        self.partialStart = offset
+        self.nextOffset = offset
+    }
+
+    /// Offset of the next byte expected.
+    package var offset: Int64 { nextOffset }
+
+    /// Offset where the unfinished line starts (equal to `offset` when there is none): the place to
+    /// resume from so that no line is cut.
+    package var lineStartOffset: Int64 { partialStart }
+
+    /// Whether bytes of an unfinished line are held.
+    package var hasPartialLine: Bool { partialStart < nextOffset }
+
+    /// Forgets any unfinished line and expects the next byte at `offset`.
+    package mutating func reset(to offset: Int64) {
+        partial.removeAll(keepingCapacity: false)
+        partialStart = offset
+        nextOffset = offset
+        previousByte = 0
+    }
+
+    /// Convenience for tests and small inputs: splits `bytes` read at `offset`.
+    package mutating func append(_ bytes: [UInt8], at offset: Int64) -> [Line] {
+        var lines: [Line] = []
+        bytes.withUnsafeBufferPointer { append($0, at: offset, into: &lines) }
+        return lines
+    }
+
+    /// Splits `chunk`, read at file offset `offset`, appending complete lines to `lines`.
+    ///
+    /// If `offset` is not where the previous chunk ended, the unfinished line is dropped and splitting
+    /// restarts at `offset`.
+    package mutating func append(_ chunk: UnsafeBufferPointer<UInt8>, at offset: Int64, into lines: inout [Line]) {
+        if offset != nextOffset { reset(to: offset) }
+        guard let base = chunk.baseAddress, !chunk.isEmpty else { return }
+        let count = chunk.count
+        var position = 0
+        while position < count {
+            guard let found = memchr(base + position, 0x0A, count - position) else {
+                storePartial(UnsafeBufferPointer(start: base + position, count: count - position))
+                break
+            }
+            let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            let segment = UnsafeBufferPointer(start: base + position, count: newline - position)
+            let endOffset = offset + Int64(newline + 1)
+            let beforeNewline = newline > position ? base[newline - 1] : previousByte
+            if !hasPartialLine {
+                lines.append(Self.makeLine(segment, lineStart: partialStart, endOffset: endOffset, limit: maximumLineBytes))
+            } else {
+                storePartial(segment)
+                let logicalLength = Int(offset + Int64(newline) - partialStart)
+                let contentLength = beforeNewline == 0x0D ? logicalLength - 1 : logicalLength
+                let kept = min(contentLength, partial.count)
+                lines.append(
+                    partial.withUnsafeBufferPointer {
+                        Self.makeLine(
+                            UnsafeBufferPointer(rebasing: $0[0..<kept]),
+                            lineStart: partialStart,
+                            endOffset: endOffset,
+                            limit: maximumLineBytes,
+                            cut: contentLength > maximumLineBytes
+                        )
+                    }
+                )
+                partial.removeAll(keepingCapacity: partial.capacity <= 64 << 10)
+            }
+            position = newline + 1
+            partialStart = endOffset
+        }
+        nextOffset = offset + Int64(count)
+        previousByte = base[count - 1]
+    }
+
+    /// Returns the unfinished line as a line of its own, for the end of a file that will not grow
+    /// (rotated away or deleted). A trailing `\r` is dropped. `nil` when there is none.
+    package mutating func flushPartial() -> Line? {
+        guard hasPartialLine else { return nil }
+        let logicalLength = Int(nextOffset - partialStart)
+        let contentLength = previousByte == 0x0D ? logicalLength - 1 : logicalLength
+        let kept = min(contentLength, partial.count)
+        let line = partial.withUnsafeBufferPointer {
+            Self.makeLine(
+                UnsafeBufferPointer(rebasing: $0[0..<kept]),
+                lineStart: partialStart,
+                endOffset: nextOffset,
+                limit: maximumLineBytes,
+                cut: contentLength > maximumLineBytes
+            )
+        }
+        partial.removeAll(keepingCapacity: false)
+        partialStart = nextOffset
+        return line
+    }
+
+    /// Keeps as much of `bytes` as fits under the maximum.
+    private mutating func storePartial(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let room = maximumLineBytes - partial.count
+        if room > 0 { partial.append(contentsOf: UnsafeBufferPointer(rebasing: bytes.prefix(room))) }
+    }
+
+    /// Builds a line from `bytes` (the content with a possible trailing `\r` when `cut` is nil).
+    private static func makeLine(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        lineStart: Int64,
+        endOffset: Int64,
+        limit: Int,
+        cut: Bool? = nil
+    ) -> Line {
+        var content = bytes
+        var truncated = cut ?? false
+        if cut == nil {
+            if let last = content.last, last == 0x0D { content = UnsafeBufferPointer(rebasing: content.dropLast()) }
+            truncated = content.count > limit
+        }
+        if truncated { content = UTF8Boundary.prefix(content, maximumBytes: limit) }
+        if let text = String(validating: content, as: UTF8.self) {
+            return Line(text: text, startOffset: lineStart, endOffset: endOffset, isTruncated: truncated)
+        }
+        let text = String(decoding: content, as: UTF8.self)
+        return Line(text: text, startOffset: lineStart, endOffset: endOffset, isTruncated: truncated, hasInvalidUTF8: true)
+    }
+}

@@ -1,0 +1,55 @@
+package import LogshipCore
+
+/// One metric that `log_to_metric` derives from events.
+///
+/// - counter: adds `value` when set (it must then be a non-negative number), else 1.
+/// - gauge: sets the series to `value` (required).
+/// - histogram: observes `value` (required) into `buckets`.
+/// Only events matching `when` (all events when nil) update the metric.
+package struct MetricDefinition: Sendable {
+    /// The Prometheus metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`; counters end in `_total`.
+    package var name: String
+    /// The `# HELP` text.
+    package var help: String
+    /// Counter, gauge or histogram.
+    package var kind: MetricKind
+    /// The labels, in exposition order.
+    package var labels: [LabelDefinition]
+    /// Where the value is read: required for gauges and histograms, optional for counters.
+    package var value: FieldPath?
+    /// Histogram bucket upper bounds, strictly increasing and finite (`+Inf` is implied);
+    /// ignored for counters and gauges.
+    package var buckets: [Double]
+    /// Which events update the metric.
+    package var when: Condition?
+
+    /// A definition; `buckets` default to the Prometheus client defaults.
+    package init(
+        name: String,
+        help: String = "",
+        kind: MetricKind,
+        labels: [LabelDefinition] = [],
+        value: FieldPath? = nil,
+        buckets: [Double] = MetricFamily.defaultBuckets,
+        when: Condition? = nil
+    ) {
+        self.name = name
+        self.help = help
+        self.kind = kind
+        self.labels = labels
+        self.value = value
+        self.buckets = buckets
+        self.when = when
+    }
+
+    /// The family this definition registers in a `MetricStore`.
+    package var family: MetricFamily {
+        MetricFamily(
+            name: name,
+            help: help,
+            kind: kind,
+            labelNames: labels.map(\.name),
+            buckets: kind == .histogram ? buckets : []
+        )
+    }
+}

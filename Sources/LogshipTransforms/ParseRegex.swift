@@ -1,0 +1,110 @@
+import Foundation
+package import LogshipCore
+
+/// `parse_regex`: matches a regular expression against a text field and stores its named
+/// groups as string fields.
+///
+/// - The pattern (ICU syntax, see `RegexPattern`) is searched anywhere in the text; anchor it
+///   with `^` to match from the start. Named groups `(?<name>...)` or `(?P<name>...)` become
+///   fields named after the group (dots make nested fields), at the root or inside the object at
+///   `target`. Unnamed groups are ignored; a named group that did not take part in the match
+///   sets nothing. Captures replace existing fields only with `overwriteKeys`.
+/// - Events that do not match are kept unchanged and counted as `no_match`; events whose field
+///   is missing or not a string are counted as `skipped`.
+/// - Cost: `NSRegularExpression` works on UTF-16, so each event's text is converted once; prefer
+///   `parse_json` or a plain field test where they do the job.
+package struct ParseRegex: EventTransform {
+    /// The YAML type name.
+    package static let typeName = "parse_regex"
+
+    /// The settings of `parse_regex`.
+    package struct Configuration: Sendable {
+        /// The field holding the text.
+        package var field: FieldPath
+        /// The pattern, with named groups.
+        package var pattern: String
+        /// Where to put the captures; nil or empty: the root.
+        package var target: FieldPath?
+        /// Whether captures replace fields already in the event.
+        package var overwriteKeys: Bool
+        /// Only events matching this condition are parsed; others are left alone and not counted.
+        package var when: Condition?
+
+        /// Settings matching `pattern` against `message`, captures at the root, overwriting.
+        package init(
+            field: FieldPath = FieldPath("message"),
+            pattern: String,
+            target: FieldPath? = nil,
+            overwriteKeys: Bool = true,
+            when: Condition? = nil
+        ) {
+            self.field = field
+            self.pattern = pattern
+            self.target = target
+            self.overwriteKeys = overwriteKeys
+            self.when = when
+        }
+    }
+
+    /// The component id, used in errors and as the `transform` label of statistics.
+    package let id: String
+    /// The settings, as validated by `init`.
+    package let configuration: Configuration
+    /// The compiled pattern.
+    package let pattern: RegexPattern
+    private let capturePaths: [(path: FieldPath, number: Int)]
+
+    /// Compiles the pattern; it must be valid and have at least one named group.
+    package init(id: String = ParseRegex.typeName, configuration: Configuration) throws(TransformError) {
+        guard !configuration.field.segments.isEmpty else {
+            throw .invalidSetting(transform: id, setting: "field", reason: "must name a field, not the root")
+        }
+        let pattern = try RegexPattern(configuration.pattern, transform: id, setting: "pattern")
+        guard !pattern.groups.isEmpty else {
+            throw .invalidPattern(
+                transform: id,
+                setting: "pattern",
+                pattern: configuration.pattern,
+                reason: "has no named group (?<name>...) or (?P<name>...), so it would set no field"
+            )
+        }
+        let prefix = configuration.target?.segments ?? []
+        self.id = id
+        self.configuration = configuration
+        self.pattern = pattern
+        self.capturePaths = pattern.groups.map {
+            (FieldPath(segments: prefix + FieldPath($0.name).segments), $0.number)
+        }
+    }
+
+    /// Matches every event that matches `when`; see the type's documentation.
+    package func apply(to events: inout [Event], statistics: inout TransformStatistics) {
+        var matched = 0
+        var unmatched = 0
+        var skipped = 0
+        for index in events.indices {
+            if let when = configuration.when, !when.matches(events[index]) { continue }
+            guard case .string(let text)? = events[index].fields[path: configuration.field] else {
+                skipped += 1
+                continue
+            }
+            let range = NSRange(location: 0, length: text.utf16.count)
+            guard let match = pattern.expression.firstMatch(in: text, range: range) else {
+                unmatched += 1
+                continue
+            }
+            matched += 1
+            for capture in capturePaths {
+                let captureRange = match.range(at: capture.number)
+                guard captureRange.location != NSNotFound, let textRange = Range(captureRange, in: text) else {
+                    continue
+                }
+                if !configuration.overwriteKeys && events[index].fields[path: capture.path] != nil { continue }
+                events[index].fields[path: capture.path] = .string(String(text[textRange]))
+            }
+        }
+        statistics.add(matched, transform: id, outcome: .success)
+        statistics.add(unmatched, transform: id, outcome: .noMatch)
+        statistics.add(skipped, transform: id, outcome: .skipped)
+    }
+}

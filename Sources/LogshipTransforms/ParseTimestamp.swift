@@ -1,0 +1,117 @@
+package import Foundation
+package import LogshipCore
+
+/// `parse_timestamp`: sets the event's timestamp from a field, trying formats in order.
+///
+/// - The first format that accepts the value wins (see `TimestampFormat` for the layouts).
+/// - On success `event.timestamp` is set; the field itself is kept.
+/// - A value no format accepts leaves the timestamp (the read time) as it is, flags the event
+///   `timestamp_parse_failed` and counts a `failure`; a missing field counts as `skipped`.
+/// - `timezone` (`UTC`, `+hh:mm`, `-hhmm`, ...) is the zone of `python_logging` timestamps,
+///   which carry none; ISO 8601 text without a zone is always UTC.
+package struct ParseTimestamp: EventTransform {
+    /// The YAML type name.
+    package static let typeName = "parse_timestamp"
+    /// The flag set on events whose timestamp field could not be parsed.
+    package static let failureFlag = "timestamp_parse_failed"
+
+    /// The settings of `parse_timestamp`.
+    package struct Configuration: Sendable {
+        /// The field holding the timestamp.
+        package var field: FieldPath
+        /// The formats to try, in order; must not be empty.
+        package var formats: [TimestampFormat]
+        /// The zone of `python_logging` timestamps; nil means UTC.
+        package var timezone: String?
+        /// Only events matching this condition are parsed; others are left alone and not counted.
+        package var when: Condition?
+
+        /// Settings reading `timestamp`, trying `python_logging`, `iso8601`, then `unix`, in UTC.
+        /// `python_logging` comes first because `iso8601` also accepts its text (space separator,
+        /// comma fraction) but would read it as UTC whatever `timezone` says.
+        package init(
+            field: FieldPath = FieldPath("timestamp"),
+            formats: [TimestampFormat] = [.pythonLogging, .iso8601, .unix],
+            timezone: String? = nil,
+            when: Condition? = nil
+        ) {
+            self.field = field
+            self.formats = formats
+            self.timezone = timezone
+            self.when = when
+        }
+    }
+
+    /// The component id, used in errors and as the `transform` label of statistics.
+    package let id: String
+    /// The settings, as validated by `init`.
+    package let configuration: Configuration
+    /// The configured zone in seconds east of UTC.
+    package let offsetSeconds: Int
+
+    /// Checks that there is a field and at least one format, and that `timezone` parses.
+    package init(
+        id: String = ParseTimestamp.typeName,
+        configuration: Configuration = Configuration()
+    )
+        throws(TransformError)
+    {
+        guard !configuration.field.segments.isEmpty else {
+            throw .invalidSetting(transform: id, setting: "field", reason: "must name a field, not the root")
+        }
+        guard !configuration.formats.isEmpty else {
+            throw .missingSetting(
+                transform: id,
+                setting: "formats",
+                reason: "list at least one of "
+                    + TimestampFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            )
+        }
+        var offset = 0
+        if let timezone = configuration.timezone {
+            guard let parsed = TimestampFormat.offsetSeconds(from: timezone) else {
+                throw .invalidSetting(
+                    transform: id,
+                    setting: "timezone",
+                    reason: "'\(timezone)' is not UTC or an offset such as +02:00 or -0530"
+                )
+            }
+            offset = parsed
+        }
+        self.id = id
+        self.configuration = configuration
+        self.offsetSeconds = offset
+    }
+
+    /// Sets the timestamp of every event that matches `when`; see the type's documentation.
+    package func apply(to events: inout [Event], statistics: inout TransformStatistics) {
+        var succeeded = 0
+        var failed = 0
+        var skipped = 0
+        for index in events.indices {
+            if let when = configuration.when, !when.matches(events[index]) { continue }
+            guard let value = events[index].fields[path: configuration.field] else {
+                skipped += 1
+                continue
+            }
+            if let date = date(from: value) {
+                events[index].timestamp = date
+                succeeded += 1
+            } else {
+                events[index].addFlag(Self.failureFlag)
+                failed += 1
+            }
+        }
+        statistics.add(succeeded, transform: id, outcome: .success)
+        statistics.add(failed, transform: id, outcome: .failure)
+        statistics.add(skipped, transform: id, outcome: .skipped)
+    }
+
+    /// The instant `value` denotes in the first format that accepts it.
+    package func date(from value: FieldValue) -> Date? {
+        for format in configuration.formats {
+            if let date = format.date(from: value, offsetSeconds: offsetSeconds) { return date }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+/// Where the repository and the built `logship` binary are.
+enum Repository {
+    /// The repository root, found from this file's path.
+    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The `logship` binary built beside the test bundle (`swift test` builds every product).
+    static var binary: URL {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = executable.deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("logship")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return candidate
+            }
+            directory = directory.deletingLastPathComponent()
+        }
+        return root.appendingPathComponent(".build/debug/logship")
+    }
+
+    static var pipeline: String { root.appendingPathComponent("pipelines/aetherra.yml").path }
+}
+
+/// A fresh temporary directory, removed by `remove()`.
+struct TemporaryDirectory {
+    let url: URL
+
+    init(_ name: String = "logship-e2e") throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ component: String) -> String { url.appendingPathComponent(component).path }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Waits until `condition` holds, checking every 20 ms, for at most `timeout`. Returns whether it
+/// held. Polling a real condition (files, sockets, another process) with a deadline, not a sleep.
+func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// A free TCP port on loopback (bound and released; good enough for tests on one machine).
+func freePort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    #expect(bound == 0)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Runs a command to completion and returns its exit status and standard output.
+func runCommand(_ executable: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    let inputPipe = Pipe()
+    if input != nil { process.standardInput = inputPipe }
+    try process.run()
+    if let input {
+        inputPipe.fileHandleForWriting.write(Data(input.utf8))
+        try inputPipe.fileHandleForWriting.close()
+    }
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+}
+
+/// `GET url` with curl; `nil` when the request fails.
+func httpGet(_ url: String) -> String? {
+    guard let result = try? runCommand("/usr/bin/curl", ["-sf", "--max-time", "5", url]), result.status == 0 else {
+        return nil
+    }
+    return result.output
+}
+
+/// A running `logship` process.
+final class LogshipProcess: @unchecked Sendable {  // Process is not Sendable; used from one test task.
+    let process = Process()
+    let logFile: String
+
+    init(arguments: [String], environment: [String: String], logFile: String) throws {
+        self.logFile = logFile
+        FileManager.default.createFile(atPath: logFile, contents: nil)
+        process.executableURL = Repository.binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.currentDirectoryURL = Repository.root
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to exit, at most `timeout`; returns its status, or nil if it did not.
+    func waitForExit(timeout: Duration) async -> Int32? {
+        let exited = await waitUntil(timeout: timeout) { !process.isRunning }
+        return exited ? process.terminationStatus : nil
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}

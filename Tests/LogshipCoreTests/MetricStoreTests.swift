@@ -1,0 +1,90 @@
+import LogshipCore
+import Testing
+
+struct MetricStoreTests {
+    let requests = MetricFamily(name: "requests_total", help: "Requests.", kind: .counter, labelNames: ["endpoint"])
+    let duration = MetricFamily(
+        name: "duration_seconds",
+        help: "Duration.",
+        kind: .histogram,
+        labelNames: [],
+        buckets: [0.1, 0.5, 1]
+    )
+    let key = FileKey(device: 2, inode: 3)
+
+    func source(_ end: Int64) -> EventSource {
+        EventSource(fileKey: key, path: "/logs/a.log", startOffset: end - 1, endOffset: end)
+    }
+
+    func makeStore(limit: Int = 100) -> MetricStore {
+        let store = MetricStore(maximumSeriesPerFamily: limit)
+        store.register(requests)
+        store.register(duration)
+        return store
+    }
+
+    @Test func countersAndHistogramsAccumulate() throws {
+        let store = makeStore()
+        store.apply([
+            MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(1)),
+            MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(2)),
+            MetricUpdate(family: "requests_total", labelValues: ["/health"], operation: .add(1)),
+            MetricUpdate(family: "duration_seconds", labelValues: [], operation: .observe(0.05)),
+            MetricUpdate(family: "duration_seconds", labelValues: [], operation: .observe(0.7)),
+            MetricUpdate(family: "duration_seconds", labelValues: [], operation: .observe(3)),
+        ])
+        let families = store.families()
+        #expect(families.map(\.family.name) == ["requests_total", "duration_seconds"])
+        #expect(families[0].series.map(\.labelValues) == [["/chat"], ["/health"]])
+        #expect(families[0].series.map(\.value.value) == [3, 1])
+        let histogram = try #require(families[1].series.first?.value)
+        #expect(histogram.bucketCounts == [1, 1, 2, 3])
+        #expect(histogram.count == 3)
+        #expect(abs(histogram.sum - 3.75) < 1e-9)
+    }
+
+    @Test func invalidUpdatesAreDroppedAndCounted() {
+        let store = makeStore()
+        store.apply([
+            MetricUpdate(family: "unknown_total", labelValues: [], operation: .add(1)),
+            MetricUpdate(family: "requests_total", labelValues: [], operation: .add(1)),
+            MetricUpdate(family: "requests_total", labelValues: ["/x"], operation: .add(-1)),
+            MetricUpdate(family: "requests_total", labelValues: ["/x"], operation: .observe(1)),
+        ])
+        #expect(store.droppedUpdates == 4)
+        #expect(store.seriesCount == 0)
+    }
+
+    @Test func seriesBeyondTheLimitAreDropped() {
+        let store = makeStore(limit: 2)
+        for endpoint in ["/a", "/b", "/c", "/a"] {
+            store.apply([MetricUpdate(family: "requests_total", labelValues: [endpoint], operation: .add(1))])
+        }
+        #expect(store.families()[0].series.map(\.labelValues) == [["/a"], ["/b"]])
+        #expect(store.droppedUpdates == 1)
+    }
+
+    @Test func eventsReadAgainAreNotCountedTwice() {
+        let store = makeStore()
+        let update = MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(1))
+        store.apply([(source(10), [update]), (source(20), [update])])
+        // A restart re-reads from an older checkpoint: the first two are already counted.
+        let restored = makeStore()
+        restored.restore(store.snapshot())
+        restored.apply([(source(10), [update]), (source(20), [update]), (source(30), [update])])
+        #expect(restored.families()[0].series.first?.value.value == 3)
+        // A truncated file is counted afresh.
+        restored.resetCountedOffset(of: key)
+        restored.apply([(source(10), [update])])
+        #expect(restored.families()[0].series.first?.value.value == 4)
+    }
+
+    @Test func restoreSkipsFamiliesWhoseDefinitionChanged() {
+        let store = makeStore()
+        store.apply([MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(5))])
+        let changed = MetricStore()
+        changed.register(MetricFamily(name: "requests_total", help: "", kind: .counter, labelNames: ["method"]))
+        changed.restore(store.snapshot())
+        #expect(changed.seriesCount == 0)
+    }
+}

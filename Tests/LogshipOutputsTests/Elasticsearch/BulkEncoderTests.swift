@@ -1,0 +1,118 @@
+import Foundation
+import LogshipCore
+import LogshipOutputs
+import Testing
+
+@Suite struct BulkEncoderTests {
+    private func encode(_ events: [Event], pattern: String = "aetherra-logs-%{+yyyy.MM.dd}") throws -> String {
+        var encoder = BulkEncoder(indexPattern: try IndexPattern(parsing: pattern))
+        var bytes: [UInt8] = []
+        for event in events { _ = encoder.append(event, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func eventWithSource() throws {
+        let event = Event(message: "hello \"world\"", timestamp: noon, source: makeSource(offset: 500))
+        #expect(
+            try encode([event]) == """
+                {"create":{"_index":"aetherra-logs-2025.11.01","_id":"801-2a-1f4"}}
+                {"@timestamp":"2025-11-01T12:00:00.123Z","message":"hello \\"world\\""}
+
+                """
+        )
+        #expect(makeSource(offset: 500).documentID == "801-2a-1f4")
+    }
+
+    @Test func eventWithoutSourceHasNoID() throws {
+        let event = Event(fields: ["level": "info", "count": 3, "ok": .bool(true)], timestamp: noon)
+        #expect(
+            try encode([event]) == """
+                {"create":{"_index":"aetherra-logs-2025.11.01"}}
+                {"@timestamp":"2025-11-01T12:00:00.123Z","level":"info","count":3,"ok":true}
+
+                """
+        )
+    }
+
+    @Test func flagsCreateLogObject() throws {
+        let event = Event(message: "x", timestamp: noon, flags: ["truncated", "multiline"])
+        #expect(
+            try encode([event]) == """
+                {"create":{"_index":"aetherra-logs-2025.11.01"}}
+                {"@timestamp":"2025-11-01T12:00:00.123Z","message":"x","log":{"flags":["truncated","multiline"]}}
+
+                """
+        )
+    }
+
+    @Test func flagsGoInsideExistingLogObjectInPlace() throws {
+        let log: FieldObject = ["level": "warn", "flags": "old"]
+        let event = Event(
+            fields: ["log": .object(log), "message": "x", "@timestamp": "ignored"],
+            timestamp: noon,
+            flags: ["json_parse_failed"]
+        )
+        #expect(
+            try encode([event]) == """
+                {"create":{"_index":"aetherra-logs-2025.11.01"}}
+                {"@timestamp":"2025-11-01T12:00:00.123Z","log":{"level":"warn","flags":["json_parse_failed"]},"message":"x"}
+
+                """
+        )
+    }
+
+    @Test func nonObjectLogIsKeptAsOriginal() throws {
+        let event = Event(fields: ["log": "text"], timestamp: noon, flags: ["truncated"])
+        #expect(
+            try encode([event]) == """
+                {"create":{"_index":"aetherra-logs-2025.11.01"}}
+                {"@timestamp":"2025-11-01T12:00:00.123Z","log":{"original":"text","flags":["truncated"]}}
+
+                """
+        )
+    }
+
+    @Test func indexFollowsEachEventsDateAndHour() throws {
+        let events = [
+            Event(message: "a", timestamp: Date(timeIntervalSince1970: 1_709_251_199.999)),
+            Event(message: "b", timestamp: Date(timeIntervalSince1970: 1_709_251_200)),
+            Event(message: "c", timestamp: Date(timeIntervalSince1970: -3600)),
+        ]
+        #expect(
+            try encode(events, pattern: "x-%{+yyyy.MM.dd.HH}") == """
+                {"create":{"_index":"x-2024.02.29.23"}}
+                {"@timestamp":"2024-02-29T23:59:59.999Z","message":"a"}
+                {"create":{"_index":"x-2024.03.01.00"}}
+                {"@timestamp":"2024-03-01T00:00:00.000Z","message":"b"}
+                {"create":{"_index":"x-1969.12.31.23"}}
+                {"@timestamp":"1969-12-31T23:00:00.000Z","message":"c"}
+
+                """
+        )
+    }
+
+    @Test func documentLayoutPointsAtLines() throws {
+        let batch = try makeBatch(makeEvents(3))
+        #expect(batch.count == 3)
+        #expect(batch.documents.map(\.id) == ["801-2a-0", "801-2a-a", "801-2a-14"])
+        #expect(batch.documents.last?.range.upperBound == batch.bytes.count)
+        #expect(
+            String(decoding: batch.documentJSON(at: 1), as: UTF8.self)
+                == #"{"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 1"}"#
+        )
+        let subset = batch.subset([0, 2])
+        #expect(
+            subset.text == """
+                {"create":{"_index":"logs-2025.11.01","_id":"801-2a-0"}}
+                {"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 0"}
+                {"create":{"_index":"logs-2025.11.01","_id":"801-2a-14"}}
+                {"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 2"}
+
+                """
+        )
+        #expect(String(decoding: subset.documentJSON(at: 1), as: UTF8.self).hasSuffix(#""line 2"}"#))
+        let (first, second) = batch.split()
+        #expect(first.count == 1 && second.count == 2)
+        #expect(first.bytes + second.bytes == batch.bytes)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import LogshipCore
+import LogshipOutputs
+import Testing
+
+/// 2025-11-01T12:00:00.123Z
+let noon = Date(timeIntervalSince1970: 1_761_998_400.123)
+
+/// A source in file 0x801/0x2a at `offset`, `length` bytes long.
+func makeSource(offset: Int64, length: Int64 = 10) -> EventSource {
+    EventSource(
+        fileKey: FileKey(device: 0x801, inode: 0x2a),
+        path: "/var/log/app.log",
+        startOffset: offset,
+        endOffset: offset + length
+    )
+}
+
+/// `count` events with messages `line 0`… and sources at offsets 0, 10, 20…
+func makeEvents(_ count: Int, from first: Int = 0, timestamp: Date = noon) -> [Event] {
+    (first..<(first + count)).map { number in
+        Event(message: "line \(number)", timestamp: timestamp, source: makeSource(offset: Int64(number) * 10))
+    }
+}
+
+func makeBatch(_ events: [Event], pattern: String = "logs-%{+yyyy.MM.dd}") throws -> Batch {
+    var batcher = Batcher(
+        maximumEvents: 1_000_000,
+        maximumBytes: 1 << 30,
+        maximumAge: .seconds(1),
+        encoder: BulkEncoder(indexPattern: try IndexPattern(parsing: pattern))
+    )
+    _ = batcher.append(events, now: .now)
+    let batch = batcher.flush()
+    return try #require(batch)
+}
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("logship-es-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}

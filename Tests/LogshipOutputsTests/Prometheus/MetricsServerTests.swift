@@ -1,0 +1,121 @@
+import Foundation
+import LogshipCore
+import LogshipOutputs
+import Logging
+import Synchronization
+import Testing
+
+@Suite(.enabled(if: CurlClient.isAvailable, "skipped: curl is not installed at /usr/bin/curl"))
+struct MetricsServerTests {
+    static let logger = Logger(label: "test.metrics-server")
+
+    /// Starts a server on a free loopback port, runs `body` against it, then shuts it down and
+    /// checks that `run()` returned.
+    static func withServer(
+        health: @escaping @Sendable () -> HealthReport = { HealthReport() },
+        _ body: (Int) async throws -> Void
+    ) async throws {
+        let store = PrometheusExpositionTests.sampleStore()
+        let server = MetricsServer(
+            listen: ListenAddress(host: "127.0.0.1", port: 0),
+            render: { PrometheusExposition.render(store.families()) },
+            health: health,
+            logger: logger)
+        let port = try await server.start()
+        #expect(port > 0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            do {
+                try await body(port)
+            } catch {
+                server.shutdown()
+                throw error
+            }
+            server.shutdown()
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func servesMetrics() async throws {
+        try await Self.withServer { port in
+            let response = try await CurlClient.request("http://127.0.0.1:\(port)/metrics")
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+            #expect(response.body == PrometheusExposition.render(PrometheusExpositionTests.sampleStore().families()))
+            #expect(response.headers["content-length"] == String(response.body.utf8.count))
+        }
+    }
+
+    @Test func reportsHealth() async throws {
+        let healthy = Mutex(true)
+        try await Self.withServer(health: {
+            healthy.withLock { $0 }
+                ? HealthReport(healthy: true, details: ["inputs": "2 files"])
+                : HealthReport(healthy: false, details: ["elasticsearch": "connection \"refused\"", "checkpoints": "stale"])
+        }) { port in
+            let good = try await CurlClient.request("http://127.0.0.1:\(port)/healthz")
+            #expect(good.status == 200)
+            #expect(good.headers["content-type"] == "application/json")
+            #expect(good.body == #"{"status":"ok","details":{"inputs":"2 files"}}"# + "\n")
+            healthy.withLock { $0 = false }
+            let bad = try await CurlClient.request("http://127.0.0.1:\(port)/healthz")
+            #expect(bad.status == 503)
+            #expect(
+                bad.body == #"{"status":"unhealthy","details":{"checkpoints":"stale","elasticsearch":"connection \"refused\""}}"#
+                    + "\n")
+        }
+    }
+
+    @Test func routesIndexNotFoundAndMethods() async throws {
+        try await Self.withServer { port in
+            let index = try await CurlClient.request("http://127.0.0.1:\(port)/")
+            #expect(index.status == 200)
+            #expect(index.body.contains("/metrics") && index.body.contains("/healthz"))
+            let missing = try await CurlClient.request("http://127.0.0.1:\(port)/nope?x=1")
+            #expect(missing.status == 404)
+            let post = try await CurlClient.request("http://127.0.0.1:\(port)/metrics", method: "POST", body: Array("x".utf8))
+            #expect(post.status == 405)
+            #expect(post.headers["allow"] == "GET, HEAD")
+            let head = try await CurlClient.request("http://127.0.0.1:\(port)/metrics?name=x", method: "HEAD")
+            #expect(head.status == 200)
+            #expect(head.body.isEmpty)
+            #expect(Int(head.headers["content-length"] ?? "") ?? 0 > 0)
+        }
+    }
+
+    @Test func keepsConnectionsAlive() async throws {
+        try await Self.withServer { port in
+            let url = "http://127.0.0.1:\(port)/"
+            let response = try await CurlClient.request(url, extraArguments: ["-v", url + "healthz"])
+            #expect(response.exitCode == 0)
+            #expect(response.trace.contains("Re-using existing connection"), "\(response.trace)")
+            #expect(response.trace.components(separatedBy: "Connected to").count == 2, "one TCP connection")
+        }
+    }
+
+    @Test func refusesBodiesOverTheLimit() async throws {
+        try await Self.withServer { port in
+            let body = [UInt8](repeating: UInt8(ascii: "a"), count: 100 << 10)
+            let response = try await CurlClient.request("http://127.0.0.1:\(port)/metrics", method: "POST", body: body)
+            #expect(response.status == 413)
+            #expect(response.headers["connection"] == "close")
+        }
+    }
+
+    @Test func busyPortIsAStartupErrorNamingTheAddress() async throws {
+        try await Self.withServer { port in
+            let second = MetricsServer(
+                listen: ListenAddress(host: "127.0.0.1", port: port), render: { "" }, health: { HealthReport() },
+                logger: Self.logger)
+            let error = await #expect(throws: HTTPServerError.self) { _ = try await second.start() }
+            #expect(error?.description == "cannot listen on 127.0.0.1:\(port): Address already in use")
+        }
+    }
+
+    @Test func shutdownBeforeRunReturnsAtOnce() async throws {
+        let server = try MetricsServer(listen: "127.0.0.1:0", render: { "" }, health: { HealthReport() }, logger: Self.logger)
+        _ = try await server.start()
+        server.shutdown()
+        try await server.run()
+    }
+}

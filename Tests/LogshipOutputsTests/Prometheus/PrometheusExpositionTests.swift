@@ -1,0 +1,89 @@
+import Foundation
+import LogshipCore
+import LogshipOutputs
+import Testing
+
+@Suite struct PrometheusExpositionTests {
+    /// A store with a counter (labels needing escapes), a gauge without labels, a histogram and
+    /// a family without series.
+    static func sampleStore() -> MetricStore {
+        let store = MetricStore()
+        store.register(
+            MetricFamily(
+                name: "logship_events_total", help: "Events read.\nPer file \\ path.", kind: .counter,
+                labelNames: ["file", "level"]))
+        store.register(MetricFamily(name: "logship_queue_depth", help: "Events waiting.", kind: .gauge))
+        store.register(
+            MetricFamily(
+                name: "http_request_duration_seconds", help: "Request durations.", kind: .histogram,
+                labelNames: ["method"], buckets: [1, 0.01, 2.5]))
+        store.register(MetricFamily(name: "logship_dropped_total", help: "Dropped events.", kind: .counter))
+        store.apply([
+            MetricUpdate(family: "logship_events_total", labelValues: ["/var/log/a.log", "info"], operation: .add(3)),
+            MetricUpdate(family: "logship_events_total", labelValues: ["C:\\logs\\\"b\"\nx", "error"], operation: .add(1)),
+            MetricUpdate(family: "logship_queue_depth", labelValues: [], operation: .set(1_234_567)),
+            MetricUpdate(family: "http_request_duration_seconds", labelValues: ["GET"], operation: .observe(0.005)),
+            MetricUpdate(family: "http_request_duration_seconds", labelValues: ["GET"], operation: .observe(0.5)),
+            MetricUpdate(family: "http_request_duration_seconds", labelValues: ["GET"], operation: .observe(7)),
+        ])
+        return store
+    }
+
+    @Test func rendersGoldenText() {
+        let expected = """
+            # HELP logship_events_total Events read.\\nPer file \\\\ path.
+            # TYPE logship_events_total counter
+            logship_events_total{file="/var/log/a.log",level="info"} 3
+            logship_events_total{file="C:\\\\logs\\\\\\"b\\"\\nx",level="error"} 1
+            # HELP logship_queue_depth Events waiting.
+            # TYPE logship_queue_depth gauge
+            logship_queue_depth 1.234567e+06
+            # HELP http_request_duration_seconds Request durations.
+            # TYPE http_request_duration_seconds histogram
+            http_request_duration_seconds_bucket{method="GET",le="0.01"} 1
+            http_request_duration_seconds_bucket{method="GET",le="1"} 2
+            http_request_duration_seconds_bucket{method="GET",le="2.5"} 2
+            http_request_duration_seconds_bucket{method="GET",le="+Inf"} 3
+            http_request_duration_seconds_sum{method="GET"} 7.505
+            http_request_duration_seconds_count{method="GET"} 3
+            # HELP logship_dropped_total Dropped events.
+            # TYPE logship_dropped_total counter
+
+            """
+        #expect(PrometheusExposition.render(Self.sampleStore().families()) == expected)
+    }
+
+    @Test func rendersNothingForNoFamilies() {
+        #expect(PrometheusExposition.render([]) == "")
+    }
+
+    @Test(arguments: [
+        (0.0, "0"), (1, "1"), (-1, "-1"), (100, "100"), (0.5, "0.5"), (2.5, "2.5"), (-0.25, "-0.25"),
+        (0.005, "0.005"), (0.0001, "0.0001"), (0.00001, "1e-05"), (0.000123, "0.000123"),
+        (123_456, "123456"), (999_999, "999999"), (1_000_000, "1e+06"), (1_234_567, "1.234567e+06"),
+        (1e21, "1e+21"), (1.5e300, "1.5e+300"), (0.1 + 0.2, "0.30000000000000004"), (1.0 / 3, "0.3333333333333333"),
+        (12_345_678_901, "1.2345678901e+10"), (Double.leastNonzeroMagnitude, "5e-324"), (.infinity, "+Inf"), (-.infinity, "-Inf"),
+        (.nan, "NaN"),
+    ])
+    func formatsValuesLikeTheGoClient(value: Double, expected: String) {
+        #expect(PrometheusExposition.formatValue(value) == expected)
+    }
+
+    @Test func escapesHelpAndLabelValues() {
+        #expect(PrometheusExposition.escapeHelp("a\\b\nc\"d") == "a\\\\b\\nc\"d")
+        #expect(PrometheusExposition.escapeLabelValue("a\\b\nc\"d") == "a\\\\b\\nc\\\"d")
+        #expect(PrometheusExposition.escapeLabelValue("plain") == "plain")
+    }
+
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"),
+            "skipped: promtool is not installed at /usr/bin/promtool"))
+    func passesPromtoolCheckMetrics() async throws {
+        let promtool = "/usr/bin/promtool"
+        let text = PrometheusExposition.render(Self.sampleStore().families())
+        let (status, output, errors) = try await CurlClient.run(promtool, ["check", "metrics"], input: Data(text.utf8))
+        #expect(status == 0, "promtool failed: \(output)\(errors)")
+        #expect(output.isEmpty && errors.isEmpty, "promtool complained: \(output)\(errors)")
+    }
+}

@@ -1,0 +1,130 @@
+import LogshipCore
+import LogshipTransforms
+import Testing
+
+struct ParseJSONTests {
+    @Test func wholeLineIsMergedAtTheRootAndMessageKept() throws {
+        let line = Fixtures.aetherraLines[5]
+        let (events, statistics) = Fixtures.run(try ParseJSON(), [Fixtures.event(line)])
+        let fields = events[0].fields
+        #expect(fields.entries.map(\.key) == ["message", "timestamp", "service", "metric", "value", "labels", "type"])
+        #expect(fields["message"] == .string(line))
+        #expect(fields["value"] == .double(0.234))
+        #expect(fields[path: FieldPath("labels.endpoint")] == .string("/chat"))
+        #expect(events[0].flags.isEmpty)
+        #expect(statistics.count(transform: "parse_json", outcome: .success) == 1)
+    }
+
+    @Test func jsonAfterATextPrefix() throws {
+        let configuration = ParseJSON.Configuration(prefixField: FieldPath("log.prefix"))
+        let (events, statistics) = Fixtures.run(
+            try ParseJSON(configuration: configuration),
+            [Fixtures.event(Fixtures.aetherraLines[6] + "  \n")]
+        )
+        let fields = events[0].fields
+        #expect(fields["value"] == .double(1.7))
+        #expect(fields[path: FieldPath("labels.status")] == .string("500"))
+        #expect(fields[path: FieldPath("log.prefix")] == .string("2025-11-01 12:00:03,000 - aetherra_hub - INFO"))
+        #expect(events[0].flags.isEmpty)
+        #expect(statistics.count(transform: "parse_json", outcome: .success) == 1)
+    }
+
+    @Test func prefixSkipsBracesThatDoNotStartTheObject() throws {
+        let (events, _) = Fixtures.run(try ParseJSON(), [Fixtures.event(#"user {id} said: {"a": {"b": 1}}"#)])
+        #expect(events[0].fields[path: FieldPath("a.b")] == .integer(1))
+        #expect(events[0].flags.isEmpty)
+    }
+
+    @Test func withoutAllowPrefixTextBeforeTheObjectIsSkipped() throws {
+        let transform = try ParseJSON(configuration: .init(allowPrefix: false))
+        let (events, statistics) = Fixtures.run(transform, [Fixtures.event(Fixtures.aetherraLines[6])])
+        #expect(events[0].fields.count == 1)
+        #expect(events[0].flags.isEmpty)
+        #expect(statistics.count(transform: "parse_json", outcome: .skipped) == 1)
+    }
+
+    @Test(arguments: [
+        #"{"a": 1"#,
+        #"{"a": 1} trailing"#,
+        #"{'a': 1}"#,
+        #"INFO - {"a": }"#,
+        "INFO - dict {a: 1}",
+        "INFO - unclosed { brace",
+    ])
+    func invalidJSONIsKeptFlaggedAndCounted(message: String) throws {
+        let original = Fixtures.event(message)
+        let (events, statistics) = Fixtures.run(try ParseJSON(), [original])
+        #expect(events.count == 1)
+        #expect(events[0].fields == original.fields)
+        #expect(events[0].flags == ["json_parse_failed"])
+        #expect(statistics.count(transform: "parse_json", outcome: .failure) == 1)
+        #expect(statistics.count(transform: "parse_json", outcome: .success) == 0)
+    }
+
+    @Test(arguments: [
+        "2025-11-01 12:00:00,123 - aetherra_hub - INFO - Server started on port 3001",
+        "Traceback (most recent call last):",
+        "",
+        "[1, 2, 3]",
+        "42",
+    ])
+    func plainTextAndNonObjectsAreSkippedNotFlagged(message: String) throws {
+        let (events, statistics) = Fixtures.run(try ParseJSON(), [Fixtures.event(message)])
+        #expect(events[0].fields == ["message": .string(message)])
+        #expect(events[0].flags.isEmpty)
+        #expect(statistics.count(transform: "parse_json", outcome: .skipped) == 1)
+    }
+
+    @Test func missingOrNonStringFieldIsSkipped() throws {
+        let events = [Fixtures.event(["other": "x"]), Fixtures.event(["message": 12])]
+        let (result, statistics) = Fixtures.run(try ParseJSON(), events)
+        #expect(result == events)
+        #expect(statistics.count(transform: "parse_json", outcome: .skipped) == 2)
+    }
+
+    @Test func targetPutsTheObjectUnderAKey() throws {
+        let transform = try ParseJSON(configuration: .init(target: FieldPath("json")))
+        let (events, _) = Fixtures.run(transform, [Fixtures.event(#"{"message": "inner", "n": 1}"#)])
+        #expect(events[0].fields["message"] == .string(#"{"message": "inner", "n": 1}"#))
+        #expect(events[0].fields["json"] == .object(["message": "inner", "n": 1]))
+    }
+
+    @Test func emptyTargetMeansTheRoot() throws {
+        let transform = try ParseJSON(configuration: .init(target: FieldPath("")))
+        let (events, _) = Fixtures.run(transform, [Fixtures.event(#"{"n": 1}"#)])
+        #expect(events[0].fields["n"] == .integer(1))
+    }
+
+    @Test func overwriteKeysDecidesWhoWins() throws {
+        let event = Fixtures.event(["message": .string(#"{"level": "debug", "new": true}"#), "level": "info"])
+        let (overwritten, _) = Fixtures.run(try ParseJSON(), [event])
+        #expect(overwritten[0].fields["level"] == .string("debug"))
+        let (kept, _) = Fixtures.run(try ParseJSON(configuration: .init(overwriteKeys: false)), [event])
+        #expect(kept[0].fields["level"] == .string("info"))
+        #expect(kept[0].fields["new"] == .bool(true))
+    }
+
+    @Test func whenLimitsWhichEventsAreParsed() throws {
+        let transform = try ParseJSON(configuration: .init(when: .contains([(FieldPath("message"), "metric")])))
+        let events = [Fixtures.event(#"{"type": "metric"}"#), Fixtures.event(#"{"type": "log"}"#)]
+        let (result, statistics) = Fixtures.run(transform, events)
+        #expect(result[0].fields["type"] == .string("metric"))
+        #expect(result[1].fields["type"] == nil)
+        #expect(statistics.count(transform: "parse_json", outcome: .success) == 1)
+        #expect(statistics.counts.count == 1)
+    }
+
+    @Test func batchOfSampleLinesIsCountedOncePerOutcome() throws {
+        let transform = try ParseJSON(id: "app_json")
+        let (events, statistics) = Fixtures.run(transform, Fixtures.aetherraLines.map { Fixtures.event($0) })
+        #expect(events.count == Fixtures.aetherraLines.count)
+        #expect(statistics.count(transform: "app_json", outcome: .success) == 2)
+        #expect(statistics.count(transform: "app_json", outcome: .skipped) == 5)
+        #expect(statistics.count(transform: "app_json", outcome: .failure) == 0)
+        #expect(events.allSatisfy { $0.flags.isEmpty })
+    }
+
+    @Test func rootFieldIsRejected() {
+        #expect(throws: TransformError.self) { try ParseJSON(configuration: .init(field: FieldPath(""))) }
+    }
+}
