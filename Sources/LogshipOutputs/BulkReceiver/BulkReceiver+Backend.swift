@@ -10,11 +10,13 @@ extension BulkReceiver {
         let maximumContentBytes: Int
         let logger: Logger
 
+        /// A backend refusing (decompressed) bodies over `maximumContentBytes` with 413.
         init(maximumContentBytes: Int, logger: Logger) {
             self.maximumContentBytes = maximumContentBytes
             self.logger = logger
         }
 
+        /// Routes one request; see `BulkReceiver` for the routes and answers.
         func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
             let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
             switch (request.method, segments.count, segments.last) {
@@ -28,8 +30,10 @@ extension BulkReceiver {
                 return await bulk(request, defaultIndex: String(segments[0]))
             default:
                 let error = RequestError(
-                    status: 404, type: "resource_not_found_exception",
-                    reason: "no handler found for uri [\(request.path)] and method [\(request.method)]")
+                    status: 404,
+                    type: "resource_not_found_exception",
+                    reason: "no handler found for uri [\(request.path)] and method [\(request.method)]"
+                )
                 return json(404, JSON.error(error))
             }
         }
@@ -38,8 +42,14 @@ extension BulkReceiver {
             let started = ContinuousClock.now
             let gzip = request.header("content-encoding")?.lowercased().contains("gzip") ?? false
             var record = RequestRecord(
-                sequence: 0, path: request.path, gzip: gzip, bodyBytes: request.body.readableBytes, status: 0, items: [],
-                fault: nil)
+                sequence: 0,
+                path: request.path,
+                gzip: gzip,
+                bodyBytes: request.body.readableBytes,
+                status: 0,
+                items: [],
+                fault: nil
+            )
             let fault = store.withLock { $0.nextFault() }
             record.fault = fault
             switch fault {
@@ -57,8 +67,8 @@ extension BulkReceiver {
             }
             let operations: [Operation]
             do {
-                let body = try decode(request, gzip: gzip)
                 try checkContentType(request)
+                let body = try decode(request, gzip: gzip)
                 operations = try body.withUnsafeReadableBytes { bytes throws(RequestError) in
                     try BulkReceiver.parse(bytes, defaultIndex: defaultIndex)
                 }
@@ -96,11 +106,16 @@ extension BulkReceiver {
                 return try compressed.decompress(with: .gzip(), maxSize: maximumContentBytes)
             } catch let error as CompressNIOError where error == .bufferOverflow {
                 throw RequestError(
-                    status: 413, type: "content_too_long_exception",
-                    reason: "decompressed body larger than \(maximumContentBytes) bytes")
+                    status: 413,
+                    type: "content_too_long_exception",
+                    reason: "decompressed body larger than \(maximumContentBytes) bytes"
+                )
             } catch {
                 throw RequestError(
-                    status: 400, type: "parse_exception", reason: "failed to decompress the gzip request body: \(error)")
+                    status: 400,
+                    type: "parse_exception",
+                    reason: "failed to decompress the gzip request body: \(error)"
+                )
             }
         }
 
@@ -110,8 +125,10 @@ extension BulkReceiver {
             let accepted = ["application/x-ndjson", "application/json", "application/vnd.elasticsearch+x-ndjson"]
             guard accepted.contains(mediaType) else {
                 throw RequestError(
-                    status: 406, type: "media_type_header_exception",
-                    reason: "Content-Type header [\(value)] is not supported")
+                    status: 406,
+                    type: "media_type_header_exception",
+                    reason: "Content-Type header [\(value)] is not supported"
+                )
             }
         }
 
@@ -121,35 +138,47 @@ extension BulkReceiver {
                 let reason =
                     "rejected execution of coordinating operation [coordinating_and_primary_bytes=0, "
                     + "replica_bytes=0, all_bytes=0, coordinating_operation_bytes=0, max_coordinating_and_primary_bytes=0]"
-                return json(429, JSON.error(RequestError(status: 429, type: "es_rejected_execution_exception", reason: reason)))
+                return json(
+                    429,
+                    JSON.error(RequestError(status: 429, type: "es_rejected_execution_exception", reason: reason))
+                )
             case 503:
                 let reason = "blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];"
                 return json(503, JSON.error(RequestError(status: 503, type: "cluster_block_exception", reason: reason)))
             case 413:
                 return json(413, "")
             default:
-                return json(status, JSON.error(RequestError(status: status, type: "exception", reason: "injected fault")))
+                return json(
+                    status,
+                    JSON.error(RequestError(status: status, type: "exception", reason: "injected fault"))
+                )
             }
         }
 
         private func stats() -> String {
             store.withLock { store in
-                let documents = store.indices.filter { !$0.value.isEmpty }.map { (index: $0.key, count: $0.value.count) }
-                    .sorted { $0.index < $1.index }
+                let documents = store.indices.filter { !$0.value.isEmpty }.map {
+                    (index: $0.key, count: $0.value.count)
+                }
+                .sorted { $0.index < $1.index }
                 var statuses: [Int: Int] = [:]
                 for record in store.requests { statuses[record.status, default: 0] += 1 }
                 return JSON.stats(
-                    documents: documents, requests: store.requestCount,
+                    documents: documents,
+                    requests: store.requestCount,
                     gzipRequests: store.requests.count { $0.gzip },
                     statuses: statuses.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                    pendingFaults: store.faults.count)
+                    pendingFaults: store.faults.count
+                )
             }
         }
 
         private func json(_ status: Int, _ body: String) -> HTTPServerResponse {
             HTTPServerResponse(
-                status: status, headers: [("Content-Type", "application/json"), ("X-elastic-product", "Elasticsearch")],
-                body: ByteBuffer(string: body))
+                status: status,
+                headers: [("Content-Type", "application/json"), ("X-elastic-product", "Elasticsearch")],
+                body: ByteBuffer(string: body)
+            )
         }
     }
 }

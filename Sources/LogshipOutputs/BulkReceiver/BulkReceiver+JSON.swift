@@ -53,7 +53,10 @@ extension BulkReceiver {
 
         /// The answer to `GET /_logship/stats`.
         static func stats(
-            documents: [(index: String, count: Int)], requests: Int, gzipRequests: Int, statuses: [(Int, Int)],
+            documents: [(index: String, count: Int)],
+            requests: Int,
+            gzipRequests: Int,
+            statuses: [(Int, Int)],
             pendingFaults: Int
         ) -> String {
             var bytes: [UInt8] = Array(#"{"documents":{"#.utf8)
@@ -63,7 +66,9 @@ extension BulkReceiver {
                 bytes += Array(":\(entry.count)".utf8)
             }
             let total = documents.reduce(0) { $0 + $1.count }
-            bytes += Array(#"},"document_count":\#(total),"requests":\#(requests),"gzip_requests":\#(gzipRequests),"#.utf8)
+            bytes += Array(
+                #"},"document_count":\#(total),"requests":\#(requests),"gzip_requests":\#(gzipRequests),"#.utf8
+            )
             bytes += Array(#""requests_by_status":{"#.utf8)
             for (position, entry) in statuses.enumerated() {
                 if position > 0 { bytes.append(UInt8(ascii: ",")) }

@@ -3,10 +3,12 @@ import Foundation
 extension BulkReceiver {
     /// One action of a bulk request with its source line.
     struct Operation: Sendable, Equatable {
+        /// The bulk action names Elasticsearch knows.
         enum Action: String, Sendable {
             case create, index, delete, update
         }
 
+        /// What to do.
         var action: Action
         /// The `_index` of the action line, else the index of the URL path; nil when neither.
         var index: String?
@@ -23,8 +25,11 @@ extension BulkReceiver {
     /// A failure of the whole request, answered as Elasticsearch does:
     /// `{"error":{"root_cause":[…],"type":…,"reason":…},"status":N}`.
     struct RequestError: Error, Sendable, Equatable {
+        /// The HTTP status, for example 400.
         var status: Int
+        /// The Elasticsearch exception type, for example `illegal_argument_exception`.
         var type: String
+        /// The human-readable reason.
         var reason: String
     }
 
@@ -37,15 +42,23 @@ extension BulkReceiver {
     /// action line fails the whole request with 400 `illegal_argument_exception` (or
     /// `x_content_parse_exception` when it is not JSON at all); a source line that is not a JSON
     /// object is only marked, to become an item error.
-    static func parse(_ body: some BidirectionalCollection<UInt8>, defaultIndex: String?) throws(RequestError) -> [Operation] {
+    static func parse(
+        _ body: some BidirectionalCollection<UInt8>,
+        defaultIndex: String?
+    ) throws(RequestError) -> [Operation] {
         guard !body.isEmpty else {
             throw RequestError(
-                status: 400, type: "action_request_validation_exception", reason: "Validation Failed: 1: no requests added;")
+                status: 400,
+                type: "action_request_validation_exception",
+                reason: "Validation Failed: 1: no requests added;"
+            )
         }
         guard body.last == UInt8(ascii: "\n") else {
             throw RequestError(
-                status: 400, type: "illegal_argument_exception",
-                reason: "The bulk request must be terminated by a newline [\\n]")
+                status: 400,
+                type: "illegal_argument_exception",
+                reason: "The bulk request must be terminated by a newline [\\n]"
+            )
         }
         let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast()
         var operations: [Operation] = []
@@ -60,8 +73,11 @@ extension BulkReceiver {
             if operation.action != .delete {
                 guard let sourceLine = iterator.next() else {
                     throw RequestError(
-                        status: 400, type: "action_request_validation_exception",
-                        reason: "Validation Failed: 1: the \(operation.action.rawValue) action on line [\(number)] has no source line;")
+                        status: 400,
+                        type: "action_request_validation_exception",
+                        reason:
+                            "Validation Failed: 1: the \(operation.action.rawValue) action on line [\(number)] has no source line;"
+                    )
                 }
                 number += 1
                 let data = Data(sourceLine)
@@ -72,28 +88,40 @@ extension BulkReceiver {
         }
         guard !operations.isEmpty else {
             throw RequestError(
-                status: 400, type: "action_request_validation_exception", reason: "Validation Failed: 1: no requests added;")
+                status: 400,
+                type: "action_request_validation_exception",
+                reason: "Validation Failed: 1: no requests added;"
+            )
         }
         return operations
     }
 
     private static func parseAction(_ data: Data, line: Int, defaultIndex: String?) throws(RequestError) -> Operation {
         func malformed(_ reason: String) -> RequestError {
-            RequestError(status: 400, type: "illegal_argument_exception", reason: "Malformed action/metadata line [\(line)], \(reason)")
+            RequestError(
+                status: 400,
+                type: "illegal_argument_exception",
+                reason: "Malformed action/metadata line [\(line)], \(reason)"
+            )
         }
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             throw RequestError(
-                status: 400, type: "x_content_parse_exception",
-                reason: "[\(line):1] Unexpected character: action/metadata line [\(line)] is not valid JSON")
+                status: 400,
+                type: "x_content_parse_exception",
+                reason: "[\(line):1] Unexpected character: action/metadata line [\(line)] is not valid JSON"
+            )
         }
         guard let object = parsed as? [String: Any] else {
             throw malformed("expected START_OBJECT but found [\(tokenName(firstByteOf: data))]")
         }
         guard object.count == 1, let (key, value) = object.first else {
-            throw malformed(object.isEmpty ? "expected FIELD_NAME but found [END_OBJECT]" : "expected END_OBJECT but found [FIELD_NAME]")
+            throw malformed(
+                object.isEmpty
+                    ? "expected FIELD_NAME but found [END_OBJECT]" : "expected END_OBJECT but found [FIELD_NAME]"
+            )
         }
         guard let action = Operation.Action(rawValue: key) else {
             throw malformed("expected field [create], [delete], [index] or [update] but found [\(key)]")
@@ -140,7 +168,9 @@ extension BulkReceiver {
         case UInt8(ascii: "f"): return "VALUE_FALSE"
         case UInt8(ascii: "n"): return "VALUE_NULL"
         default:
-            let isFloat = data.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+            let isFloat = data.contains {
+                $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E")
+            }
             return isFloat ? "VALUE_NUMBER_FLOAT" : "VALUE_NUMBER_INT"
         }
     }

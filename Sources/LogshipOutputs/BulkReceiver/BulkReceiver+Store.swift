@@ -1,14 +1,21 @@
 extension BulkReceiver {
     /// The result of one bulk item, before it is written as JSON.
     struct ItemResult: Sendable {
+        /// `create`, `index`, `delete` or `update`.
         var action: String
+        /// The target index; empty when missing.
         var index: String
+        /// The document id, generated when absent.
         var id: String
+        /// The item status (201, 200, 404, 409, 400, 429…).
         var status: Int
         /// `created`, `updated`, `deleted` or `not_found` on success.
         var result: String?
+        /// `_version` on success.
         var version: Int?
+        /// `_seq_no` on success, counted per index.
         var sequenceNumber: Int?
+        /// The Elasticsearch exception type and reason on failure.
         var error: (type: String, reason: String)?
     }
 
@@ -18,21 +25,31 @@ extension BulkReceiver {
     /// Memory: every stored document is kept (this is a test and demo fixture); the request log
     /// keeps the last `maximumRecordedRequests` records.
     struct Store: Sendable {
+        /// One stored document: its source line, version and place in insertion order.
         struct Document: Sendable {
             var source: String
             var version: Int
             var order: Int
         }
 
+        /// The most request records kept; older ones are dropped.
         static let maximumRecordedRequests = 10_000
 
+        /// Documents by index, then by id.
         var indices: [String: [String: Document]] = [:]
+        /// The insertion number of the next new document.
         var nextOrder = 0
+        /// The next `_seq_no` per index.
         var sequenceNumbers: [String: Int] = [:]
+        /// Creates that reached an index, per id (see `BulkReceiver.createCounts`).
         var createCounts: [String: Int] = [:]
+        /// The last `maximumRecordedRequests` bulk requests.
         var requests: [RequestRecord] = []
+        /// All bulk requests received.
         var requestCount = 0
+        /// Faults waiting for the next requests.
         var faults: [Fault] = []
+        /// Ids generated so far; part of each generated id, which keeps them unique.
         var generatedIDs = 0
 
         /// Takes the next fault, if any.
@@ -46,7 +63,9 @@ extension BulkReceiver {
             var record = record
             record.sequence = requestCount
             requests.append(record)
-            if requests.count > Self.maximumRecordedRequests { requests.removeFirst(requests.count - Self.maximumRecordedRequests) }
+            if requests.count > Self.maximumRecordedRequests {
+                requests.removeFirst(requests.count - Self.maximumRecordedRequests)
+            }
             return requestCount
         }
 
@@ -75,35 +94,63 @@ extension BulkReceiver {
                 }
                 guard let existing = indices[target]?.removeValue(forKey: id) else {
                     return ItemResult(
-                        action: action, index: target, id: id, status: 404, result: "not_found", version: 1,
-                        sequenceNumber: nextSequenceNumber(target))
+                        action: action,
+                        index: target,
+                        id: id,
+                        status: 404,
+                        result: "not_found",
+                        version: 1,
+                        sequenceNumber: nextSequenceNumber(target)
+                    )
                 }
                 return ItemResult(
-                    action: action, index: target, id: id, status: 200, result: "deleted", version: existing.version + 1,
-                    sequenceNumber: nextSequenceNumber(target))
+                    action: action,
+                    index: target,
+                    id: id,
+                    status: 200,
+                    result: "deleted",
+                    version: existing.version + 1,
+                    sequenceNumber: nextSequenceNumber(target)
+                )
             }
             guard operation.sourceIsObject, let source = operation.source else {
                 return failure(
-                    400, "document_parsing_exception",
-                    "[1:1] failed to parse: the source on line [\(operation.line + 1)] is not a JSON object")
+                    400,
+                    "document_parsing_exception",
+                    "[1:1] failed to parse: the source on line [\(operation.line + 1)] is not a JSON object"
+                )
             }
             if operation.action == .create { createCounts[id, default: 0] += 1 }
             if let existing = indices[target]?[id] {
                 if operation.action == .create {
                     return failure(
-                        409, "version_conflict_engine_exception",
-                        "[\(id)]: version conflict, document already exists (current version [\(existing.version)])")
+                        409,
+                        "version_conflict_engine_exception",
+                        "[\(id)]: version conflict, document already exists (current version [\(existing.version)])"
+                    )
                 }
                 indices[target]?[id] = Document(source: source, version: existing.version + 1, order: existing.order)
                 return ItemResult(
-                    action: action, index: target, id: id, status: 200, result: "updated", version: existing.version + 1,
-                    sequenceNumber: nextSequenceNumber(target))
+                    action: action,
+                    index: target,
+                    id: id,
+                    status: 200,
+                    result: "updated",
+                    version: existing.version + 1,
+                    sequenceNumber: nextSequenceNumber(target)
+                )
             }
             indices[target, default: [:]][id] = Document(source: source, version: 1, order: nextOrder)
             nextOrder += 1
             return ItemResult(
-                action: action, index: target, id: id, status: 201, result: "created", version: 1,
-                sequenceNumber: nextSequenceNumber(target))
+                action: action,
+                index: target,
+                id: id,
+                status: 201,
+                result: "created",
+                version: 1,
+                sequenceNumber: nextSequenceNumber(target)
+            )
         }
 
         private mutating func nextSequenceNumber(_ index: String) -> Int {
@@ -131,10 +178,16 @@ extension BulkReceiver {
             let error: (String, String) =
                 switch status {
                 case 429:
-                    ("es_rejected_execution_exception", "rejected execution of primary operation [injected by the bulk receiver]")
+                    (
+                        "es_rejected_execution_exception",
+                        "rejected execution of primary operation [injected by the bulk receiver]"
+                    )
                 case 400: ("document_parsing_exception", "[1:1] failed to parse: injected by the bulk receiver")
                 case 409:
-                    ("version_conflict_engine_exception", "[\(id)]: version conflict, document already exists (current version [1])")
+                    (
+                        "version_conflict_engine_exception",
+                        "[\(id)]: version conflict, document already exists (current version [1])"
+                    )
                 default: ("exception", "injected failure with status \(status)")
                 }
             return ItemResult(action: action, index: index, id: id, status: status, error: error)

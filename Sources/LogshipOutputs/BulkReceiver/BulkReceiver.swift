@@ -70,7 +70,9 @@ package final class BulkReceiver: Sendable {
     /// place); empty for an unknown index.
     package func documents(in index: String) -> [(id: String, source: String)] {
         backend.store.withLock { store in
-            (store.indices[index] ?? [:]).sorted { $0.value.order < $1.value.order }.map { (id: $0.key, source: $0.value.source) }
+            (store.indices[index] ?? [:]).sorted { $0.value.order < $1.value.order }.map {
+                (id: $0.key, source: $0.value.source)
+            }
         }
     }
 
@@ -85,6 +87,8 @@ package final class BulkReceiver: Sendable {
     }
 
     /// The bulk requests received so far (the last 10,000), oldest first; faulted ones included.
+    /// A body over `maximumContentBytes` as sent is refused by the HTTP layer before it gets here
+    /// and is not recorded (one over it only once decompressed is).
     package var requests: [RequestRecord] { backend.store.withLock { $0.requests } }
 
     /// The number of bulk requests received so far.

@@ -32,11 +32,15 @@ extension HTTPServer {
                         refused = true
                         let text = "request body larger than \(configuration.maximumBodyBytes) bytes\n"
                         let response = HTTPServerResponse(
-                            status: 413, contentType: "text/plain; charset=utf-8", body: text)
+                            status: 413,
+                            contentType: "text/plain; charset=utf-8",
+                            body: text
+                        )
                         try await write(response, includeBody: true, keepAlive: false, to: outbound)
                         let linger = TimeAmount.nanoseconds(
                             Int64(configuration.lingerTimeout.components.seconds) * 1_000_000_000
-                                + configuration.lingerTimeout.components.attoseconds / 1_000_000_000)
+                                + configuration.lingerTimeout.components.attoseconds / 1_000_000_000
+                        )
                         channel.eventLoop.scheduleTask(in: linger) { channel.close(promise: nil) }
                         if case .end = part { return }
                     case .dispatch(let request, let keepAlive):
@@ -69,7 +73,10 @@ extension HTTPServer {
         headers.add(name: "Content-Length", value: String(response.body.readableBytes))
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(
-            version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+            version: .http1_1,
+            status: HTTPResponseStatus(statusCode: response.status),
+            headers: headers
+        )
         var parts: [HTTPServerResponsePart] = [.head(head)]
         if includeBody && response.body.readableBytes > 0 { parts.append(.body(.byteBuffer(response.body))) }
         parts.append(.end(nil))

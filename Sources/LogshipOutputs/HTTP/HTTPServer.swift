@@ -1,3 +1,9 @@
+package import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,11 +11,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-package import Logging
-import NIOCore
-import NIOHTTP1
-import NIOPosix
-import Synchronization
 
 /// A minimal HTTP/1.1 server: it aggregates each request (body up to
 /// `Configuration.maximumBodyBytes`), passes it to an async handler and writes the handler's
@@ -27,6 +28,7 @@ package final class HTTPServer: Sendable {
     /// Answers one request. It must not throw: errors become responses (a 500 for instance).
     package typealias Handler = @Sendable (HTTPServerRequest) async -> HTTPServerResponse
 
+    /// One accepted connection with the HTTP/1.1 server pipeline.
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
     private typealias Listener = NIOAsyncChannel<Connection, Never>
 
@@ -46,7 +48,9 @@ package final class HTTPServer: Sendable {
 
     /// Where it listens and its limits.
     package let configuration: Configuration
+    /// Answers each request.
     let handler: Handler
+    /// Receives debug messages about connections; never request contents.
     let logger: Logger
     private let state = Mutex(State())
 

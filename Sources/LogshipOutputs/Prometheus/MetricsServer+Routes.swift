@@ -14,6 +14,7 @@ extension MetricsServer {
         Self.response(to: request, render: render, health: health)
     }
 
+    /// The routing of `response(to:)`, without needing a server instance.
     static func response(
         to request: HTTPServerRequest,
         render: () -> String,
@@ -25,8 +26,11 @@ extension MetricsServer {
         }
         guard request.method == "GET" || request.method == "HEAD" else {
             return HTTPServerResponse(
-                status: 405, contentType: "text/plain; charset=utf-8", body: "method not allowed\n",
-                headers: [("Allow", "GET, HEAD")])
+                status: 405,
+                contentType: "text/plain; charset=utf-8",
+                body: "method not allowed\n",
+                headers: [("Allow", "GET, HEAD")]
+            )
         }
         switch request.path {
         case "/metrics":
@@ -34,7 +38,10 @@ extension MetricsServer {
         case "/healthz":
             let report = health()
             return HTTPServerResponse(
-                status: report.healthy ? 200 : 503, contentType: "application/json", body: Self.healthJSON(report))
+                status: report.healthy ? 200 : 503,
+                contentType: "application/json",
+                body: Self.healthJSON(report)
+            )
         default:
             return HTTPServerResponse(status: 200, contentType: "text/plain; charset=utf-8", body: Self.index)
         }

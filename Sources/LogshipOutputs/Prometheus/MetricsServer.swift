@@ -14,7 +14,9 @@ import Synchronization
 /// `health` run on every request, on the requesting task, and should be quick.
 package final class MetricsServer: Service, Sendable {
     private let server: HTTPServer
+    /// Produces the exposition text for each scrape.
     let render: @Sendable () -> String
+    /// Produces the health report for each `/healthz` request.
     let health: @Sendable () -> HealthReport
     private let started = Mutex(false)
 

@@ -49,14 +49,23 @@ package enum PrometheusExposition {
     }
 
     private static func emitHistogram(
-        _ family: MetricFamily, _ value: SeriesValue, labels: [String], into output: inout String
+        _ family: MetricFamily,
+        _ value: SeriesValue,
+        labels: [String],
+        into output: inout String
     ) {
         let bucketName = family.name + "_bucket"
         for (index, bound) in family.buckets.enumerated() {
             let count = index < value.bucketCounts.count ? value.bucketCounts[index] : value.count
-            emitSample(bucketName, labels: labels + ["le=\"\(formatValue(bound))\""], value: String(count), into: &output)
+            emitSample(
+                bucketName,
+                labels: labels + ["le=\"\(formatValue(bound))\""],
+                value: String(count),
+                into: &output
+            )
         }
-        let infinity = family.buckets.count < value.bucketCounts.count ? value.bucketCounts[family.buckets.count] : value.count
+        let infinity =
+            family.buckets.count < value.bucketCounts.count ? value.bucketCounts[family.buckets.count] : value.count
         emitSample(bucketName, labels: labels + ["le=\"+Inf\""], value: String(infinity), into: &output)
         emitSample(family.name + "_sum", labels: labels, value: formatValue(value.sum), into: &output)
         emitSample(family.name + "_count", labels: labels, value: String(value.count), into: &output)

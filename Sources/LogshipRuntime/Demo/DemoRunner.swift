@@ -48,7 +48,7 @@ package struct DemoRunner {
 
             """
         )
-        fflush(stdout)
+        fflush(nil)  // all streams: the banner must show before the status line
         let status = StatusLine(prefix: "demo") { runner.status() }
         var last: [any Service] = [writer]
         if let duration { last.append(StopTimer(after: duration)) }

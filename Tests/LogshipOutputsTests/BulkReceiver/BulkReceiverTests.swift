@@ -1,7 +1,7 @@
 import CompressNIO
 import Foundation
-import LogshipOutputs
 import Logging
+import LogshipOutputs
 import NIOCore
 import Testing
 
@@ -72,13 +72,18 @@ struct BulkReceiverTests {
                 """
             let response = try await Self.post(url + "/_bulk", body, gzip: true)
             #expect(response.status == 200)
-            let text = response.body.replacingOccurrences(of: #""took":\d+"#, with: #""took":0"#, options: .regularExpression)
+            let text = response.body.replacingOccurrences(
+                of: #""took":\d+"#,
+                with: #""took":0"#,
+                options: .regularExpression
+            )
             #expect(
                 text == """
                     {"errors":false,"took":0,"items":[{"create":{"_index":"logs","_id":"a1","_version":1,\
                     "result":"created","_shards":{"total":2,"successful":1,"failed":0},"_seq_no":0,\
                     "_primary_term":1,"status":201}}]}
-                    """)
+                    """
+            )
             #expect(receiver.documents(in: "logs").map(\.id) == ["a1"])
             #expect(receiver.documents(in: "logs").map(\.source) == [#"{"message":"hello"}"#])
             #expect(receiver.requests.map(\.gzip) == [true])
@@ -108,7 +113,9 @@ struct BulkReceiverTests {
             #expect(items.map { $0["status"] as? Int } == [201, 409, 201, 200, 201])
             let conflict = try #require(items[1]["error"] as? [String: Any])
             #expect(conflict["type"] as? String == "version_conflict_engine_exception")
-            #expect(conflict["reason"] as? String == "[x]: version conflict, document already exists (current version [1])")
+            #expect(
+                conflict["reason"] as? String == "[x]: version conflict, document already exists (current version [1])"
+            )
             #expect(items[3]["result"] as? String == "updated")
             #expect(items[3]["_version"] as? Int == 2)
             let generated = try #require(items[4]["_id"] as? String)
@@ -137,7 +144,8 @@ struct BulkReceiverTests {
                     line [3], expected START_OBJECT but found [VALUE_STRING]"}],"type":"illegal_argument_exception",\
                     "reason":"Malformed action/metadata line [3], expected START_OBJECT but found [VALUE_STRING]"},\
                     "status":400}
-                    """)
+                    """
+            )
             #expect(receiver.documentCount == 0)
             let unknown = try await Self.post(url + "/_bulk", "{\"upsert\":{}}\n{}\n")
             #expect(unknown.status == 400)
@@ -169,7 +177,8 @@ struct BulkReceiverTests {
                 types == [
                     "action_request_validation_exception", "document_parsing_exception", "invalid_index_name_exception",
                     "illegal_argument_exception", nil,
-                ])
+                ]
+            )
             let defaulted = try await Self.post(url + "/fallback/_bulk", "{\"create\":{\"_id\":\"d\"}}\n{\"n\":1}\n")
             #expect(try Self.statuses(defaulted) == [201])
             #expect(receiver.indices() == ["fallback"])
@@ -179,8 +188,11 @@ struct BulkReceiverTests {
     @Test func rejectsBadGzipAndOversizedBodies() async throws {
         try await Self.withReceiver(maximumContentBytes: 4096) { receiver, url in
             let garbage = try await CurlClient.request(
-                url + "/_bulk", method: "POST", headers: [Self.ndjson, "Content-Encoding: gzip"],
-                body: Array("not gzip at all\n".utf8))
+                url + "/_bulk",
+                method: "POST",
+                headers: [Self.ndjson, "Content-Encoding: gzip"],
+                body: Array("not gzip at all\n".utf8)
+            )
             #expect(garbage.status == 400)
             #expect(try (Self.json(garbage)["error"] as? [String: Any])?["type"] as? String == "parse_exception")
             let line = "{\"create\":{\"_index\":\"logs\"}}\n{\"message\":\"\(String(repeating: "x", count: 100))\"}\n"
@@ -196,13 +208,20 @@ struct BulkReceiverTests {
     @Test func appliesScriptedFaultsInOrder() async throws {
         try await Self.withReceiver { receiver, url in
             receiver.enqueue(
-                .rejectRequest(status: 429), .rejectRequest(status: 413), .closeConnection,
-                .failItems(count: 2, status: 429), .delay(.milliseconds(300)))
+                .rejectRequest(status: 429),
+                .rejectRequest(status: 413),
+                .closeConnection,
+                .failItems(count: 2, status: 429),
+                .delay(.milliseconds(300))
+            )
             let body = (1...3).map { "{\"create\":{\"_index\":\"logs\",\"_id\":\"\($0)\"}}\n{\"n\":\($0)}\n" }.joined()
 
             let rejected = try await Self.post(url + "/_bulk", body)
             #expect(rejected.status == 429)
-            #expect(try (Self.json(rejected)["error"] as? [String: Any])?["type"] as? String == "es_rejected_execution_exception")
+            #expect(
+                try (Self.json(rejected)["error"] as? [String: Any])?["type"] as? String
+                    == "es_rejected_execution_exception"
+            )
             let tooLarge = try await Self.post(url + "/_bulk", body)
             #expect(tooLarge.status == 413)
             let dropped = try await Self.post(url + "/_bulk", body)
@@ -231,7 +250,11 @@ struct BulkReceiverTests {
     @Test func refusesOtherContentTypes() async throws {
         try await Self.withReceiver { _, url in
             let response = try await CurlClient.request(
-                url + "/_bulk", method: "POST", headers: ["Content-Type: text/plain"], body: Array("{}\n".utf8))
+                url + "/_bulk",
+                method: "POST",
+                headers: ["Content-Type: text/plain"],
+                body: Array("{}\n".utf8)
+            )
             #expect(response.status == 406)
         }
     }
@@ -240,7 +263,9 @@ struct BulkReceiverTests {
         try await Self.withReceiver { _, url in
             let port = try #require(Int(url.split(separator: ":").last ?? ""))
             let second = BulkReceiver(port: port, logger: Self.logger)
-            await #expect(throws: HTTPServerError.cannotListen(address: "127.0.0.1:\(port)", reason: "Address already in use")) {
+            await #expect(
+                throws: HTTPServerError.cannotListen(address: "127.0.0.1:\(port)", reason: "Address already in use")
+            ) {
                 _ = try await second.start()
             }
         }
@@ -256,7 +281,9 @@ extension BulkReceiverTests {
         async let answer = Self.post(url + "/_bulk", "{\"create\":{\"_index\":\"logs\",\"_id\":\"s\"}}\n{}\n")
         // Wait (bounded) until the request is in the receiver, sleeping in its delay.
         let deadline = ContinuousClock.now + .seconds(5)
-        while receiver.pendingFaults.count == 1 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        while receiver.pendingFaults.count == 1 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         await receiver.shutdown()
         let response = try await answer
         #expect(response.status == 200)
@@ -264,5 +291,25 @@ extension BulkReceiverTests {
         #expect(receiver.documents(in: "logs").map(\.id) == ["s"])
         let refused = try await CurlClient.request(url + "/")
         #expect(refused.exitCode == 7, "curl: connection refused after shutdown")
+    }
+}
+
+extension BulkReceiverTests {
+    @Test func answersExpectContinueForLargeBodies() async throws {
+        try await Self.withReceiver(maximumContentBytes: 4 << 20) { receiver, url in
+            let body = (0..<2_000).map { "{\"create\":{\"_index\":\"big\",\"_id\":\"\($0)\"}}\n{\"n\":\($0)}\n" }
+                .joined()
+            let response = try await CurlClient.request(
+                url + "/_bulk",
+                method: "POST",
+                headers: [Self.ndjson, "Expect: 100-continue"],
+                body: Array(body.utf8),
+                extraArguments: ["-v"]
+            )
+            #expect(response.trace.contains("HTTP/1.1 100 Continue"))
+            #expect(response.status == 200)
+            #expect(receiver.documentCount == 2_000)
+            #expect(try Self.statuses(response).allSatisfy { $0 == 201 })
+        }
     }
 }

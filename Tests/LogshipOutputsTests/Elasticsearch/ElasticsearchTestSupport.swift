@@ -1,6 +1,7 @@
 import Foundation
 import LogshipCore
 import LogshipOutputs
+import Synchronization
 import Testing
 
 /// 2025-11-01T12:00:00.123Z
@@ -39,4 +40,26 @@ func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("logship-es-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+/// Collects the sources passed to an output's `acknowledge`.
+final class AcknowledgementRecorder: Sendable {
+    private let sources = Mutex<[EventSource]>([])
+
+    var all: [EventSource] { sources.withLock { $0 } }
+    var count: Int { sources.withLock { $0.count } }
+
+    func record(_ acknowledged: [EventSource]) {
+        sources.withLock { $0 += acknowledged }
+    }
+}
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
 }

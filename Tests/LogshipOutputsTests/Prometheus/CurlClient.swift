@@ -56,7 +56,12 @@ struct CurlClient {
         var bodyText = (try? String(contentsOf: bodyFile, encoding: .utf8)) ?? ""
         if method == "HEAD" && bodyText == headerText { bodyText = "" }  // -I writes the headers as output
         return Response(
-            status: Int(output.suffix(3)) ?? 0, headers: fields, body: bodyText, exitCode: exitCode, trace: errors)
+            status: Int(output.suffix(3)) ?? 0,
+            headers: fields,
+            body: bodyText,
+            exitCode: exitCode,
+            trace: errors
+        )
     }
 
     /// Runs a program to completion without blocking a concurrency thread; returns exit code,

@@ -34,6 +34,7 @@ struct ListenAddressTests {
         #expect(try ListenAddress(parsing: ":80").description == "0.0.0.0:80")
         #expect(
             HTTPServerError.invalidListenAddress(text: "x", reason: "the port is missing").description
-                == "invalid listen address \"x\": the port is missing")
+                == "invalid listen address \"x\": the port is missing"
+        )
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
+import Logging
 import LogshipCore
 import LogshipOutputs
-import Logging
 import Synchronization
 import Testing
 
@@ -20,7 +20,8 @@ struct MetricsServerTests {
             listen: ListenAddress(host: "127.0.0.1", port: 0),
             render: { PrometheusExposition.render(store.families()) },
             health: health,
-            logger: logger)
+            logger: logger
+        )
         let port = try await server.start()
         #expect(port > 0)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -48,11 +49,15 @@ struct MetricsServerTests {
 
     @Test func reportsHealth() async throws {
         let healthy = Mutex(true)
-        try await Self.withServer(health: {
+        let health: @Sendable () -> HealthReport = {
             healthy.withLock { $0 }
                 ? HealthReport(healthy: true, details: ["inputs": "2 files"])
-                : HealthReport(healthy: false, details: ["elasticsearch": "connection \"refused\"", "checkpoints": "stale"])
-        }) { port in
+                : HealthReport(
+                    healthy: false,
+                    details: ["elasticsearch": "connection \"refused\"", "checkpoints": "stale"]
+                )
+        }
+        try await Self.withServer(health: health) { port in
             let good = try await CurlClient.request("http://127.0.0.1:\(port)/healthz")
             #expect(good.status == 200)
             #expect(good.headers["content-type"] == "application/json")
@@ -61,8 +66,10 @@ struct MetricsServerTests {
             let bad = try await CurlClient.request("http://127.0.0.1:\(port)/healthz")
             #expect(bad.status == 503)
             #expect(
-                bad.body == #"{"status":"unhealthy","details":{"checkpoints":"stale","elasticsearch":"connection \"refused\""}}"#
-                    + "\n")
+                bad.body
+                    == #"{"status":"unhealthy","details":{"checkpoints":"stale","elasticsearch":"connection \"refused\""}}"#
+                    + "\n"
+            )
         }
     }
 
@@ -73,7 +80,11 @@ struct MetricsServerTests {
             #expect(index.body.contains("/metrics") && index.body.contains("/healthz"))
             let missing = try await CurlClient.request("http://127.0.0.1:\(port)/nope?x=1")
             #expect(missing.status == 404)
-            let post = try await CurlClient.request("http://127.0.0.1:\(port)/metrics", method: "POST", body: Array("x".utf8))
+            let post = try await CurlClient.request(
+                "http://127.0.0.1:\(port)/metrics",
+                method: "POST",
+                body: Array("x".utf8)
+            )
             #expect(post.status == 405)
             #expect(post.headers["allow"] == "GET, HEAD")
             let head = try await CurlClient.request("http://127.0.0.1:\(port)/metrics?name=x", method: "HEAD")
@@ -105,17 +116,53 @@ struct MetricsServerTests {
     @Test func busyPortIsAStartupErrorNamingTheAddress() async throws {
         try await Self.withServer { port in
             let second = MetricsServer(
-                listen: ListenAddress(host: "127.0.0.1", port: port), render: { "" }, health: { HealthReport() },
-                logger: Self.logger)
+                listen: ListenAddress(host: "127.0.0.1", port: port),
+                render: { "" },
+                health: { HealthReport() },
+                logger: Self.logger
+            )
             let error = await #expect(throws: HTTPServerError.self) { _ = try await second.start() }
             #expect(error?.description == "cannot listen on 127.0.0.1:\(port): Address already in use")
         }
     }
 
     @Test func shutdownBeforeRunReturnsAtOnce() async throws {
-        let server = try MetricsServer(listen: "127.0.0.1:0", render: { "" }, health: { HealthReport() }, logger: Self.logger)
+        let server = try MetricsServer(
+            listen: "127.0.0.1:0",
+            render: { "" },
+            health: { HealthReport() },
+            logger: Self.logger
+        )
         _ = try await server.start()
         server.shutdown()
         try await server.run()
+    }
+}
+
+extension MetricsServerTests {
+    @Test func shutdownClosesIdleKeepAliveConnections() async throws {
+        let server = try MetricsServer(
+            listen: "127.0.0.1:0",
+            render: { "m 1\n" },
+            health: { HealthReport() },
+            logger: Self.logger
+        )
+        let port = try await server.start()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            let silent = try #require(RawConnection(port: port))
+            let served = try #require(RawConnection(port: port))
+            served.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            let answer = try await served.receive(until: { $0.hasSuffix("m 1\n") })
+            #expect(answer.text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(answer.text.contains("Connection: keep-alive\r\n"))
+            #expect(!answer.closed)
+            let started = ContinuousClock.now
+            server.shutdown()
+            try await group.waitForAll()
+            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(try await served.receive().closed)
+            #expect(try await silent.receive().closed)
+        }
     }
 }

@@ -10,17 +10,30 @@ import Testing
         let store = MetricStore()
         store.register(
             MetricFamily(
-                name: "logship_events_total", help: "Events read.\nPer file \\ path.", kind: .counter,
-                labelNames: ["file", "level"]))
+                name: "logship_events_total",
+                help: "Events read.\nPer file \\ path.",
+                kind: .counter,
+                labelNames: ["file", "level"]
+            )
+        )
         store.register(MetricFamily(name: "logship_queue_depth", help: "Events waiting.", kind: .gauge))
         store.register(
             MetricFamily(
-                name: "http_request_duration_seconds", help: "Request durations.", kind: .histogram,
-                labelNames: ["method"], buckets: [1, 0.01, 2.5]))
+                name: "http_request_duration_seconds",
+                help: "Request durations.",
+                kind: .histogram,
+                labelNames: ["method"],
+                buckets: [1, 0.01, 2.5]
+            )
+        )
         store.register(MetricFamily(name: "logship_dropped_total", help: "Dropped events.", kind: .counter))
         store.apply([
             MetricUpdate(family: "logship_events_total", labelValues: ["/var/log/a.log", "info"], operation: .add(3)),
-            MetricUpdate(family: "logship_events_total", labelValues: ["C:\\logs\\\"b\"\nx", "error"], operation: .add(1)),
+            MetricUpdate(
+                family: "logship_events_total",
+                labelValues: ["C:\\logs\\\"b\"\nx", "error"],
+                operation: .add(1)
+            ),
             MetricUpdate(family: "logship_queue_depth", labelValues: [], operation: .set(1_234_567)),
             MetricUpdate(family: "http_request_duration_seconds", labelValues: ["GET"], operation: .observe(0.005)),
             MetricUpdate(family: "http_request_duration_seconds", labelValues: ["GET"], operation: .observe(0.5)),
@@ -62,7 +75,8 @@ import Testing
         (0.005, "0.005"), (0.0001, "0.0001"), (0.00001, "1e-05"), (0.000123, "0.000123"),
         (123_456, "123456"), (999_999, "999999"), (1_000_000, "1e+06"), (1_234_567, "1.234567e+06"),
         (1e21, "1e+21"), (1.5e300, "1.5e+300"), (0.1 + 0.2, "0.30000000000000004"), (1.0 / 3, "0.3333333333333333"),
-        (12_345_678_901, "1.2345678901e+10"), (Double.leastNonzeroMagnitude, "5e-324"), (.infinity, "+Inf"), (-.infinity, "-Inf"),
+        (12_345_678_901, "1.2345678901e+10"), (Double.leastNonzeroMagnitude, "5e-324"), (.infinity, "+Inf"),
+        (-.infinity, "-Inf"),
         (.nan, "NaN"),
     ])
     func formatsValuesLikeTheGoClient(value: Double, expected: String) {
@@ -78,7 +92,9 @@ import Testing
     @Test(
         .enabled(
             if: FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"),
-            "skipped: promtool is not installed at /usr/bin/promtool"))
+            "skipped: promtool is not installed at /usr/bin/promtool"
+        )
+    )
     func passesPromtoolCheckMetrics() async throws {
         let promtool = "/usr/bin/promtool"
         let text = PrometheusExposition.render(Self.sampleStore().families())
