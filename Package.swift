@@ -71,23 +71,28 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LogshipCoreTests", dependencies: ["LogshipCore"]),
-        .testTarget(name: "LogshipTailTests", dependencies: ["LogshipTail"]),
+        .testTarget(
+            name: "LogshipTailTests",
+            dependencies: ["LogshipTail", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "LogshipTransformsTests", dependencies: ["LogshipTransforms"]),
         .testTarget(
             name: "LogshipOutputsTests",
             dependencies: [
                 "LogshipOutputs",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
-        .testTarget(name: "LogshipRuntimeTests", dependencies: ["LogshipRuntime"]),
+        .testTarget(name: "LogshipRuntimeTests", dependencies: ["LogshipRuntime", "LogshipTail", "LogshipOutputs"]),
         // Runs the built `logship` binary against real files, a bulk endpoint and Prometheus.
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "LogshipRuntime",
-                .product(name: "NIOCore", package: "swift-nio"),
+                "LogshipRuntime", "LogshipOutputs",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

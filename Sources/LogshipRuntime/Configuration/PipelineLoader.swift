@@ -90,7 +90,14 @@ package enum PipelineLoader {
             root["outputs"]?.report("log_to_metric derives metrics but no prometheus output serves them")
         }
         root.finish()
-        guard reader.errors.isEmpty else { throw ConfigErrors(reader.errors) }
+        guard reader.errors.isEmpty else {
+            // In file order, so the list reads like the file (decoders find them in key order).
+            throw ConfigErrors(reader.errors.enumerated().sorted { lhs, rhs in
+                let left = (lhs.element.line ?? 0, lhs.element.column ?? 0, lhs.offset)
+                let right = (rhs.element.line ?? 0, rhs.element.column ?? 0, rhs.offset)
+                return left < right
+            }.map(\.element))
+        }
         return configuration
     }
 }

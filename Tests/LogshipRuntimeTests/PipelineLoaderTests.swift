@@ -1,0 +1,167 @@
+import Foundation
+import LogshipCore
+import LogshipOutputs
+import LogshipRuntime
+import LogshipTail
+import Testing
+
+struct PipelineLoaderTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    func load(_ text: String, environment: [String: String] = [:]) throws(ConfigErrors) -> PipelineConfiguration {
+        try PipelineLoader.parse(text, file: "test.yml", environment: environment)
+    }
+
+    func errors(_ text: String, environment: [String: String] = [:]) -> [String] {
+        do {
+            _ = try load(text, environment: environment)
+            return []
+        } catch {
+            return error.errors.map(\.description)
+        }
+    }
+
+    static let minimal = """
+        inputs:
+          - type: file
+            paths: [/tmp/*.log]
+        outputs:
+          - type: prometheus
+            listen: 127.0.0.1:9464
+        """
+
+    @Test func theAetherraPipelineLoadsWithItsDefaults() throws {
+        let path = Self.repositoryRoot.appendingPathComponent("pipelines/aetherra.yml").path
+        let pipeline = try PipelineLoader.load(path: path, environment: [:])
+        #expect(pipeline.dataDirectory == "/var/lib/logship")
+        #expect(pipeline.inputs.first?.paths == ["/var/log/aetherra/*.log"])
+        #expect(pipeline.inputs.first?.multiline?.negate == true)
+        #expect(pipeline.inputs.first?.fields == ["service": "aetherra_os", "environment": "production"])
+        #expect(pipeline.elasticsearch?.hosts == ["http://localhost:9200"])
+        #expect(pipeline.elasticsearch?.index == "aetherra-logs-%{+yyyy.MM.dd}")
+        #expect(pipeline.prometheus?.listen == "127.0.0.1:9464")
+        #expect(pipeline.metricFamilies.map(\.name) == ["aetherra_api_requests_total", "aetherra_request_duration_seconds"])
+        #expect(pipeline.metricFamilies[0].labelNames == ["method", "endpoint", "status"])
+        #expect(pipeline.metricFamilies[1].buckets == [0.01, 0.05, 0.1, 0.5, 1, 2, 5])
+    }
+
+    @Test func theAetherraPipelineTakesItsEnvironment() throws {
+        let path = Self.repositoryRoot.appendingPathComponent("pipelines/aetherra.yml").path
+        let pipeline = try PipelineLoader.load(
+            path: path,
+            environment: [
+                "AETHERRA_LOG_DIR": "/srv/logs", "LOGSHIP_DATA_DIR": "/srv/data",
+                "ES_HOSTS": "http://es1:9200, http://es2:9200", "METRICS_LISTEN": "0.0.0.0:9100",
+            ]
+        )
+        #expect(pipeline.inputs.first?.paths == ["/srv/logs/*.log"])
+        #expect(pipeline.dataDirectory == "/srv/data")
+        #expect(pipeline.elasticsearch?.hosts == ["http://es1:9200", "http://es2:9200"])
+        #expect(pipeline.elasticsearch?.deadLetterPath == "/srv/data/dead-letter.ndjson")
+        #expect(pipeline.prometheus?.listen == "0.0.0.0:9100")
+    }
+
+    @Test func aTypoNamesFileLineAndKeyPathWithASuggestion() {
+        let text = Self.minimal.replacingOccurrences(of: "    paths:", with: "    pahts:")
+        #expect(
+            errors(text) == [
+                "test.yml:2:5: inputs[0]: missing required key 'paths'",
+                "test.yml:3:5: inputs[0].pahts: unknown key 'pahts' (did you mean 'paths'?); known keys: exclude, fields, fields_under_root, id, max_batch_events, max_line_bytes, multiline, paths, read_buffer_bytes, read_from, rescan_interval, type",
+            ]
+        )
+    }
+
+    @Test func badValuesAreReportedWhereTheyAre() {
+        let text = """
+            inputs:
+              - type: file
+                paths: [/tmp/*.log]
+                rescan_interval: often
+                max_line_bytes: 12 apples
+                multiline: {pattern: '^(unclosed', negate: maybe}
+            outputs:
+              - type: prometheus
+                listen: nowhere
+            """
+        let found = errors(text)
+        #expect(found.contains("test.yml:4:22: inputs[0].rescan_interval: expected a duration such as 500ms, 5s or 1m, found 'often'"))
+        #expect(found.contains("test.yml:5:21: inputs[0].max_line_bytes: expected a size such as 512KiB, 5MiB or 1GiB, found '12 apples'"))
+        #expect(found.contains("test.yml:6:48: inputs[0].multiline.negate: expected true or false, found 'maybe'"))
+        #expect(found.contains { $0.hasPrefix("test.yml:6:26: inputs[0].multiline.pattern:") })
+        #expect(found.contains { $0.hasPrefix("test.yml:9:13: outputs[0].listen: invalid listen address \"nowhere\"") })
+        #expect(found.count == 5)
+        // Sorted by position, so they read like the file.
+        #expect(found.first?.hasPrefix("test.yml:4:") == true)
+    }
+
+    @Test func aBadRegexIsReportedAtThePattern() {
+        let text = Self.minimal.replacingOccurrences(
+            of: "    paths: [/tmp/*.log]",
+            with: "    paths: [/tmp/*.log]\n    multiline: {pattern: '^(unclosed'}"
+        )
+        let found = errors(text)
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("test.yml:4:26: inputs[0].multiline.pattern:") == true)
+    }
+
+    @Test func unsetVariablesAndUnknownTypesAreErrors() {
+        let text = """
+            data_dir: ${DATA}
+            inputs:
+              - type: files
+                paths: [/tmp/*.log]
+            transforms:
+              - type: parse_jsn
+            outputs:
+              - type: prometheus
+            """
+        let found = errors(text)
+        #expect(found.contains("test.yml:1:11: data_dir: environment variable 'DATA' is not set and has no default (write ${DATA:-default})"))
+        #expect(found.contains("test.yml:3:11: inputs[0].type: unknown input type 'files'; known types: file"))
+        #expect(found.contains { $0.hasPrefix("test.yml:6:11: transforms[0].type: unknown transform type 'parse_jsn'; known types: add_fields,") })
+    }
+
+    @Test func conditionsAndMetricsAreChecked() {
+        let text = """
+            inputs:
+              - type: file
+                paths: [/tmp/*.log]
+            transforms:
+              - type: log_to_metric
+                metrics:
+                  - name: requests
+                    type: counter
+                    when: {equal: {metric: x}}
+            outputs:
+              - type: prometheus
+            """
+        let found = errors(text)
+        #expect(found.contains { $0.hasPrefix("test.yml:9:16: transforms[0].metrics[0].when.equal: unknown key 'equal' (did you mean 'equals'?)") })
+        #expect(found.contains { $0.hasPrefix("test.yml:7:9: transforms[0].metrics[0]:") && $0.contains("_total") })
+    }
+
+    @Test func metricsNeedAPrometheusOutput() {
+        let text = """
+            inputs: [{type: file, paths: [/tmp/*.log]}]
+            transforms:
+              - type: log_to_metric
+                metrics: [{name: lines_total, type: counter}]
+            outputs:
+              - type: elasticsearch
+                hosts: http://localhost:9200
+            """
+        #expect(errors(text) == ["test.yml:6:3: outputs: log_to_metric derives metrics but no prometheus output serves them"])
+    }
+
+    @Test func aMissingFileIsAnError() {
+        #expect(throws: ConfigErrors.self) { try PipelineLoader.load(path: "/nonexistent/pipeline.yml", environment: [:]) }
+    }
+
+    @Test func yamlSyntaxErrorsHaveALine() {
+        let found = errors("inputs:\n  - type: file\n    paths: [unclosed\n")
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("test.yml:") == true)
+        #expect(found.first?.contains("YAML") == true)
+    }
+}
