@@ -33,7 +33,11 @@ final class FileInputEngine {
     private let logger: Logger
     private let watcher: FileWatcher
     private let discovery: FileDiscovery
+    /// `message` and `log` placeholders followed by the static fields, copied for each event so that
+    /// building an event allocates each object once.
     private let fieldsTemplate: FieldObject
+    /// Static fields at the root that replace `message` or `log`: merged after those are set.
+    private let rootFieldsReplaceCore: Bool
     private var tracker: FileTracker
     private var files: [FileKey: FollowedFile] = [:]
     private let readBuffer: UnsafeMutableBufferPointer<UInt8>
@@ -63,12 +67,14 @@ final class FileInputEngine {
         self.discovery = FileDiscovery(patterns: configuration.paths, exclude: configuration.exclude)
         self.tracker = FileTracker(checkpoints: checkpoints, readFrom: configuration.readFrom)
         self.readBuffer = .allocate(capacity: configuration.readBufferBytes)
-        var template = FieldObject()
-        if !configuration.fields.isEmpty {
+        var template: FieldObject = ["message": "", "log": .null]
+        let fields = configuration.fields
+        rootFieldsReplaceCore = configuration.fieldsUnderRoot && (fields["message"] != nil || fields["log"] != nil)
+        if !fields.isEmpty && !rootFieldsReplaceCore {
             if configuration.fieldsUnderRoot {
-                template = configuration.fields
+                template.merge(fields)
             } else {
-                template["fields"] = .object(configuration.fields)
+                template["fields"] = .object(fields)
             }
         }
         self.fieldsTemplate = template
@@ -322,10 +328,12 @@ final class FileInputEngine {
 
     private func appendEvent(_ aggregated: AggregatedEvent, file: FollowedFile) {
         if aggregated.lineCount > 1 && aggregated.isTruncated { statistics.truncatedMultilineEvents += 1 }
-        var fields = FieldObject()
+        var log = file.logTemplate
+        log["offset"] = .integer(aggregated.startOffset)
+        var fields = fieldsTemplate
         fields["message"] = .string(aggregated.text)
-        fields["log"] = .object(["file": file.logFile, "offset": .integer(aggregated.startOffset)])
-        if !fieldsTemplate.isEmpty { fields.merge(fieldsTemplate) }
+        fields["log"] = .object(log)
+        if rootFieldsReplaceCore { fields.merge(configuration.fields) }
         let source = EventSource(
             fileKey: file.key,
             path: file.path,

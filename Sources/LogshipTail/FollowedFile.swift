@@ -7,8 +7,8 @@ final class FollowedFile {
     let key: FileKey
     /// The path events are attributed to; changes when the file is moved.
     private(set) var path: String
-    /// `{"path": path}`, the `log.file` value of its events.
-    private(set) var logFile: FieldValue
+    /// `{"file": {"path": path}, "offset": 0}`: the `log` object of its events, before the offset is set.
+    private(set) var logTemplate: FieldObject
     /// The open descriptor; closed by the engine.
     let descriptor: Int32
     /// Offset of the next byte to read.
@@ -23,7 +23,7 @@ final class FollowedFile {
     init(key: FileKey, path: String, descriptor: Int32, offset: Int64, maximumLineBytes: Int, aggregator: MultilineAggregator?) {
         self.key = key
         self.path = path
-        self.logFile = Self.makeLogFile(path)
+        self.logTemplate = Self.makeLogTemplate(path)
         self.descriptor = descriptor
         self.offset = offset
         self.splitter = LineSplitter(maximumLineBytes: maximumLineBytes, startingAt: offset)
@@ -33,7 +33,7 @@ final class FollowedFile {
     /// Attributes later events to `newPath`.
     func move(to newPath: String) {
         path = newPath
-        logFile = Self.makeLogFile(newPath)
+        logTemplate = Self.makeLogTemplate(newPath)
     }
 
     /// Forgets the partial line and reads again from 0 (the pending multiline event is kept: the
@@ -43,7 +43,7 @@ final class FollowedFile {
         splitter.reset(to: 0)
     }
 
-    private static func makeLogFile(_ path: String) -> FieldValue {
-        .object(["path": .string(path)])
+    private static func makeLogTemplate(_ path: String) -> FieldObject {
+        ["file": .object(["path": .string(path)]), "offset": 0]
     }
 }
