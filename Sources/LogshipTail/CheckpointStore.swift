@@ -63,7 +63,9 @@ package struct CheckpointStore: Sendable {
         }
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw TailError.io(operation: "create", path: temporary, offset: nil, errno: errno) }
+        guard descriptor >= 0 else {
+            throw TailError.io(operation: "create", path: temporary, offset: nil, errno: errno)
+        }
         var succeeded = false
         defer {
             if !succeeded { unlink(temporary) }

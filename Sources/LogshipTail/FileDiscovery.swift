@@ -35,7 +35,8 @@ struct FileDiscovery: Sendable {
             }
             let directory = Self.directory(of: pattern)
             if Self.hasWildcard(directory) {
-                for found in Self.glob(directory, flags: GLOB_BRACE | GLOB_ONLYDIR) where seenDirectories.insert(found).inserted {
+                for found in Self.glob(directory, flags: GLOB_BRACE | GLOB_ONLYDIR)
+                where seenDirectories.insert(found).inserted {
                     result.directories.append(found)
                 }
             } else if seenDirectories.insert(directory).inserted {

@@ -66,7 +66,10 @@ package final class FileInput: Service, Sendable {
         if let inotifyError {
             logger.warning(
                 "inotify unavailable; new data is found by the periodic rescan only",
-                metadata: ["error": "\(SystemError.message(inotifyError))", "rescan_interval": "\(configuration.rescanInterval)"]
+                metadata: [
+                    "error": "\(SystemError.message(inotifyError))",
+                    "rescan_interval": "\(configuration.rescanInterval)",
+                ]
             )
         }
         let engine = try LockedEngine(
@@ -163,7 +166,12 @@ private final class LockedEngine: Sendable {
         logger: Logger
     ) throws {
         engine = Mutex(
-            try FileInputEngine(configuration: configuration, checkpoints: checkpoints, watcher: watcher, logger: logger)
+            try FileInputEngine(
+                configuration: configuration,
+                checkpoints: checkpoints,
+                watcher: watcher,
+                logger: logger
+            )
         )
     }
 

@@ -180,7 +180,10 @@ final class FileInputEngine {
             if let file = files[key] { restart(file) }
         case .finish(let key, let path, let reason):
             guard let file = files[key] else { return }
-            logger.debug("file rotated away or deleted; reading it to its end", metadata: ["path": "\(path)", "reason": "\(reason)"])
+            logger.debug(
+                "file rotated away or deleted; reading it to its end",
+                metadata: ["path": "\(path)", "reason": "\(reason)"]
+            )
             file.isFinishing = true
             statistics.rotations += 1
         case .close(let key, _):
@@ -195,7 +198,10 @@ final class FileInputEngine {
             if reportedFileFailures.insert(path).inserted {
                 logger.warning(
                     "cannot open file; retried at each rescan",
-                    metadata: ["path": "\(path)", "error": "\(TailError.io(operation: "open", path: path, offset: nil, errno: error))"]
+                    metadata: [
+                        "path": "\(path)",
+                        "error": "\(TailError.io(operation: "open", path: path, offset: nil, errno: error))",
+                    ]
                 )
             }
             tracker.onOpenFailed(key)

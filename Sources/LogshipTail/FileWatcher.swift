@@ -20,7 +20,8 @@ final class FileWatcher: Sendable {
 
     /// The most directories watched at once.
     static let maximumWatches = 4096
-    private static let directoryMask = IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF
+    private static let directoryMask =
+        IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF
     private static let fileMask = IN_MODIFY | IN_CLOSE_WRITE
 
     private let inotifyDescriptor: Int32

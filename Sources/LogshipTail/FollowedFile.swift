@@ -20,7 +20,14 @@ final class FollowedFile {
     /// Rotated away or deleted: read to its end, then closed.
     var isFinishing = false
 
-    init(key: FileKey, path: String, descriptor: Int32, offset: Int64, maximumLineBytes: Int, aggregator: MultilineAggregator?) {
+    init(
+        key: FileKey,
+        path: String,
+        descriptor: Int32,
+        offset: Int64,
+        maximumLineBytes: Int,
+        aggregator: MultilineAggregator?
+    ) {
         self.key = key
         self.path = path
         self.logTemplate = Self.makeLogTemplate(path)

@@ -103,7 +103,9 @@ package struct LineSplitter: Sendable {
             let endOffset = offset + Int64(newline + 1)
             let beforeNewline = newline > position ? base[newline - 1] : previousByte
             if !hasPartialLine {
-                lines.append(Self.makeLine(segment, lineStart: partialStart, endOffset: endOffset, limit: maximumLineBytes))
+                lines.append(
+                    Self.makeLine(segment, lineStart: partialStart, endOffset: endOffset, limit: maximumLineBytes)
+                )
             } else {
                 storePartial(segment)
                 let logicalLength = Int(offset + Int64(newline) - partialStart)
@@ -171,10 +173,31 @@ package struct LineSplitter: Sendable {
             truncated = content.count > limit
         }
         if truncated { content = UTF8Boundary.prefix(content, maximumBytes: limit) }
+        if Self.isASCII(content) {
+            return Line(
+                text: String(decoding: content, as: UTF8.self),
+                startOffset: lineStart,
+                endOffset: endOffset,
+                isTruncated: truncated
+            )
+        }
         if let text = String(validating: content, as: UTF8.self) {
             return Line(text: text, startOffset: lineStart, endOffset: endOffset, isTruncated: truncated)
         }
         let text = String(decoding: content, as: UTF8.self)
-        return Line(text: text, startOffset: lineStart, endOffset: endOffset, isTruncated: truncated, hasInvalidUTF8: true)
+        return Line(
+            text: text,
+            startOffset: lineStart,
+            endOffset: endOffset,
+            isTruncated: truncated,
+            hasInvalidUTF8: true
+        )
+    }
+
+    /// Whether every byte is below 0x80 (the common case, decoded without validation).
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var combined: UInt8 = 0
+        for byte in bytes { combined |= byte }
+        return combined & 0x80 == 0
     }
 }

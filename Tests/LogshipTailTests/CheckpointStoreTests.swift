@@ -72,7 +72,9 @@ import Testing
         let blocked = CheckpointStore(directory: directory.path + "/blocked")
         try FileManager.default.createDirectory(atPath: blocked.path, withIntermediateDirectories: true)
         #expect(throws: TailError.self) { try blocked.save(state) }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/blocked") == ["checkpoints.json"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path + "/blocked") == ["checkpoints.json"]
+        )
         #expect(try store.load() == state)
     }
 }

@@ -42,7 +42,10 @@ final class EventCollector: FileInputDelegate {
         let deadline = ContinuousClock.now + timeout
         while !condition(snapshot) {
             guard ContinuousClock.now < deadline else {
-                Issue.record("condition not met in \(timeout); messages: \(messages.suffix(20))", sourceLocation: sourceLocation)
+                Issue.record(
+                    "condition not met in \(timeout); messages: \(messages.suffix(20))",
+                    sourceLocation: sourceLocation
+                )
                 return
             }
             try await Task.sleep(for: .milliseconds(10))

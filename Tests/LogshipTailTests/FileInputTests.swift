@@ -212,8 +212,16 @@ import Testing
         let path = directory.file("app.log")
         try create(path, "2024-05-01 start\n  continued\n")
         let collector = EventCollector()
-        let multiline = MultilineConfiguration(pattern: #"^\d{4}"#, negate: true, match: .after, timeout: .milliseconds(200))
-        let input = makeInput(FileInputConfiguration(id: "test", paths: [path], multiline: multiline), collector: collector)
+        let multiline = MultilineConfiguration(
+            pattern: #"^\d{4}"#,
+            negate: true,
+            match: .after,
+            timeout: .milliseconds(200)
+        )
+        let input = makeInput(
+            FileInputConfiguration(id: "test", paths: [path], multiline: multiline),
+            collector: collector
+        )
         try await whileRunning(input) {
             try await collector.waitUntil { $0.events.count == 1 }
         }
@@ -227,7 +235,10 @@ import Testing
         try create(path, "2024-05-01 start\n  continued\n  partial")
         let collector = EventCollector()
         let multiline = MultilineConfiguration(pattern: #"^\d{4}"#, negate: true, match: .after, timeout: .seconds(60))
-        let input = makeInput(FileInputConfiguration(id: "test", paths: [path], multiline: multiline), collector: collector)
+        let input = makeInput(
+            FileInputConfiguration(id: "test", paths: [path], multiline: multiline),
+            collector: collector
+        )
         try await whileRunning(input) {
             let deadline = ContinuousClock.now + .seconds(5)
             while input.statistics.linesRead < 2 && ContinuousClock.now < deadline {

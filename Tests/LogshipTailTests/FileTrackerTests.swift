@@ -16,19 +16,46 @@ import Testing
     }
 
     @Test(arguments: [
-        StartCase(description: "no checkpoint, beginning", checkpoint: nil, readFrom: .beginning, size: 100,
-                  expected: .open(keyA, path: "/l/a.log", offset: 0, reason: .beginning)),
-        StartCase(description: "no checkpoint, end", checkpoint: nil, readFrom: .end, size: 100,
-                  expected: .open(keyA, path: "/l/a.log", offset: 100, reason: .end)),
-        StartCase(description: "checkpoint inside", checkpoint: 40, readFrom: .end, size: 100,
-                  expected: .open(keyA, path: "/l/a.log", offset: 40, reason: .checkpoint)),
-        StartCase(description: "checkpoint at size", checkpoint: 100, readFrom: .beginning, size: 100,
-                  expected: .open(keyA, path: "/l/a.log", offset: 100, reason: .checkpoint)),
-        StartCase(description: "checkpoint past size", checkpoint: 140, readFrom: .end, size: 100,
-                  expected: .open(keyA, path: "/l/a.log", offset: 0, reason: .beginning)),
+        StartCase(
+            description: "no checkpoint, beginning",
+            checkpoint: nil,
+            readFrom: .beginning,
+            size: 100,
+            expected: .open(keyA, path: "/l/a.log", offset: 0, reason: .beginning)
+        ),
+        StartCase(
+            description: "no checkpoint, end",
+            checkpoint: nil,
+            readFrom: .end,
+            size: 100,
+            expected: .open(keyA, path: "/l/a.log", offset: 100, reason: .end)
+        ),
+        StartCase(
+            description: "checkpoint inside",
+            checkpoint: 40,
+            readFrom: .end,
+            size: 100,
+            expected: .open(keyA, path: "/l/a.log", offset: 40, reason: .checkpoint)
+        ),
+        StartCase(
+            description: "checkpoint at size",
+            checkpoint: 100,
+            readFrom: .beginning,
+            size: 100,
+            expected: .open(keyA, path: "/l/a.log", offset: 100, reason: .checkpoint)
+        ),
+        StartCase(
+            description: "checkpoint past size",
+            checkpoint: 140,
+            readFrom: .end,
+            size: 100,
+            expected: .open(keyA, path: "/l/a.log", offset: 0, reason: .beginning)
+        ),
     ])
     func firstScanStartOffsets(_ testCase: StartCase) {
-        let checkpoints = testCase.checkpoint.map { [FileCheckpoint(fileKey: Self.keyA, path: "/old/a.log", offset: $0)] }
+        let checkpoints = testCase.checkpoint.map {
+            [FileCheckpoint(fileKey: Self.keyA, path: "/old/a.log", offset: $0)]
+        }
         var tracker = FileTracker(checkpoints: checkpoints ?? [], readFrom: testCase.readFrom)
         let actions = tracker.onScan([.init(path: "/l/a.log", key: Self.keyA, size: testCase.size)], now: base)
         #expect(actions == [testCase.expected])
@@ -43,25 +70,41 @@ import Testing
     /// Each case starts with key A followed at `/l/app.log` and read up to offset 50.
     @Test(arguments: [
         ChangeCase(description: "unchanged", scan: [.init(path: "/l/app.log", key: keyA, size: 80)], expected: []),
-        ChangeCase(description: "moved to a matched name", scan: [.init(path: "/l/app.log.1", key: keyA, size: 50)],
-                   expected: [.moved(keyA, from: "/l/app.log", to: "/l/app.log.1")]),
-        ChangeCase(description: "rename rotation",
-                   scan: [.init(path: "/l/app.log", key: keyB, size: 5)],
-                   expected: [.finish(keyA, path: "/l/app.log", reason: .renamed),
-                              .open(keyB, path: "/l/app.log", offset: 0, reason: .beginning)]),
+        ChangeCase(
+            description: "moved to a matched name",
+            scan: [.init(path: "/l/app.log.1", key: keyA, size: 50)],
+            expected: [.moved(keyA, from: "/l/app.log", to: "/l/app.log.1")]
+        ),
+        ChangeCase(
+            description: "rename rotation",
+            scan: [.init(path: "/l/app.log", key: keyB, size: 5)],
+            expected: [
+                .finish(keyA, path: "/l/app.log", reason: .renamed),
+                .open(keyB, path: "/l/app.log", offset: 0, reason: .beginning),
+            ]
+        ),
         ChangeCase(description: "deleted", scan: [], expected: [.finish(keyA, path: "/l/app.log", reason: .removed)]),
-        ChangeCase(description: "truncated", scan: [.init(path: "/l/app.log", key: keyA, size: 10)],
-                   expected: [.truncated(keyA, path: "/l/app.log")]),
-        ChangeCase(description: "rotation, both names matched",
-                   scan: [.init(path: "/l/app.log", key: keyB, size: 0), .init(path: "/l/app.log.1", key: keyA, size: 60)],
-                   expected: [.moved(keyA, from: "/l/app.log", to: "/l/app.log.1"),
-                              .open(keyB, path: "/l/app.log", offset: 0, reason: .beginning)]),
+        ChangeCase(
+            description: "truncated",
+            scan: [.init(path: "/l/app.log", key: keyA, size: 10)],
+            expected: [.truncated(keyA, path: "/l/app.log")]
+        ),
+        ChangeCase(
+            description: "rotation, both names matched",
+            scan: [.init(path: "/l/app.log", key: keyB, size: 0), .init(path: "/l/app.log.1", key: keyA, size: 60)],
+            expected: [
+                .moved(keyA, from: "/l/app.log", to: "/l/app.log.1"),
+                .open(keyB, path: "/l/app.log", offset: 0, reason: .beginning),
+            ]
+        ),
     ])
     func laterScans(_ testCase: ChangeCase) {
         var tracker = FileTracker(checkpoints: [], readFrom: .end)
-        #expect(tracker.onScan([.init(path: "/l/app.log", key: Self.keyA, size: 50)], now: base) == [
-            .open(Self.keyA, path: "/l/app.log", offset: 50, reason: .end)
-        ])
+        #expect(
+            tracker.onScan([.init(path: "/l/app.log", key: Self.keyA, size: 50)], now: base) == [
+                .open(Self.keyA, path: "/l/app.log", offset: 50, reason: .end)
+            ]
+        )
         #expect(tracker.onScan(testCase.scan, now: base) == testCase.expected)
     }
 
@@ -75,7 +118,9 @@ import Testing
         tracker.onRead(Self.keyA, offset: 10, now: base + .milliseconds(500))
         #expect(tracker.nextCloseDeadline == base + .milliseconds(1500))
         #expect(tracker.onEndOfFile(Self.keyA, now: base + .seconds(1)) == nil)
-        #expect(tracker.onEndOfFile(Self.keyA, now: base + .milliseconds(1500)) == .close(Self.keyA, path: "/l/app.log"))
+        #expect(
+            tracker.onEndOfFile(Self.keyA, now: base + .milliseconds(1500)) == .close(Self.keyA, path: "/l/app.log")
+        )
         #expect(tracker.count == 0)
         #expect(tracker.nextCloseDeadline == nil)
     }
@@ -98,22 +143,31 @@ import Testing
 
     @Test func fileThatFailedToOpenIsRetriedAtTheSameOffset() {
         var tracker = FileTracker(checkpoints: [], readFrom: .end)
-        #expect(tracker.onScan([.init(path: "/l/app.log", key: Self.keyA, size: 70)], now: base) == [
-            .open(Self.keyA, path: "/l/app.log", offset: 70, reason: .end)
-        ])
+        #expect(
+            tracker.onScan([.init(path: "/l/app.log", key: Self.keyA, size: 70)], now: base) == [
+                .open(Self.keyA, path: "/l/app.log", offset: 70, reason: .end)
+            ]
+        )
         tracker.onOpenFailed(Self.keyA)
         #expect(tracker.count == 0)
-        #expect(tracker.onScan([.init(path: "/l/app.log", key: Self.keyA, size: 90)], now: base) == [
-            .open(Self.keyA, path: "/l/app.log", offset: 70, reason: .checkpoint)
-        ])
+        #expect(
+            tracker.onScan([.init(path: "/l/app.log", key: Self.keyA, size: 90)], now: base) == [
+                .open(Self.keyA, path: "/l/app.log", offset: 70, reason: .checkpoint)
+            ]
+        )
     }
 
     @Test func checkpointIsUsedWhenTheFileAppearsInALaterScan() {
-        var tracker = FileTracker(checkpoints: [FileCheckpoint(fileKey: Self.keyB, path: "/l/b.log", offset: 25)], readFrom: .end)
+        var tracker = FileTracker(
+            checkpoints: [FileCheckpoint(fileKey: Self.keyB, path: "/l/b.log", offset: 25)],
+            readFrom: .end
+        )
         #expect(tracker.onScan([], now: base) == [])
-        #expect(tracker.onScan([.init(path: "/l/b.log", key: Self.keyB, size: 40)], now: base) == [
-            .open(Self.keyB, path: "/l/b.log", offset: 25, reason: .checkpoint)
-        ])
+        #expect(
+            tracker.onScan([.init(path: "/l/b.log", key: Self.keyB, size: 40)], now: base) == [
+                .open(Self.keyB, path: "/l/b.log", offset: 25, reason: .checkpoint)
+            ]
+        )
     }
 
     @Test func hardLinksAreFollowedOnce() {

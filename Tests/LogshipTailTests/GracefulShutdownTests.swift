@@ -13,7 +13,12 @@ import Testing
         let collector = EventCollector()
         let multiline = MultilineConfiguration(pattern: #"^\d{4}"#, negate: true, match: .after, timeout: .seconds(60))
         let input = FileInput(
-            configuration: FileInputConfiguration(id: "test", paths: [path], multiline: multiline, rescanInterval: .seconds(60)),
+            configuration: FileInputConfiguration(
+                id: "test",
+                paths: [path],
+                multiline: multiline,
+                rescanInterval: .seconds(60)
+            ),
             delegate: collector,
             logger: Logger(label: "test")
         )

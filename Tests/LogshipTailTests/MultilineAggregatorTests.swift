@@ -26,7 +26,11 @@ import Testing
             maximumBytes: 1 << 20
         )
         let events = feed(["2024-01-01 first", "  at a", "  at b", "2024-01-02 second"], into: &aggregator)
-        #expect(events == [AggregatedEvent(text: "2024-01-01 first\n  at a\n  at b", startOffset: 0, endOffset: 31, lineCount: 3)])
+        #expect(
+            events == [
+                AggregatedEvent(text: "2024-01-01 first\n  at a\n  at b", startOffset: 0, endOffset: 31, lineCount: 3)
+            ]
+        )
         #expect(events.first?.flags == ["multiline"])
         let last = aggregator.flush()
         #expect(last == AggregatedEvent(text: "2024-01-02 second", startOffset: 31, endOffset: 49))
@@ -47,10 +51,13 @@ import Testing
             ],
             into: &aggregator
         )
-        #expect(events.map(\.text) == [
-            "2024-01-01 12:00:00 ERROR failed\nTraceback (most recent call last):\n  File \"app.py\", line 3, in <module>\nValueError: bad",
-            #"{"level": "info"}"#,
-        ])
+        #expect(
+            events.map(\.text) == [
+                "2024-01-01 12:00:00 ERROR failed\nTraceback (most recent call last):\n"
+                    + "  File \"app.py\", line 3, in <module>\nValueError: bad",
+                #"{"level": "info"}"#,
+            ]
+        )
         #expect(events.map(\.lineCount) == [4, 1])
         #expect(aggregator.flush()?.text == "2024-01-01 12:00:01 INFO ok")
     }
@@ -86,9 +93,11 @@ import Testing
             maximumBytes: 1 << 20
         )
         let events = feed(["start", " 1", " 2", " 3", " 4", "next"], into: &aggregator)
-        #expect(events == [
-            AggregatedEvent(text: "start\n 1\n 2", startOffset: 0, endOffset: 18, lineCount: 5, isTruncated: true)
-        ])
+        #expect(
+            events == [
+                AggregatedEvent(text: "start\n 1\n 2", startOffset: 0, endOffset: 18, lineCount: 5, isTruncated: true)
+            ]
+        )
         #expect(events.first?.flags == ["multiline", "truncated"])
     }
 

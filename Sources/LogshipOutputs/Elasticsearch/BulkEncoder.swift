@@ -72,13 +72,13 @@ package struct BulkEncoder: Sendable {
         var wroteFlags = event.flags.isEmpty
         for entry in event.fields.entries where entry.key != "@timestamp" {
             bytes.append(UInt8(ascii: ","))
-            JSONText.appendString(entry.key, to: &bytes)
+            JSONWriter.appendString(entry.key, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
             if !wroteFlags && entry.key == "log" {
                 Self.appendLog(entry.value, flags: event.flags, to: &bytes)
                 wroteFlags = true
             } else {
-                entry.value.appendJSON(to: &bytes)
+                JSONWriter.appendValue(entry.value, to: &bytes)
             }
         }
         if !wroteFlags {
@@ -90,14 +90,19 @@ package struct BulkEncoder: Sendable {
         }
         bytes.append(UInt8(ascii: "}"))
         bytes.append(UInt8(ascii: "\n"))
-        return BulkDocument(range: start..<bytes.count, sourceStart: sourceStart, index: cachedIndex, source: event.source)
+        return BulkDocument(
+            range: start..<bytes.count,
+            sourceStart: sourceStart,
+            index: cachedIndex,
+            source: event.source
+        )
     }
 
     /// Writes the `log` value with `flags` added.
     private static func appendLog(_ value: FieldValue, flags: [String], to bytes: inout [UInt8]) {
         guard case .object(let object) = value else {
             bytes.append(contentsOf: originalKey)
-            value.appendJSON(to: &bytes)
+            JSONWriter.appendValue(value, to: &bytes)
             bytes.append(UInt8(ascii: ","))
             appendFlags(flags, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
@@ -105,9 +110,9 @@ package struct BulkEncoder: Sendable {
         }
         bytes.append(UInt8(ascii: "{"))
         for entry in object.entries where entry.key != "flags" {
-            JSONText.appendString(entry.key, to: &bytes)
+            JSONWriter.appendString(entry.key, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
-            entry.value.appendJSON(to: &bytes)
+            JSONWriter.appendValue(entry.value, to: &bytes)
             bytes.append(UInt8(ascii: ","))
         }
         appendFlags(flags, to: &bytes)
@@ -120,7 +125,7 @@ package struct BulkEncoder: Sendable {
         bytes.append(UInt8(ascii: "["))
         for (index, flag) in flags.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONText.appendString(flag, to: &bytes)
+            JSONWriter.appendString(flag, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
     }

@@ -56,7 +56,9 @@ package enum BulkOutcome: Sendable, Equatable {
         switch status {
         case 200..<300:
             guard let response = BulkResponse.parse(body) else {
-                self = .retryAll(reason: "HTTP \(status) with a body that is not a bulk response: \(Self.excerpt(body))")
+                self = .retryAll(
+                    reason: "HTTP \(status) with a body that is not a bulk response: \(Self.excerpt(body))"
+                )
                 return
             }
             guard response.items.count == documentCount else {

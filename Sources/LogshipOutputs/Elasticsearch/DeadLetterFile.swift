@@ -1,10 +1,12 @@
+import Synchronization
+
+package import struct Foundation.Date
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
-package import struct Foundation.Date
 
 /// The file documents go to when Elasticsearch rejects them for good (per-item 4xx other than 409,
 /// or a single document refused as a whole request): NDJSON lines as written by

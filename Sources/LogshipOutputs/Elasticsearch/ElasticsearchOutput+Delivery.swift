@@ -25,7 +25,14 @@ extension ElasticsearchOutput {
             if Task.isCancelled { return }
             let body = item.body ?? makeBody(item.batch)
             item.body = body
-            let result = await post(body.buffer, compressed: body.compressed, uncompressedBytes: item.batch.bytes.count, client: client)
+            let result = await post(
+                body.buffer,
+                compressed: body.compressed,
+                uncompressedBytes: item.batch.bytes.count,
+                client: client
+            )
+            // Cancelled by the shutdown timeout: not a failure worth counting or logging.
+            if case .failure = result, Task.isCancelled { return }
             let outcome = BulkOutcome(result, documentCount: item.batch.count)
             record(result, outcome)
             switch outcome {
@@ -82,7 +89,9 @@ extension ElasticsearchOutput {
         let level = Int32(min(configuration.compressionLevel, 9))
         do {
             var input = buffer
-            let compressed = try input.compress(with: .gzip(configuration: .init(windowSize: 15, compressionLevel: level)))
+            let compressed = try input.compress(
+                with: .gzip(configuration: .init(windowSize: 15, compressionLevel: level))
+            )
             return (compressed, true)
         } catch {
             logger.warning("gzip compression failed; sending uncompressed", metadata: ["error": "\(error)"])
@@ -202,7 +211,8 @@ extension ElasticsearchOutput {
             case 400..<500: label = .rejected
             default: label = .invalidResponse
             }
-        case (.response(let status, _), .split(let bulkError)), (.response(let status, _), .deadLetterAll(let bulkError)):
+        case (.response(let status, _), .split(let bulkError)),
+            (.response(let status, _), .deadLetterAll(let bulkError)):
             label = status == 413 ? .tooLarge : .rejected
             error = bulkError.description
         }

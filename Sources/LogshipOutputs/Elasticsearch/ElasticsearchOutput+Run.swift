@@ -31,6 +31,9 @@ extension ElasticsearchOutput {
             Int64(min(configuration.requestTimeout, .seconds(10)).seconds * 1e9)
         )
         clientConfiguration.decompression = .disabled
+        // Failed connects fail the request at once: the output retries with its own backoff and
+        // moves to the next host, instead of the pool retrying one host until the deadline.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             configuration: clientConfiguration,
@@ -54,7 +57,7 @@ extension ElasticsearchOutput {
         for sender in senders { sender.continuation.resume() }
         if left > 0 {
             logger.warning(
-                "elasticsearch output stopped with events not acknowledged; their checkpoints did not advance, so they are re-read after a restart",
+                "output stopped with unacknowledged events; they are re-read after a restart",
                 metadata: ["events": "\(left)"]
             )
         } else {
@@ -107,10 +110,11 @@ extension ElasticsearchOutput {
     func beginShutdown() {
         let (handed, idle, timer, watchdog) = state.withLock { state in
             guard state.phase == .running else {
-                return ([], [], nil, nil) as (
-                    [(CheckedContinuation<Batch?, Never>, Batch)], [CheckedContinuation<Batch?, Never>],
-                    CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?
-                )
+                return ([], [], nil, nil)
+                    as (
+                        [(CheckedContinuation<Batch?, Never>, Batch)], [CheckedContinuation<Batch?, Never>],
+                        CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?
+                    )
             }
             state.phase = .draining
             let handed = state.dispatch(state.batcher.flush().map { [$0] } ?? [])
@@ -121,7 +125,10 @@ extension ElasticsearchOutput {
             }
             return (handed, state.idleWorkers, state.timerWaiter, state.shutdownWaiter)
         }
-        logger.info("elasticsearch output shutting down; flushing", metadata: ["events": "\(statistics.bufferedEvents)"])
+        logger.info(
+            "elasticsearch output shutting down; flushing",
+            metadata: ["events": "\(statistics.bufferedEvents)"]
+        )
         for (worker, batch) in handed { worker.resume(returning: batch) }
         for worker in idle { worker.resume(returning: nil) }
         timer?.resume()

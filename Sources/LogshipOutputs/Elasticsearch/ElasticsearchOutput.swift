@@ -19,6 +19,7 @@ import Synchronization
 ///   `shutdownTimeout` for every batch to be acknowledged, then cancels what is left (it is re-read
 ///   after a restart, since its checkpoint did not advance), shuts the HTTP client down and returns.
 package final class ElasticsearchOutput: Service, Sendable {
+    /// Where the output is in its life.
     enum Phase {
         /// Accepting events and sending.
         case running
@@ -28,20 +29,28 @@ package final class ElasticsearchOutput: Service, Sendable {
         case stopped
     }
 
+    /// Everything shared between `send`, the workers, the timer and shutdown, behind `state`.
     struct State {
         var phase = Phase.running
         /// Set when the task group is cancelled: every wait ends at once.
         var cancelled = false
+        /// The open batch; encoding happens under the lock, on the caller of `send`.
         var batcher: Batcher
         /// Closed batches no worker has taken yet, oldest first.
         var ready: [Batch] = []
+        /// Workers waiting for a batch.
         var idleWorkers: [CheckedContinuation<Batch?, Never>] = []
+        /// Callers of `send` suspended by backpressure, oldest first.
         var senders: [(id: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
         var nextSenderID: UInt64 = 0
+        /// The timer, waiting for the open batch to get a deadline.
         var timerWaiter: CheckedContinuation<Void, Never>?
+        /// The watchdog, waiting for the graceful shutdown to start.
         var shutdownWaiter: CheckedContinuation<Void, Never>?
+        /// The host requests go to; advanced after a connection error.
         var hostIndex = 0
         var statistics = ElasticsearchOutputStatistics()
+        /// Rate limits of the retry and dead-letter warnings.
         var retryLog = LogRateLimiter(interval: .seconds(5))
         var deadLetterLog = LogRateLimiter(interval: .seconds(5))
         var warnedStopped = false
@@ -62,10 +71,15 @@ package final class ElasticsearchOutput: Service, Sendable {
 
     /// The configuration the output was made with.
     package let configuration: ElasticsearchOutputConfiguration
+    /// Receives the sources of acknowledged and dead-lettered documents.
     let acknowledge: @Sendable ([EventSource]) async -> Void
+    /// Carries the output id as metadata.
     let logger: Logger
+    /// Backoff between retries.
     let retryPolicy: RetryPolicy
+    /// `nil` when `deadLetterPath` is not set.
     let deadLetterFile: DeadLetterFile?
+    /// The shared state; never held across an `await`.
     let state: Mutex<State>
     /// The largest response body read; a larger one counts as a failed request.
     let maximumResponseBytes = 64 << 20
@@ -125,8 +139,9 @@ package final class ElasticsearchOutput: Service, Sendable {
             timer: CheckedContinuation<Void, Never>?, warnStopped: Bool
         )
         let (accepted, workers, timer, warnStopped) = state.withLock { state -> Result in
-            guard force || state.phase == .stopped
-                || state.statistics.bufferedEvents < configuration.maximumBufferedEvents
+            guard
+                force || state.phase == .stopped
+                    || state.statistics.bufferedEvents < configuration.maximumBufferedEvents
             else { return (false, [], nil, false) }
             state.statistics.eventsReceived += events.count
             state.statistics.bufferedEvents += events.count

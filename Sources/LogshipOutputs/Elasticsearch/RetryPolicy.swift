@@ -26,10 +26,13 @@ package struct RetryPolicy: Sendable {
 
     /// The upper bound of the delay before retry `attempt`; zero for `attempt < 1`.
     package func cap(attempt: Int) -> Duration {
-        guard attempt >= 1 else { return .zero }
-        let exponent = min(attempt - 1, 62)
-        let capSeconds = min(maximum.seconds, initial.seconds * Double(sign: .plus, exponent: exponent, significand: 1))
-        return .seconds(capSeconds)
+        guard attempt >= 1, initial > .zero else { return .zero }
+        var cap = initial
+        for _ in 1..<attempt {
+            cap *= 2
+            if cap >= maximum { return maximum }
+        }
+        return cap
     }
 
     /// The delay before retry `attempt`: `cap(attempt:)` times a random fraction.

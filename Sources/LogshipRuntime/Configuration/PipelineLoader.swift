@@ -34,16 +34,28 @@ package enum PipelineLoader {
             prometheus: nil
         )
         var ids = Set<String>()
-        func component(_ item: ConfigValue, kind: String, index: Int) -> (ConfigMapping, String, String)? {
+        func component(_ item: ConfigValue) -> (ConfigMapping, String, String)? {
             guard let mapping = item.mapping, let type = mapping.required("type")?.string else { return nil }
-            let id = mapping["id"]?.string ?? "\(kind)_\(index)_\(type)"
-            if !ids.insert(id).inserted { mapping["id"]?.report("duplicate component id '\(id)'") }
+            // Without an id, a component is named after its type: `parse_json`, then
+            // `parse_json_2` for a second one. Ids name components in errors, logs and metrics.
+            guard let explicit = mapping["id"]?.string else {
+                var id = type
+                var number = 1
+                while ids.contains(id) {
+                    number += 1
+                    id = "\(type)_\(number)"
+                }
+                ids.insert(id)
+                return (mapping, type, id)
+            }
+            if !ids.insert(explicit).inserted { mapping["id"]?.report("duplicate component id '\(explicit)'") }
+            let id = explicit
             return (mapping, type, id)
         }
         if let inputs = root.required("inputs")?.sequence {
             if inputs.isEmpty { root["inputs"]?.report("at least one input is needed") }
-            for (index, item) in inputs.enumerated() {
-                guard let (mapping, type, id) = component(item, kind: "input", index: index) else { continue }
+            for item in inputs {
+                guard let (mapping, type, id) = component(item) else { continue }
                 if let decode = registry.inputs[type] {
                     if let input = decode(mapping, id) { configuration.inputs.append(input) }
                 } else {
@@ -52,8 +64,8 @@ package enum PipelineLoader {
                 mapping.finish()
             }
         }
-        for (index, item) in (root["transforms"]?.sequence ?? []).enumerated() {
-            guard let (mapping, type, id) = component(item, kind: "transform", index: index) else { continue }
+        for item in root["transforms"]?.sequence ?? [] {
+            guard let (mapping, type, id) = component(item) else { continue }
             if let decode = registry.transforms[type] {
                 if let step = decode(mapping, id) { configuration.steps.append(step) }
             } else {
@@ -62,8 +74,8 @@ package enum PipelineLoader {
             mapping.finish()
         }
         if let outputs = root.required("outputs")?.sequence {
-            for (index, item) in outputs.enumerated() {
-                guard let (mapping, type, id) = component(item, kind: "output", index: index) else { continue }
+            for item in outputs {
+                guard let (mapping, type, id) = component(item) else { continue }
                 switch type {
                 case "elasticsearch":
                     if configuration.elasticsearch != nil {

@@ -8,12 +8,16 @@ import Testing
     }
 
     private func response(_ items: [String], status: Int = 200) -> BulkAttemptResult {
-        .response(status: status, body: Array(#"{"took":3,"errors":true,"items":[\#(items.joined(separator: ","))]}"#.utf8))
+        .response(
+            status: status,
+            body: Array(#"{"took":3,"errors":true,"items":[\#(items.joined(separator: ","))]}"#.utf8)
+        )
     }
 
     @Test func perItemDispositions() {
         let result = response([
-            item(201), item(200), item(409, "version_conflict_engine_exception"), item(429, "es_rejected_execution_exception"),
+            item(201), item(200), item(409, "version_conflict_engine_exception"),
+            item(429, "es_rejected_execution_exception"),
             item(500, "x"), item(503), item(400, "mapper_parsing_exception"), item(404, "index_not_found_exception"),
         ])
         guard case .items(let dispositions) = BulkOutcome(result, documentCount: 8) else {
@@ -39,12 +43,17 @@ import Testing
     }
 
     @Test func stringErrorIsTheReason() {
-        let body = Array(#"{"errors":true,"items":[{"index":{"status":400,"error":"MapperParsingException[x]"}}]}"#.utf8)
+        let body = Array(
+            #"{"errors":true,"items":[{"index":{"status":400,"error":"MapperParsingException[x]"}}]}"#.utf8
+        )
         guard case .items(let dispositions) = BulkOutcome(.response(status: 200, body: body), documentCount: 1) else {
             Issue.record("expected per-item dispositions")
             return
         }
-        #expect(dispositions.deadLetter.first?.error == BulkError(status: 400, type: "unknown", reason: "MapperParsingException[x]"))
+        #expect(
+            dispositions.deadLetter.first?.error
+                == BulkError(status: 400, type: "unknown", reason: "MapperParsingException[x]")
+        )
     }
 
     private static let requestError = Array(
@@ -75,7 +84,8 @@ import Testing
         switch outcome {
         case .items: kind = "items"
         case .retryAll: kind = "retryAll"
-        case .split(let error): kind = "split \(error.status)" + (error.type == "parse_exception" ? " parse_exception" : "")
+        case .split(let error):
+            kind = "split \(error.status)" + (error.type == "parse_exception" ? " parse_exception" : "")
         case .deadLetterAll(let error):
             kind = "deadLetterAll \(error.status)" + (error.type == "parse_exception" ? " parse_exception" : "")
         }
@@ -83,7 +93,9 @@ import Testing
     }
 
     @Test func connectionFailureRetries() {
-        #expect(BulkOutcome(.failure("connection refused"), documentCount: 3) == .retryAll(reason: "connection refused"))
+        #expect(
+            BulkOutcome(.failure("connection refused"), documentCount: 3) == .retryAll(reason: "connection refused")
+        )
     }
 
     @Test func itemCountMismatchRetries() {

@@ -3,7 +3,10 @@ import Testing
 
 @Suite struct ElasticsearchOutputConfigurationTests {
     @Test func defaultsAreValid() throws {
-        let configuration = ElasticsearchOutputConfiguration(id: "es", hosts: ["http://localhost:9200", "https://es:9243/prefix/"])
+        let configuration = ElasticsearchOutputConfiguration(
+            id: "es",
+            hosts: ["http://localhost:9200", "https://es:9243/prefix/"]
+        )
         try configuration.validate()
         #expect(configuration.maximumBatchBytes == 5 * 1024 * 1024)
         #expect(configuration.maximumDeadLetterBytes == 100 * 1024 * 1024)
@@ -17,10 +20,16 @@ import Testing
         (ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a:9200?x=1"]), "hosts[0]"),
         (ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a"], index: "Bad"), "index"),
         (ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a"], compressionLevel: 10), "compression_level"),
-        (ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a"], maximumInFlightRequests: 0), "maximum_in_flight_requests"),
+        (
+            ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a"], maximumInFlightRequests: 0),
+            "maximum_in_flight_requests"
+        ),
         (
             ElasticsearchOutputConfiguration(
-                id: "es", hosts: ["http://a"], initialBackoff: .seconds(2), maximumBackoff: .seconds(1)
+                id: "es",
+                hosts: ["http://a"],
+                initialBackoff: .seconds(2),
+                maximumBackoff: .seconds(1)
             ), "maximum_backoff"
         ),
         (ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a"], deadLetterPath: ""), "dead_letter_path"),

@@ -9,7 +9,10 @@ import Testing
 @Suite struct ElasticsearchOutputTests {
     private let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
-    private func configuration(port: Int, _ change: (inout ElasticsearchOutputConfiguration) -> Void = { _ in })
+    private func configuration(
+        port: Int,
+        _ change: (inout ElasticsearchOutputConfiguration) -> Void = { _ in }
+    )
         -> ElasticsearchOutputConfiguration
     {
         var configuration = ElasticsearchOutputConfiguration(
@@ -75,7 +78,10 @@ import Testing
             #expect(Set(acknowledged.all) == Set(events.compactMap(\.source)))
             let stored = receiver.documents(in: "logs-2025.11.01")
             #expect(stored.count == 25)
-            #expect(stored.first?.source == #"{"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 0"}"#)
+            #expect(
+                stored.first { $0.id == "801-2a-0" }?.source
+                    == #"{"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 0"}"#
+            )
             #expect(receiver.requests.allSatisfy { $0.gzip && $0.path == "/_bulk" && $0.status == 200 })
             #expect(receiver.createCounts.values.allSatisfy { $0 == 1 })
             let statistics = output.statistics
@@ -159,7 +165,11 @@ import Testing
             let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
             #expect(lines.count == 1)
             #expect(lines.first?.contains(#""status":400"#) == true)
-            #expect(lines.first?.contains(#""id":"801-2a-0","document":{"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 0"}}"#) == true)
+            #expect(
+                lines.first?.contains(
+                    #""id":"801-2a-0","document":{"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 0"}}"#
+                ) == true
+            )
         }
     }
 
