@@ -73,7 +73,11 @@ let package = Package(
         .testTarget(name: "LogshipCoreTests", dependencies: ["LogshipCore"]),
         .testTarget(
             name: "LogshipTailTests",
-            dependencies: ["LogshipTail", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "LogshipTail",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(name: "LogshipTransformsTests", dependencies: ["LogshipTransforms"]),
         .testTarget(

@@ -61,7 +61,12 @@ package struct MultilineConfiguration: Sendable, Equatable {
         do {
             return try NSRegularExpression(pattern: pattern)
         } catch {
-            throw TailError.invalidMultilinePattern(inputID: inputID, pattern: pattern, reason: "\(error)")
+            // Foundation's error on Linux says only "The value is invalid."; say what is meant.
+            throw TailError.invalidMultilinePattern(
+                inputID: inputID,
+                pattern: pattern,
+                reason: "not a valid ICU regular expression (check brackets, escapes and quantifiers)"
+            )
         }
     }
 }

@@ -16,13 +16,16 @@ package import LogshipCore
 ///   (replacing a `flags` key there), or as a new `log` object at the end. A `log` value that is not
 ///   an object is kept as `log.original` so that nothing is lost.
 ///
-/// The index name and the action line's prefix are cached per hour of event time.
+/// The index name, the action line's prefix and the timestamp up to the hour are cached per hour of
+/// event time.
 package struct BulkEncoder: Sendable {
     /// The pattern index names are formatted from.
     package let indexPattern: IndexPattern
     private var cachedHour: Int64 = .min
     private var cachedIndex = ""
     private var cachedActionPrefix: [UInt8] = []
+    /// `{"@timestamp":"yyyy-MM-ddTHH:` of `cachedHour`.
+    private var cachedTimestampPrefix: [UInt8] = []
 
     private static let actionStart = Array(#"{"create":{"_index":"#.utf8)
     private static let idKey = Array(#","_id":""#.utf8)
@@ -41,9 +44,12 @@ package struct BulkEncoder: Sendable {
     package mutating func append(_ event: Event, to bytes: inout [UInt8]) -> BulkDocument {
         let start = bytes.count
         let milliseconds = UTCDateTime.milliseconds(since1970: event.timestamp)
-        let time = UTCDateTime(millisecondsSince1970: milliseconds)
         let hour = milliseconds >= 0 ? milliseconds / 3_600_000 : (milliseconds - 3_599_999) / 3_600_000
         if hour != cachedHour {
+            let time = UTCDateTime(millisecondsSince1970: milliseconds)
+            cachedTimestampPrefix = Self.timestampKey
+            time.appendISO8601(to: &cachedTimestampPrefix)
+            cachedTimestampPrefix.removeLast(10)  // mm:ss.SSSZ
             let name = indexPattern.indexName(for: time)
             if name != cachedIndex || cachedActionPrefix.isEmpty {
                 cachedIndex = name
@@ -66,8 +72,14 @@ package struct BulkEncoder: Sendable {
         bytes.append(contentsOf: Self.actionEnd)
 
         let sourceStart = bytes.count
-        bytes.append(contentsOf: Self.timestampKey)
-        time.appendISO8601(to: &bytes)
+        bytes.append(contentsOf: cachedTimestampPrefix)
+        let withinHour = Int(milliseconds - hour * 3_600_000)
+        UTCDateTime.appendDigits(withinHour / 60_000, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        UTCDateTime.appendDigits(withinHour / 1000 % 60, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        UTCDateTime.appendDigits(withinHour % 1000, count: 3, to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
         bytes.append(UInt8(ascii: "\""))
         var wroteFlags = event.flags.isEmpty
         for entry in event.fields.entries where entry.key != "@timestamp" {

@@ -91,6 +91,37 @@ import Testing
         )
     }
 
+    @Test func fieldsMatchCoreJSONExactly() throws {
+        let strings = [
+            "", "plain", "quote \" backslash \\ slash /", "tab\tnew\nline\rcr", "\u{0}\u{1}\u{1f}\u{7f}",
+            "héllo wörld ✓ 日本語 🎉", String(repeating: "long text ", count: 50) + "\"",
+        ]
+        var fields = FieldObject()
+        for (index, text) in strings.enumerated() { fields["s\(index) \"key\""] = .string(text) }
+        fields["numbers"] = .array([.integer(-42), .double(1.5), .double(3), .double(.infinity), .bool(false), .null])
+        fields["nested"] = .object(["a": .array([.object(["b\n": .string("c\u{2}")])]), "empty": .object([:])])
+        let event = Event(fields: fields, timestamp: noon)
+        let line = try encode([event]).split(separator: "\n")[1]
+        var core: [UInt8] = []
+        fields.appendJSON(to: &core)
+        #expect(line == #"{"@timestamp":"2025-11-01T12:00:00.123Z","# + String(decoding: core.dropFirst(), as: UTF8.self))
+    }
+
+    @Test func timestampsAroundHourBoundaries() throws {
+        let events = [-0.001, 0, 3599.999, 3600, 1_761_998_400.5].map {
+            Event(message: "", timestamp: Date(timeIntervalSince1970: $0))
+        }
+        let stamps = try encode(events).split(separator: "\n").enumerated().filter { $0.offset % 2 == 1 }.map {
+            String($0.element.dropFirst(15).prefix(24))
+        }
+        #expect(
+            stamps == [
+                "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00.000Z", "1970-01-01T00:59:59.999Z",
+                "1970-01-01T01:00:00.000Z", "2025-11-01T12:00:00.500Z",
+            ]
+        )
+    }
+
     @Test func documentLayoutPointsAtLines() throws {
         let batch = try makeBatch(makeEvents(3))
         #expect(batch.count == 3)
