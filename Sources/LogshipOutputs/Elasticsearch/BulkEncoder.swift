@@ -84,13 +84,13 @@ package struct BulkEncoder: Sendable {
         var wroteFlags = event.flags.isEmpty
         for entry in event.fields.entries where entry.key != "@timestamp" {
             bytes.append(UInt8(ascii: ","))
-            JSONWriter.appendString(entry.key, to: &bytes)
+            JSONText.appendString(entry.key, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
             if !wroteFlags && entry.key == "log" {
                 Self.appendLog(entry.value, flags: event.flags, to: &bytes)
                 wroteFlags = true
             } else {
-                JSONWriter.appendValue(entry.value, to: &bytes)
+                entry.value.appendJSON(to: &bytes)
             }
         }
         if !wroteFlags {
@@ -114,7 +114,7 @@ package struct BulkEncoder: Sendable {
     private static func appendLog(_ value: FieldValue, flags: [String], to bytes: inout [UInt8]) {
         guard case .object(let object) = value else {
             bytes.append(contentsOf: originalKey)
-            JSONWriter.appendValue(value, to: &bytes)
+            value.appendJSON(to: &bytes)
             bytes.append(UInt8(ascii: ","))
             appendFlags(flags, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
@@ -122,9 +122,9 @@ package struct BulkEncoder: Sendable {
         }
         bytes.append(UInt8(ascii: "{"))
         for entry in object.entries where entry.key != "flags" {
-            JSONWriter.appendString(entry.key, to: &bytes)
+            JSONText.appendString(entry.key, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
-            JSONWriter.appendValue(entry.value, to: &bytes)
+            entry.value.appendJSON(to: &bytes)
             bytes.append(UInt8(ascii: ","))
         }
         appendFlags(flags, to: &bytes)
@@ -137,7 +137,7 @@ package struct BulkEncoder: Sendable {
         bytes.append(UInt8(ascii: "["))
         for (index, flag) in flags.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONWriter.appendString(flag, to: &bytes)
+            JSONText.appendString(flag, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
     }

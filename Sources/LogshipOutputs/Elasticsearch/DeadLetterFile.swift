@@ -1,3 +1,4 @@
+import LogshipCore
 import Synchronization
 
 package import struct Foundation.Date

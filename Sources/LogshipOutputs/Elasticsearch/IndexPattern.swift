@@ -1,3 +1,4 @@
+import LogshipCore
 package import struct Foundation.Date
 
 /// The name of the index events are written to: literal text plus date references such as

@@ -1,4 +1,5 @@
 package import Foundation
+import LogshipCore
 
 /// Writes Aetherra-OS-style log text: Python logging lines, JSON metric lines (bare and after a
 /// logging prefix) and multi-line tracebacks, in the proportions a busy hub produces.
@@ -86,43 +87,32 @@ package struct AetherraLogGenerator: Sendable {
 
     /// `2025-11-01 12:00:00,123`, as Python's logging writes it (UTC here).
     package static func loggingStamp(_ date: Date) -> String {
-        let parts = utcParts(date)
-        return String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d,%03d", parts.year, parts.month, parts.day, parts.hour, parts.minute,
-            parts.second, parts.millisecond
-        )
+        stamp(date, separator: " ", fraction: ",", trailingZeros: 0)
     }
 
     /// `2025-11-01T12:00:00.123000`, as `datetime.utcnow().isoformat()` writes it.
     package static func isoStamp(_ date: Date) -> String {
-        let parts = utcParts(date)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d000", parts.year, parts.month, parts.day, parts.hour, parts.minute,
-            parts.second, parts.millisecond
-        )
+        stamp(date, separator: "T", fraction: ".", trailingZeros: 3)
     }
 
-    private static func utcParts(_ date: Date) -> (
-        year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int
-    ) {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        var seconds = milliseconds / 1000
-        let millisecond = Int(milliseconds - seconds * 1000)
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        seconds -= days * 86_400
-        // Civil-from-days (Howard Hinnant's algorithm), proleptic Gregorian calendar.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (
-            Int(year), Int(month), Int(day), Int(seconds / 3600), Int(seconds % 3600 / 60), Int(seconds % 60),
-            millisecond
-        )
+    private static func stamp(_ date: Date, separator: Character, fraction: Character, trailingZeros: Int) -> String {
+        let time = UTCDateTime(date)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(26)
+        UTCDateTime.appendDigits(time.year, count: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        UTCDateTime.appendDigits(time.month, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        UTCDateTime.appendDigits(time.day, count: 2, to: &bytes)
+        bytes.append(separator.asciiValue!)
+        UTCDateTime.appendDigits(time.hour, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        UTCDateTime.appendDigits(time.minute, count: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        UTCDateTime.appendDigits(time.second, count: 2, to: &bytes)
+        bytes.append(fraction.asciiValue!)
+        UTCDateTime.appendDigits(time.millisecond, count: 3, to: &bytes)
+        bytes += repeatElement(UInt8(ascii: "0"), count: trailingZeros)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

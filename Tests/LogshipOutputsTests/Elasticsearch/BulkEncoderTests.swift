@@ -104,7 +104,9 @@ import Testing
         let line = try encode([event]).split(separator: "\n")[1]
         var core: [UInt8] = []
         fields.appendJSON(to: &core)
-        #expect(line == #"{"@timestamp":"2025-11-01T12:00:00.123Z","# + String(decoding: core.dropFirst(), as: UTF8.self))
+        #expect(
+            line == #"{"@timestamp":"2025-11-01T12:00:00.123Z","# + String(decoding: core.dropFirst(), as: UTF8.self)
+        )
     }
 
     @Test func timestampsAroundHourBoundaries() throws {

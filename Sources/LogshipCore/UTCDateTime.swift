@@ -1,38 +1,40 @@
-import struct Foundation.Date
+package import struct Foundation.Date
 
 /// A UTC calendar date and time with millisecond precision, computed with integer arithmetic
 /// (proleptic Gregorian calendar) instead of `DateFormatter`, which is far too slow per event.
 ///
 /// Dates are clamped to years 0000 through 9999 so that the formatted text always has four year
 /// digits; non-finite times count as the epoch.
-struct UTCDateTime: Equatable {
-    var year: Int
-    var month: Int
-    var day: Int
-    var hour: Int
-    var minute: Int
-    var second: Int
-    var millisecond: Int
+package struct UTCDateTime: Sendable, Equatable {
+    package var year: Int
+    package var month: Int
+    package var day: Int
+    package var hour: Int
+    package var minute: Int
+    package var second: Int
+    package var millisecond: Int
 
     /// Milliseconds since 1970 of 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
     private static let minimumMilliseconds: Int64 = -62_167_219_200_000
     private static let maximumMilliseconds: Int64 = 253_402_300_799_999
 
-    /// Milliseconds since 1970, rounded down and clamped to the supported range.
-    static func milliseconds(since1970 date: Date) -> Int64 {
-        let value = (date.timeIntervalSince1970 * 1000).rounded(.down)
+    /// Milliseconds since 1970, rounded down and clamped to the supported range. The time is first
+    /// rounded to the nearest microsecond, so that binary fractions just below a whole millisecond
+    /// (`3599.999` is stored as `3599.99899…`) do not lose one.
+    package static func milliseconds(since1970 date: Date) -> Int64 {
+        let value = ((date.timeIntervalSince1970 * 1_000_000).rounded() / 1000).rounded(.down)
         guard value.isFinite else { return 0 }
         if value <= Double(minimumMilliseconds) { return minimumMilliseconds }
         if value >= Double(maximumMilliseconds) { return maximumMilliseconds }
         return Int64(value)
     }
 
-    init(_ date: Date) {
+    package init(_ date: Date) {
         self.init(millisecondsSince1970: Self.milliseconds(since1970: date))
     }
 
     /// Splits `millisecondsSince1970` (clamped to the supported range) into calendar fields.
-    init(millisecondsSince1970 value: Int64) {
+    package init(millisecondsSince1970 value: Int64) {
         let milliseconds = min(max(value, Self.minimumMilliseconds), Self.maximumMilliseconds)
         let days = Int((milliseconds >= 0 ? milliseconds : milliseconds - 86_399_999) / 86_400_000)
         let withinDay = Int(milliseconds - Int64(days) * 86_400_000)
@@ -53,7 +55,7 @@ struct UTCDateTime: Equatable {
     }
 
     /// Appends `yyyy-MM-ddTHH:mm:ss.SSSZ`.
-    func appendISO8601(to bytes: inout [UInt8]) {
+    package func appendISO8601(to bytes: inout [UInt8]) {
         Self.appendDigits(year, count: 4, to: &bytes)
         bytes.append(UInt8(ascii: "-"))
         Self.appendDigits(month, count: 2, to: &bytes)
@@ -71,7 +73,7 @@ struct UTCDateTime: Equatable {
     }
 
     /// Appends the last `count` decimal digits of the non-negative `value`, zero-padded.
-    static func appendDigits(_ value: Int, count: Int, to bytes: inout [UInt8]) {
+    package static func appendDigits(_ value: Int, count: Int, to bytes: inout [UInt8]) {
         var divisor = 1
         for _ in 1..<count { divisor *= 10 }
         var rest = value
