@@ -33,40 +33,50 @@ package struct AcknowledgementTracker: Sendable {
     }
 
     /// Marks events acknowledged and returns the files whose committed offset moved, with the new
-    /// offset. Unknown events are ignored.
+    /// offset. Unknown events are ignored. Costs O(log n) per event plus the prefix it commits.
     package mutating func acknowledge(_ sources: some Sequence<EventSource>) -> [FileKey: Int64] {
-        var touched = Set<FileKey>()
+        var touched: [FileKey: Int64] = [:]
         for source in sources {
-            guard var state = files[source.fileKey] else { continue }
-            // Offsets are increasing, so binary search finds the entry.
-            var low = state.head
-            var high = state.pending.count
-            while low < high {
-                let mid = (low + high) / 2
-                if state.pending[mid].endOffset < source.endOffset { low = mid + 1 } else { high = mid }
-            }
-            if low < state.pending.count && state.pending[low].endOffset == source.endOffset {
+            let marked = withState(of: source.fileKey) { state -> Bool in
+                // Offsets are increasing, so binary search finds the entry.
+                var low = state.head
+                var high = state.pending.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if state.pending[mid].endOffset < source.endOffset { low = mid + 1 } else { high = mid }
+                }
+                guard low < state.pending.count && state.pending[low].endOffset == source.endOffset else { return false }
                 state.pending[low].acknowledged = true
-                files[source.fileKey] = state
-                touched.insert(source.fileKey)
+                return true
+            }
+            if marked == true, touched[source.fileKey] == nil {
+                touched[source.fileKey] = committedOffset(of: source.fileKey)
             }
         }
         var moved: [FileKey: Int64] = [:]
-        for key in touched {
-            guard var state = files[key] else { continue }
-            let before = state.committed
-            while state.head < state.pending.count && state.pending[state.head].acknowledged {
-                state.committed = state.pending[state.head].endOffset
-                state.head += 1
+        for (key, before) in touched {
+            let committed = withState(of: key) { state -> Int64 in
+                while state.head < state.pending.count && state.pending[state.head].acknowledged {
+                    state.committed = state.pending[state.head].endOffset
+                    state.head += 1
+                }
+                if state.head > 1024 && state.head * 2 > state.pending.count {
+                    state.pending.removeFirst(state.head)
+                    state.head = 0
+                }
+                return state.committed
             }
-            if state.head > 1024 && state.head * 2 > state.pending.count {
-                state.pending.removeFirst(state.head)
-                state.head = 0
-            }
-            files[key] = state
-            if state.committed != before { moved[key] = state.committed }
+            if let committed, committed != before { moved[key] = committed }
         }
         return moved
+    }
+
+    /// Runs `body` on the stored state of `key` in place. Copying the state out and back, as
+    /// `var state = files[key]` would, copies its pending array on every call (copy-on-write while
+    /// the dictionary still holds it): quadratic over a file's life.
+    private mutating func withState<Result>(of key: FileKey, _ body: (inout FileState) -> Result) -> Result? {
+        guard files.keys.contains(key) else { return nil }
+        return body(&files[key]!)
     }
 
     /// The committed offset of `key`, if tracked.

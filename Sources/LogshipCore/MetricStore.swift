@@ -44,15 +44,18 @@ package final class MetricStore: Sendable {
         }
     }
 
-    /// Applies the updates of a batch of events. Updates of an event whose source lies at or
-    /// before the offset already counted for its file are skipped; the counted offset then moves
+    /// Applies the updates of a batch of events. Updates of an event that starts before the offset
+    /// already counted for its file are skipped; the counted offset then moves
     /// to the event's end. Updates for undeclared families or with the wrong number of label
     /// values are dropped and counted.
     package func apply(_ batch: [(source: EventSource?, updates: [MetricUpdate])]) {
         state.withLock { state in
             for (source, updates) in batch {
                 if let source {
-                    if let counted = state.countedOffsets[source.fileKey], source.endOffset <= counted { continue }
+                    // An event starting inside the counted region was counted, whole or in part
+                    // (a multiline event regrouped with more lines after a restart): counting it
+                    // again would count its first lines twice.
+                    if let counted = state.countedOffsets[source.fileKey], source.startOffset < counted { continue }
                     state.countedOffsets[source.fileKey] = source.endOffset
                 }
                 for update in updates { Self.apply(update, to: &state, limit: maximumSeriesPerFamily) }
@@ -72,18 +75,29 @@ package final class MetricStore: Sendable {
             state.droppedUpdates += 1
             return
         }
-        var familySeries = state.series[update.family, default: [:]]
-        var value: SeriesValue
-        if let existing = familySeries[update.labelValues] {
-            value = existing
-        } else {
-            guard familySeries.count < limit else {
-                state.droppedUpdates += 1
-                return
-            }
-            value = SeriesValue(bucketCounts: family.kind == .histogram ? Array(repeating: 0, count: family.buckets.count + 1) : [])
+        let isNew = state.series[update.family]?[update.labelValues] == nil
+        if isNew && state.series[update.family, default: [:]].count >= limit {
+            state.droppedUpdates += 1
+            return
         }
-        switch (family.kind, update.operation) {
+        let initial = SeriesValue(
+            bucketCounts: family.kind == .histogram ? Array(repeating: 0, count: family.buckets.count + 1) : []
+        )
+        // Mutated in place through the subscripts: copying the family's series out and back would
+        // copy the whole dictionary on every update.
+        let applied = Self.apply(
+            update.operation,
+            of: family,
+            to: &state.series[update.family, default: [:]][update.labelValues, default: initial]
+        )
+        if !applied {
+            state.droppedUpdates += 1
+            if isNew { state.series[update.family]?[update.labelValues] = nil }
+        }
+    }
+
+    private static func apply(_ operation: MetricUpdate.Operation, of family: MetricFamily, to value: inout SeriesValue) -> Bool {
+        switch (family.kind, operation) {
         case (.counter, .add(let amount)) where amount >= 0, (.gauge, .add(let amount)):
             value.value += amount
         case (.gauge, .set(let amount)):
@@ -94,11 +108,9 @@ package final class MetricStore: Sendable {
             value.sum += observed
             value.count += 1
         default:
-            state.droppedUpdates += 1
-            return
+            return false
         }
-        familySeries[update.labelValues] = value
-        state.series[update.family] = familySeries
+        return true
     }
 
     /// Forgets the counted offset of `key`, for a file that was truncated and is read again

@@ -344,7 +344,8 @@ final class FileInputEngine {
             fileKey: file.key,
             path: file.path,
             startOffset: aggregated.startOffset,
-            endOffset: aggregated.endOffset
+            endOffset: aggregated.endOffset,
+            fingerprint: EventSource.fingerprint(of: aggregated.text)
         )
         eventCount += 1
         pendingEvents.append(Event(fields: fields, timestamp: timestamp, source: source, flags: aggregated.flags))

@@ -25,7 +25,7 @@ package struct MultilineAggregator {
     package let configuration: MultilineConfiguration
     /// The most bytes of text in one event.
     package let maximumBytes: Int
-    private let expression: NSRegularExpression
+    private let pattern: LinePattern
     private var pending: Pending?
 
     /// - Parameters:
@@ -35,7 +35,7 @@ package struct MultilineAggregator {
     package init(configuration: MultilineConfiguration, maximumBytes: Int) throws {
         self.configuration = configuration
         self.maximumBytes = max(1, maximumBytes)
-        self.expression = try configuration.makeRegularExpression()
+        self.pattern = LinePattern(try configuration.makeRegularExpression())
     }
 
     /// Whether an event is pending.
@@ -87,9 +87,7 @@ package struct MultilineAggregator {
     }
 
     private func matches(_ text: String) -> Bool {
-        let range = NSRange(location: 0, length: text.utf16.count)
-        let found = expression.firstMatch(in: text, options: [], range: range) != nil
-        return found != configuration.negate
+        pattern.matches(text) != configuration.negate
     }
 
     private mutating func start(_ line: LineSplitter.Line, now: ContinuousClock.Instant) {

@@ -28,8 +28,19 @@ struct ParsingTests {
         #expect(Duration(parsing: text) == nil)
     }
 
-    @Test func documentIDsAreStablePerFileAndOffset() {
-        let source = EventSource(fileKey: FileKey(device: 0x803, inode: 0x1F), path: "/a", startOffset: 4096, endOffset: 5000)
-        #expect(source.documentID == "803-1f-1000")
+    @Test func documentIDsAreStablePerFileOffsetAndText() {
+        let text = "2025-11-01 12:00:00,123 - aetherra_hub - INFO - Server started"
+        let source = EventSource(
+            fileKey: FileKey(device: 0x803, inode: 0x1F),
+            path: "/a",
+            startOffset: 4096,
+            endOffset: 5000,
+            fingerprint: EventSource.fingerprint(of: text)
+        )
+        #expect(source.documentID == "803-1f-1000-" + String(EventSource.fingerprint(of: text), radix: 16))
+        // FNV-1a reference values.
+        #expect(EventSource.fingerprint(of: "") == 0x811c_9dc5)
+        #expect(EventSource.fingerprint(of: "a") == 0xe40c_292c)
+        #expect(EventSource.fingerprint(of: text) != EventSource.fingerprint(of: text + "!"))
     }
 }

@@ -82,7 +82,16 @@ import Testing
         #expect(snapshot.opened.map(\.offset) == [0])
         let first = try #require(snapshot.events.first)
         #expect(first.timestamp == Self.fixedDate)
-        #expect(first.source == EventSource(fileKey: key, path: path, startOffset: 0, endOffset: 4))
+        #expect(
+            first.source
+                == EventSource(
+                    fileKey: key,
+                    path: path,
+                    startOffset: 0,
+                    endOffset: 4,
+                    fingerprint: EventSource.fingerprint(of: first.message ?? "")
+                )
+        )
         let expectedFields: FieldObject = [
             "message": "one",
             "log": .object(["file": .object(["path": .string(path)]), "offset": 0]),

@@ -67,6 +67,8 @@ package struct BulkEncoder: Sendable {
             bytes.append(UInt8(ascii: "-"))
             if source.startOffset < 0 { bytes.append(UInt8(ascii: "-")) }
             Self.appendHex(source.startOffset.magnitude, to: &bytes)
+            bytes.append(UInt8(ascii: "-"))
+            Self.appendHex(UInt64(source.fingerprint), to: &bytes)
             bytes.append(UInt8(ascii: "\""))
         }
         bytes.append(contentsOf: Self.actionEnd)

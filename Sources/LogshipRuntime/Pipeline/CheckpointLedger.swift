@@ -33,13 +33,22 @@ package final class CheckpointLedger: Sendable {
         }
     }
 
-    /// The input follows `key` from `offset`.
+    /// The input follows `key` from `offset`. When that is not where the ledger had it (a restored
+    /// checkpoint past the end of a file that shrank while logship was down, or an inode reused by
+    /// a new file), the old progress and counted offset are void.
     package func opened(_ key: FileKey, path: String, at offset: Int64) {
-        state.withLock { state in
+        let reset = state.withLock { state -> Bool in
+            var reset = false
+            if let committed = state.tracker.committedOffset(of: key), committed != offset {
+                state.tracker.forget(key)
+                reset = offset < committed
+            }
             state.tracker.begin(key, at: offset)
             state.paths[key] = path
             state.version += 1
+            return reset
         }
+        if reset { metrics.resetCountedOffset(of: key) }
     }
 
     /// `key` shrank and is read again from 0: its old progress and its counted offset are void.
@@ -81,16 +90,17 @@ package final class CheckpointLedger: Sendable {
     /// Returns whether it wrote.
     @discardableResult
     package func write(force: Bool = false) throws -> Bool {
-        // Metric state is read before the offsets: a batch counted in between is then counted in
-        // the snapshot but its offset not yet committed, which is the safe direction (re-read
-        // lines are recognised as counted by the snapshot's own counted offsets).
-        let snapshot = metrics.snapshot()
+        // Offsets are read before the metric state. A batch counted in between is then in the
+        // metric snapshot (with its counted offset) but not yet committed: after a restart it is
+        // read again and recognised as counted. The other order would commit a batch whose
+        // counts the snapshot lacks, and lose them.
         let (files, version, changed) = state.withLock { state in
             let files = state.paths.compactMap { key, path in
                 state.tracker.committedOffset(of: key).map { FileCheckpoint(fileKey: key, path: path, offset: $0) }
             }.sorted { $0.fileKey < $1.fileKey }
             return (files, state.version, state.version != state.writtenVersion)
         }
+        let snapshot = metrics.snapshot()
         guard changed || force else { return false }
         try store.save(CheckpointState(files: files, metrics: snapshot))
         state.withLock { $0.writtenVersion = max($0.writtenVersion, version) }

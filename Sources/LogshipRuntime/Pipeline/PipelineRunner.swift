@@ -58,8 +58,13 @@ package final class PipelineRunner: Sendable {
             output: output,
             statistics: statistics
         )
+        let firstStart = restored.files.isEmpty
         self.inputs = configuration.inputs.map { input in
-            FileInput(configuration: input, checkpoints: restored.files, delegate: processor, logger: logger)
+            var input = input
+            // `read_from: end` is for the first start only. Once logship has checkpoints, a file
+            // without one appeared while it was down (a rotation, a new service) and is read whole.
+            if !firstStart { input.readFrom = .beginning }
+            return FileInput(configuration: input, checkpoints: restored.files, delegate: processor, logger: logger)
         }
         self.metrics = metrics
         self.ledger = ledger
@@ -112,19 +117,36 @@ package final class PipelineRunner: Sendable {
         return services
     }
 
-    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully. SIGHUP is trapped and logged
+    /// (reloading is not implemented yet) rather than killing the process unflushed.
+    ///
+    /// Graceful shutdown is bounded: the output may take its `shutdown_timeout` to flush, and
+    /// the whole group that plus 10 s; past that the services are cancelled (a blocked `send`
+    /// then returns, the checkpoint writer still writes), so a down Elasticsearch cannot make
+    /// SIGTERM hang. Unacknowledged events are simply read again after the restart.
     package func run(first: [any Service] = [], last: [any Service] = []) async throws {
-        let group = ServiceGroup(
-            configuration: .init(
-                // A service that returns by itself (the demo's timer) shuts the group down.
-                services: services(first: first, last: last).map {
-                    .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup)
-                },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        var configuration = ServiceGroupConfiguration(
+            // A service that returns by itself (the demo's timer) shuts the group down.
+            services: services(first: first, last: last).map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
-        try await group.run()
+        let flush = self.configuration.elasticsearch?.shutdownTimeout ?? .zero
+        configuration.maximumGracefulShutdownDuration = flush + .seconds(10)
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask { [logger] in
+                for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                    logger.warning("SIGHUP received: reloading is not supported yet; restart logship to apply changes")
+                }
+            }
+            try await tasks.next()
+            tasks.cancelAll()
+        }
     }
 
     /// Figures for the status line and the shutdown summary.

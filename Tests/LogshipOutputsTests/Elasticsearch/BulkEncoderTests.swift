@@ -15,12 +15,12 @@ import Testing
         let event = Event(message: "hello \"world\"", timestamp: noon, source: makeSource(offset: 500))
         #expect(
             try encode([event]) == """
-                {"create":{"_index":"aetherra-logs-2025.11.01","_id":"801-2a-1f4"}}
+                {"create":{"_index":"aetherra-logs-2025.11.01","_id":"801-2a-1f4-0"}}
                 {"@timestamp":"2025-11-01T12:00:00.123Z","message":"hello \\"world\\""}
 
                 """
         )
-        #expect(makeSource(offset: 500).documentID == "801-2a-1f4")
+        #expect(makeSource(offset: 500).documentID == "801-2a-1f4-0")
     }
 
     @Test func eventWithoutSourceHasNoID() throws {
@@ -127,7 +127,7 @@ import Testing
     @Test func documentLayoutPointsAtLines() throws {
         let batch = try makeBatch(makeEvents(3))
         #expect(batch.count == 3)
-        #expect(batch.documents.map(\.id) == ["801-2a-0", "801-2a-a", "801-2a-14"])
+        #expect(batch.documents.map(\.id) == ["801-2a-0-0", "801-2a-a-0", "801-2a-14-0"])
         #expect(batch.documents.last?.range.upperBound == batch.bytes.count)
         #expect(
             String(decoding: batch.documentJSON(at: 1), as: UTF8.self)
@@ -136,9 +136,9 @@ import Testing
         let subset = batch.subset([0, 2])
         #expect(
             subset.text == """
-                {"create":{"_index":"logs-2025.11.01","_id":"801-2a-0"}}
+                {"create":{"_index":"logs-2025.11.01","_id":"801-2a-0-0"}}
                 {"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 0"}
-                {"create":{"_index":"logs-2025.11.01","_id":"801-2a-14"}}
+                {"create":{"_index":"logs-2025.11.01","_id":"801-2a-14-0"}}
                 {"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 2"}
 
                 """

@@ -79,7 +79,7 @@ import Testing
             let stored = receiver.documents(in: "logs-2025.11.01")
             #expect(stored.count == 25)
             #expect(
-                stored.first { $0.id == "801-2a-0" }?.source
+                stored.first { $0.id == "801-2a-0-0" }?.source
                     == #"{"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 0"}"#
             )
             #expect(receiver.requests.allSatisfy { $0.gzip && $0.path == "/_bulk" && $0.status == 200 })
@@ -110,7 +110,7 @@ import Testing
             let requests = receiver.requests
             #expect(requests.map(\.status) == [429, 200, 200])
             #expect(requests[1].itemStatuses == [429, 429, 201, 201, 201])
-            #expect(requests[2].items.map(\.id) == ["801-2a-0", "801-2a-a"])
+            #expect(requests[2].items.map(\.id) == ["801-2a-0-0", "801-2a-a-0"])
             #expect(requests.allSatisfy { !$0.gzip })
             #expect(receiver.documentCount == 5)
             let statistics = output.statistics
@@ -167,7 +167,7 @@ import Testing
             #expect(lines.first?.contains(#""status":400"#) == true)
             #expect(
                 lines.first?.contains(
-                    #""id":"801-2a-0","document":{"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 0"}}"#
+                    #""id":"801-2a-0-0","document":{"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 0"}}"#
                 ) == true
             )
         }
