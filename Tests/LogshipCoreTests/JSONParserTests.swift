@@ -1,5 +1,4 @@
 import LogshipCore
-import LogshipTransforms
 import Testing
 
 struct JSONParserTests {

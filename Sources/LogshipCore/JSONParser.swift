@@ -1,4 +1,3 @@
-package import LogshipCore
 
 /// Parses JSON text (RFC 8259, UTF-8) into a `FieldValue`.
 ///

@@ -1,4 +1,3 @@
-import LogshipCore
 
 /// The cursor of `JSONParser`: a recursive-descent reader over a byte buffer.
 ///

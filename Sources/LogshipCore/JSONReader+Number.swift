@@ -1,4 +1,3 @@
-import LogshipCore
 
 extension JSONReader {
     /// Parses a number; `index` is at its `-` or first digit. Integers that fit `Int64` are
