@@ -1,4 +1,5 @@
 import Foundation
+import LogshipCore
 
 extension BulkReceiver {
     /// One action of a bulk request with its source line.
@@ -69,7 +70,7 @@ extension BulkReceiver {
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) {
                 continue
             }
-            var operation = try parseAction(Data(line), line: number, defaultIndex: defaultIndex)
+            var operation = try parseAction(Array(line), line: number, defaultIndex: defaultIndex)
             if operation.action != .delete {
                 guard let sourceLine = iterator.next() else {
                     throw RequestError(
@@ -80,9 +81,11 @@ extension BulkReceiver {
                     )
                 }
                 number += 1
-                let data = Data(sourceLine)
-                operation.source = String(decoding: data, as: UTF8.self)
-                operation.sourceIsObject = (try? JSONSerialization.jsonObject(with: data)) is [String: Any]
+                let bytes = Array(sourceLine)
+                operation.source = String(decoding: bytes, as: UTF8.self)
+                // Core's JSONParser rather than JSONSerialization: the receiver checks every
+                // document of a benchmark, and Foundation's parser made it cost twice logship.
+                if case .object? = try? JSONParser.parse(bytes) { operation.sourceIsObject = true }
             }
             operations.append(operation)
         }
@@ -96,7 +99,7 @@ extension BulkReceiver {
         return operations
     }
 
-    private static func parseAction(_ data: Data, line: Int, defaultIndex: String?) throws(RequestError) -> Operation {
+    private static func parseAction(_ data: [UInt8], line: Int, defaultIndex: String?) throws(RequestError) -> Operation {
         func malformed(_ reason: String) -> RequestError {
             RequestError(
                 status: 400,
@@ -104,9 +107,9 @@ extension BulkReceiver {
                 reason: "Malformed action/metadata line [\(line)], \(reason)"
             )
         }
-        let parsed: Any
+        let parsed: FieldValue
         do {
-            parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            parsed = try JSONParser.parse(data)
         } catch {
             throw RequestError(
                 status: 400,
@@ -114,10 +117,10 @@ extension BulkReceiver {
                 reason: "[\(line):1] Unexpected character: action/metadata line [\(line)] is not valid JSON"
             )
         }
-        guard let object = parsed as? [String: Any] else {
+        guard case .object(let object) = parsed else {
             throw malformed("expected START_OBJECT but found [\(tokenName(firstByteOf: data))]")
         }
-        guard object.count == 1, let (key, value) = object.first else {
+        guard object.count == 1, let (key, value) = object.entries.first else {
             throw malformed(
                 object.isEmpty
                     ? "expected FIELD_NAME but found [END_OBJECT]" : "expected END_OBJECT but found [FIELD_NAME]"
@@ -126,7 +129,7 @@ extension BulkReceiver {
         guard let action = Operation.Action(rawValue: key) else {
             throw malformed("expected field [create], [delete], [index] or [update] but found [\(key)]")
         }
-        guard let metadata = value as? [String: Any] else {
+        guard case .object(let metadata) = value else {
             throw malformed("expected START_OBJECT but found [\(tokenName(value))]")
         }
         return Operation(
@@ -139,27 +142,29 @@ extension BulkReceiver {
         )
     }
 
-    private static func scalarText(_ value: Any?) -> String? {
+    private static func scalarText(_ value: FieldValue?) -> String? {
         switch value {
-        case let text as String: text
-        case let number as NSNumber: number.stringValue
+        case .string(let text): text
+        case .integer, .double, .bool: value?.labelText
         default: nil
         }
     }
 
     /// The Jackson token name Elasticsearch reports for a nested JSON value.
-    private static func tokenName(_ value: Any) -> String {
+    private static func tokenName(_ value: FieldValue) -> String {
         switch value {
-        case is String: "VALUE_STRING"
-        case is [Any]: "START_ARRAY"
-        case is [String: Any]: "START_OBJECT"
-        case is NSNull: "VALUE_NULL"
-        default: "VALUE_NUMBER_INT"
+        case .string: "VALUE_STRING"
+        case .array: "START_ARRAY"
+        case .object: "START_OBJECT"
+        case .null: "VALUE_NULL"
+        case .bool(let flag): flag ? "VALUE_TRUE" : "VALUE_FALSE"
+        case .double: "VALUE_NUMBER_FLOAT"
+        case .integer: "VALUE_NUMBER_INT"
         }
     }
 
     /// The Jackson token name of a top-level JSON value, from its first non-blank byte.
-    private static func tokenName(firstByteOf data: Data) -> String {
+    private static func tokenName(firstByteOf data: [UInt8]) -> String {
         let first = data.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
         switch first {
         case UInt8(ascii: "\""): return "VALUE_STRING"
