@@ -56,20 +56,30 @@ package struct UTCDateTime: Sendable, Equatable {
 
     /// Appends `yyyy-MM-ddTHH:mm:ss.SSSZ`.
     package func appendISO8601(to bytes: inout [UInt8]) {
+        append(to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// Appends `yyyy-MM-dd<separator>HH:mm:ss<fraction>SSS` with no zone: `T` and `.` give ISO
+    /// 8601, a space and `,` give Python's logging format.
+    package func append(
+        to bytes: inout [UInt8],
+        separator: UInt8 = UInt8(ascii: "T"),
+        fraction: UInt8 = UInt8(ascii: ".")
+    ) {
         Self.appendDigits(year, count: 4, to: &bytes)
         bytes.append(UInt8(ascii: "-"))
         Self.appendDigits(month, count: 2, to: &bytes)
         bytes.append(UInt8(ascii: "-"))
         Self.appendDigits(day, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "T"))
+        bytes.append(separator)
         Self.appendDigits(hour, count: 2, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         Self.appendDigits(minute, count: 2, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         Self.appendDigits(second, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "."))
+        bytes.append(fraction)
         Self.appendDigits(millisecond, count: 3, to: &bytes)
-        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// Appends the last `count` decimal digits of the non-negative `value`, zero-padded.

@@ -87,32 +87,16 @@ package struct AetherraLogGenerator: Sendable {
 
     /// `2025-11-01 12:00:00,123`, as Python's logging writes it (UTC here).
     package static func loggingStamp(_ date: Date) -> String {
-        stamp(date, separator: " ", fraction: ",", trailingZeros: 0)
+        var bytes: [UInt8] = []
+        UTCDateTime(date).append(to: &bytes, separator: UInt8(ascii: " "), fraction: UInt8(ascii: ","))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `2025-11-01T12:00:00.123000`, as `datetime.utcnow().isoformat()` writes it.
     package static func isoStamp(_ date: Date) -> String {
-        stamp(date, separator: "T", fraction: ".", trailingZeros: 3)
-    }
-
-    private static func stamp(_ date: Date, separator: Character, fraction: Character, trailingZeros: Int) -> String {
-        let time = UTCDateTime(date)
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(26)
-        UTCDateTime.appendDigits(time.year, count: 4, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        UTCDateTime.appendDigits(time.month, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        UTCDateTime.appendDigits(time.day, count: 2, to: &bytes)
-        bytes.append(separator.asciiValue!)
-        UTCDateTime.appendDigits(time.hour, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        UTCDateTime.appendDigits(time.minute, count: 2, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
-        UTCDateTime.appendDigits(time.second, count: 2, to: &bytes)
-        bytes.append(fraction.asciiValue!)
-        UTCDateTime.appendDigits(time.millisecond, count: 3, to: &bytes)
-        bytes += repeatElement(UInt8(ascii: "0"), count: trailingZeros)
+        UTCDateTime(date).append(to: &bytes)
+        bytes += Array("000".utf8)
         return String(decoding: bytes, as: UTF8.self)
     }
 }
