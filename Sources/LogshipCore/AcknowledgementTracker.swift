@@ -85,6 +85,11 @@ package struct AcknowledgementTracker: Sendable {
     /// Number of events sent but not yet acknowledged, over all files.
     package var pendingCount: Int { files.values.reduce(0) { $0 + $1.pending.count - $1.head } }
 
+    /// Events of `key` sent but not yet acknowledged; 0 for an unknown key.
+    package func pendingCount(of key: FileKey) -> Int {
+        files[key].map { $0.pending.count - $0.head } ?? 0
+    }
+
     /// Stops tracking `key` (the file is gone and fully acknowledged, or was truncated).
     package mutating func forget(_ key: FileKey) { files[key] = nil }
 }

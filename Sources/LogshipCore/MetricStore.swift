@@ -113,8 +113,8 @@ package final class MetricStore: Sendable {
         return true
     }
 
-    /// Forgets the counted offset of `key`, for a file that was truncated and is read again
-    /// from the start.
+    /// Forgets the counted offset of `key`: for a file that was truncated and is read again from
+    /// the start, or one that is finished and gone.
     package func resetCountedOffset(of key: FileKey) {
         state.withLock { _ = $0.countedOffsets.removeValue(forKey: key) }
     }

@@ -146,6 +146,8 @@ package final class FileInput: Service, Sendable {
                 await delegate.fileInputOpened(key, path: path, at: offset)
             case .truncated(let key, let path):
                 await delegate.fileInputTruncated(key, path: path)
+            case .closed(let key, let path):
+                await delegate.fileInputClosed(key, path: path)
             case .events(let events):
                 await delegate.fileInputEmit(events)
                 statisticsState.withLock { $0.eventsEmitted += UInt64(events.count) }

@@ -9,4 +9,12 @@ package protocol FileInputDelegate: Sendable {
     /// A batch of events, in read order per file. The input waits for this call to return before reading
     /// on (backpressure).
     func fileInputEmit(_ events: [Event]) async
+    /// A rotated or deleted file was read to its end and closed (after the events it emitted).
+    func fileInputClosed(_ key: FileKey, path: String) async
+}
+
+extension FileInputDelegate {
+    /// A rotated or deleted file was read to its end and closed; after its events are
+    /// acknowledged, its checkpoint is no longer needed. Does nothing by default.
+    package func fileInputClosed(_ key: FileKey, path: String) async {}
 }

@@ -7,6 +7,7 @@ import LogshipCore
 enum FileInputOutput: Sendable {
     case opened(FileKey, path: String, offset: Int64)
     case truncated(FileKey, path: String)
+    case closed(FileKey, path: String)
     case events([Event])
 }
 
@@ -246,6 +247,7 @@ final class FileInputEngine {
         if let line = file.splitter.flushPartial() { process(line, file: file, now: now) }
         if let event = file.aggregator?.flush() { appendEvent(event, file: file) }
         closeFile(file)
+        appendOutput(.closed(file.key, path: file.path))
         logger.debug("closed finished file", metadata: ["path": "\(file.path)"])
     }
 

@@ -10,6 +10,7 @@ final class EventCollector: FileInputDelegate {
         var events: [Event] = []
         var opened: [(key: FileKey, path: String, offset: Int64)] = []
         var truncated: [(key: FileKey, path: String)] = []
+        var closed: [(key: FileKey, path: String)] = []
         var batchSizes: [Int] = []
     }
 
@@ -24,6 +25,10 @@ final class EventCollector: FileInputDelegate {
 
     func fileInputTruncated(_ key: FileKey, path: String) async {
         record.withLock { $0.truncated.append((key, path)) }
+    }
+
+    func fileInputClosed(_ key: FileKey, path: String) async {
+        record.withLock { $0.closed.append((key, path)) }
     }
 
     func fileInputEmit(_ events: [Event]) async {

@@ -10,6 +10,8 @@ package final class CheckpointLedger: Sendable {
     private struct State {
         var tracker = AcknowledgementTracker()
         var paths: [FileKey: String] = [:]
+        /// Files the input closed whose events are not all acknowledged yet.
+        var closed: Set<FileKey> = []
         /// Bumped on every change, so the writer can tell whether there is anything new.
         var version: UInt64 = 0
         var writtenVersion: UInt64 = 0
@@ -39,6 +41,7 @@ package final class CheckpointLedger: Sendable {
     package func opened(_ key: FileKey, path: String, at offset: Int64) {
         let reset = state.withLock { state -> Bool in
             var reset = false
+            state.closed.remove(key)
             if let committed = state.tracker.committedOffset(of: key), committed != offset {
                 state.tracker.forget(key)
                 reset = offset < committed
@@ -62,6 +65,28 @@ package final class CheckpointLedger: Sendable {
         metrics.resetCountedOffset(of: key)
     }
 
+    /// The input finished `key` (rotated or deleted, read to its end). Once its events are all
+    /// acknowledged it leaves the checkpoints and the metric store's counted offsets, so that a
+    /// long-running logship does not keep one entry per rotated file forever.
+    package func closed(_ key: FileKey) {
+        let forgotten = state.withLock { state -> [FileKey] in
+            state.closed.insert(key)
+            return Self.pruneClosed(&state)
+        }
+        for key in forgotten { metrics.resetCountedOffset(of: key) }
+    }
+
+    private static func pruneClosed(_ state: inout State) -> [FileKey] {
+        let done = state.closed.filter { state.tracker.pendingCount(of: $0) == 0 }
+        for key in done {
+            state.closed.remove(key)
+            state.tracker.forget(key)
+            state.paths[key] = nil
+            state.version += 1
+        }
+        return Array(done)
+    }
+
     /// Events handed to the output, in read order.
     package func register(_ sources: [EventSource]) {
         guard !sources.isEmpty else { return }
@@ -74,10 +99,12 @@ package final class CheckpointLedger: Sendable {
     /// Events the output has acknowledged (taken, already present, or dead-lettered).
     package func acknowledge(_ sources: [EventSource]) {
         guard !sources.isEmpty else { return }
-        state.withLock { state in
+        let forgotten = state.withLock { state -> [FileKey] in
             let moved = state.tracker.acknowledge(sources)
             if !moved.isEmpty { state.version += 1 }
+            return state.closed.isEmpty ? [] : Self.pruneClosed(&state)
         }
+        for key in forgotten { metrics.resetCountedOffset(of: key) }
     }
 
     /// Events sent but not yet acknowledged.

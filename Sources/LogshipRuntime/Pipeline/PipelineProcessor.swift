@@ -35,6 +35,10 @@ package struct PipelineProcessor: FileInputDelegate {
         ledger.truncated(key, path: path)
     }
 
+    package func fileInputClosed(_ key: FileKey, path: String) async {
+        ledger.closed(key)
+    }
+
     package func fileInputEmit(_ events: [Event]) async {
         var events = events
         var transformStatistics = TransformStatistics()
