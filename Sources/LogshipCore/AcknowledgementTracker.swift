@@ -45,7 +45,9 @@ package struct AcknowledgementTracker: Sendable {
                     let mid = (low + high) / 2
                     if state.pending[mid].endOffset < source.endOffset { low = mid + 1 } else { high = mid }
                 }
-                guard low < state.pending.count && state.pending[low].endOffset == source.endOffset else { return false }
+                guard low < state.pending.count && state.pending[low].endOffset == source.endOffset else {
+                    return false
+                }
                 state.pending[low].acknowledged = true
                 return true
             }

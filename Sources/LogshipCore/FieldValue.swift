@@ -26,7 +26,8 @@ package enum FieldValue: Sendable, Equatable {
         switch self {
         case .string(let text): return text
         case .integer(let value): return String(value)
-        case .double(let value): return value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        case .double(let value):
+            return value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
         case .bool(let value): return value ? "true" : "false"
         case .null, .array, .object: return nil
         }

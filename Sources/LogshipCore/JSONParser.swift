@@ -1,4 +1,3 @@
-
 /// Parses JSON text (RFC 8259, UTF-8) into a `FieldValue`.
 ///
 /// Written by hand on purpose: Foundation's `JSONSerialization` loses object key order, cannot

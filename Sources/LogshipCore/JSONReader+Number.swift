@@ -1,4 +1,3 @@
-
 extension JSONReader {
     /// Parses a number; `index` is at its `-` or first digit. Integers that fit `Int64` are
     /// accumulated directly; everything else is handed to `Double(_:)` once the grammar is checked.

@@ -1,4 +1,3 @@
-
 /// The cursor of `JSONParser`: a recursive-descent reader over a byte buffer.
 ///
 /// Recursion depth is bounded by `JSONParser.maximumDepth`. `scratch` is reused for strings that

@@ -96,7 +96,11 @@ package final class MetricStore: Sendable {
         }
     }
 
-    private static func apply(_ operation: MetricUpdate.Operation, of family: MetricFamily, to value: inout SeriesValue) -> Bool {
+    private static func apply(
+        _ operation: MetricUpdate.Operation,
+        of family: MetricFamily,
+        to value: inout SeriesValue
+    ) -> Bool {
         switch (family.kind, operation) {
         case (.counter, .add(let amount)) where amount >= 0, (.gauge, .add(let amount)):
             value.value += amount

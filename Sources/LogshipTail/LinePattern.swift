@@ -17,9 +17,10 @@ package struct LinePattern {
     /// How much of a long line the fast path looks at.
     package static let prefixBytes = 64
 
-    private static let unsafeConstructs = [
-        "$", "\\b", "\\B", "\\z", "\\Z", "\\G", "(?=", "(?!", "(?<", "(?>", "*+", "++", "?+", "}+", "\\k",
-    ] + (1...9).map { "\\\($0)" }
+    private static let unsafeConstructs =
+        [
+            "$", "\\b", "\\B", "\\z", "\\Z", "\\G", "(?=", "(?!", "(?<", "(?>", "*+", "++", "?+", "}+", "\\k",
+        ] + (1...9).map { "\\\($0)" }
 
     package let expression: NSRegularExpression
     /// Whether a match in a prefix implies a match in the whole line.

@@ -7,7 +7,8 @@ extension Logship {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a pipeline file: YAML, variables, keys, values. No files are opened, nothing listens.",
-            discussion: "Prints every problem as FILE:LINE:COLUMN: KEY.PATH: message and exits 1, or prints OK and exits 0."
+            discussion:
+                "Prints every problem as FILE:LINE:COLUMN: KEY.PATH: message and exits 1, or prints OK and exits 0."
         )
 
         @Option(name: .shortAndLong, help: "The pipeline file.")

@@ -21,7 +21,9 @@ struct CommandLineTests {
 
         let result = try runCommand(Repository.binary.path, ["validate", "--config", path])
         #expect(result.status == 1)
-        #expect(result.error.hasPrefix("\(path):\(line):5: outputs[0].indx: unknown key 'indx' (did you mean 'index'?)"))
+        #expect(
+            result.error.hasPrefix("\(path):\(line):5: outputs[0].indx: unknown key 'indx' (did you mean 'index'?)")
+        )
     }
 
     @Test func runRefusesAnInvalidPipelineBeforeDoingAnything() throws {

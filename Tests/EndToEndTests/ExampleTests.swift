@@ -29,7 +29,10 @@ struct ExampleTests {
         let expected = try String(contentsOf: example.appendingPathComponent("expected-metrics.prom"), encoding: .utf8)
         let directory = try TemporaryDirectory("logship-example")
         defer { directory.remove() }
-        try FileManager.default.copyItem(atPath: example.appendingPathComponent("logs").path, toPath: directory.path("logs"))
+        try FileManager.default.copyItem(
+            atPath: example.appendingPathComponent("logs").path,
+            toPath: directory.path("logs")
+        )
         let port = try freePort()
         let logship = try LogshipProcess(
             arguments: ["run", "--config", example.appendingPathComponent("pipeline.yml").path],
@@ -44,7 +47,10 @@ struct ExampleTests {
             last = httpGet("http://127.0.0.1:\(port)/metrics").map(Self.derivedPart) ?? ""
             return last == expected
         }
-        #expect(matched, "examples/\(name): /metrics differs from expected-metrics.prom:\n\(last)\nlog:\n\(logship.log)")
+        #expect(
+            matched,
+            "examples/\(name): /metrics differs from expected-metrics.prom:\n\(last)\nlog:\n\(logship.log)"
+        )
         logship.signal(SIGTERM)
         #expect(await logship.waitForExit(timeout: .seconds(10)) == 0)
     }

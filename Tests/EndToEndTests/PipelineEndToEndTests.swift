@@ -60,7 +60,10 @@ struct PipelineEndToEndTests {
         let logship = try setup.start("run")
 
         let caughtUp = await waitUntil(timeout: .seconds(20)) { setup.receiver.documentCount == fixture.eventsWritten }
-        #expect(caughtUp, "only \(setup.receiver.documentCount) of \(fixture.eventsWritten) documents arrived; log:\n\(logship.log)")
+        #expect(
+            caughtUp,
+            "only \(setup.receiver.documentCount) of \(fixture.eventsWritten) documents arrived; log:\n\(logship.log)"
+        )
 
         // Lines appended while running arrive within 2 s.
         let clock = ContinuousClock()
@@ -68,7 +71,10 @@ struct PipelineEndToEndTests {
         try fixture.append(events: 300)
         let arrived = await waitUntil(timeout: .seconds(2)) { setup.receiver.documentCount == fixture.eventsWritten }
         let latency = clock.now - appended
-        #expect(arrived, "appended lines took longer than 2 s (\(setup.receiver.documentCount)/\(fixture.eventsWritten)); log:\n\(logship.log)")
+        #expect(
+            arrived,
+            "appended lines took longer than 2 s (\(setup.receiver.documentCount)/\(fixture.eventsWritten)); log:\n\(logship.log)"
+        )
 
         // Every document is in the day's index, every request was gzip-compressed.
         #expect(setup.receiver.indices() == [AetherraLogFixture.index])
@@ -81,7 +87,11 @@ struct PipelineEndToEndTests {
         #expect(tracebacks.count == fixture.totals.tracebacks)
         #expect(fixture.totals.tracebacks > 0)
         let traceback = try #require(tracebacks.first)
-        #expect(traceback.source.contains(#"ERROR - Unhandled exception in plugin runner\nTraceback (most recent call last):\n  File"#))
+        #expect(
+            traceback.source.contains(
+                #"ERROR - Unhandled exception in plugin runner\nTraceback (most recent call last):\n  File"#
+            )
+        )
         #expect(traceback.source.contains(#"ValueError: plugin returned no result""#))
         #expect(traceback.source.contains(#""flags":["multiline"]"#))
         #expect(fixture.totals.events == documents.count)
@@ -91,13 +101,18 @@ struct PipelineEndToEndTests {
         let samples = parseExposition(exposition)
         for (key, count) in fixture.totals.requests {
             let parts = key.split(separator: " ")
-            let series = "aetherra_api_requests_total{method=\"\(parts[0])\",endpoint=\"\(parts[1])\",status=\"\(parts[2])\"}"
+            let series =
+                "aetherra_api_requests_total{method=\"\(parts[0])\",endpoint=\"\(parts[1])\",status=\"\(parts[2])\"}"
             #expect(samples[series] == Double(count), "\(series)")
         }
         for (endpoint, durations) in fixture.totals.durations {
-            #expect(samples["aetherra_request_duration_seconds_count{endpoint=\"\(endpoint)\"}"] == Double(durations.count))
+            #expect(
+                samples["aetherra_request_duration_seconds_count{endpoint=\"\(endpoint)\"}"] == Double(durations.count)
+            )
             let fast = durations.filter { $0 <= 0.5 }.count
-            #expect(samples["aetherra_request_duration_seconds_bucket{endpoint=\"\(endpoint)\",le=\"0.5\"}"] == Double(fast))
+            #expect(
+                samples["aetherra_request_duration_seconds_bucket{endpoint=\"\(endpoint)\",le=\"0.5\"}"] == Double(fast)
+            )
         }
         #expect(samples["logship_input_lines_total{input=\"aetherra_logs\"}"] == Double(fixture.totals.lines))
 
@@ -111,7 +126,9 @@ struct PipelineEndToEndTests {
         #expect(await logship.waitForExit(timeout: .seconds(15)) == 0, "log:\n\(logship.log)")
         let checkpoints = try String(contentsOfFile: "\(setup.data)/checkpoints.json", encoding: .utf8)
         let size = try FileManager.default.attributesOfItem(atPath: fixture.path)[.size] as? Int
-        #expect(checkpoints.contains("\"offset\":\(try #require(size))") || checkpoints.contains("\"offset\" : \(size!)"))
+        #expect(
+            checkpoints.contains("\"offset\":\(try #require(size))") || checkpoints.contains("\"offset\" : \(size!)")
+        )
         print("end-to-end: \(fixture.eventsWritten) events; appended lines arrived in \(latency)")
     }
 

@@ -8,7 +8,12 @@ import Testing
 struct PrometheusScrapeTests {
     static let prometheus = "/usr/bin/prometheus"
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: prometheus), "prometheus is not installed (apt-get install prometheus)"))
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: prometheus),
+            "prometheus is not installed (apt-get install prometheus)"
+        )
+    )
     func prometheusScrapesTheDerivedMetrics() async throws {
         let directory = try TemporaryDirectory("logship-prometheus")
         defer { directory.remove() }

@@ -7,7 +7,10 @@ struct FieldValueTests {
         object[path: FieldPath("log.file.path")] = "/var/log/a.log"
         object[path: FieldPath("log.offset")] = .integer(42)
         object["a"] = .double(2.5)
-        #expect(FieldValue.object(object).jsonText == #"{"z":"last?","a":2.5,"log":{"file":{"path":"/var/log/a.log"},"offset":42}}"#)
+        #expect(
+            FieldValue.object(object).jsonText
+                == #"{"z":"last?","a":2.5,"log":{"file":{"path":"/var/log/a.log"},"offset":42}}"#
+        )
     }
 
     @Test(arguments: [

@@ -46,7 +46,9 @@ struct CheckpointLedgerTests {
     }
 
     @Test func reopeningBelowTheCheckpointStartsOver() throws {
-        let store = CheckpointStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path)
+        let store = CheckpointStore(
+            directory: FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        )
         let ledger = CheckpointLedger(
             store: store,
             restored: [FileCheckpoint(fileKey: key, path: "/logs/a.log", offset: 500)],

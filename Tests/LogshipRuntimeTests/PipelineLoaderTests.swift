@@ -41,7 +41,9 @@ struct PipelineLoaderTests {
         #expect(pipeline.elasticsearch?.hosts == ["http://localhost:9200"])
         #expect(pipeline.elasticsearch?.index == "aetherra-logs-%{+yyyy.MM.dd}")
         #expect(pipeline.prometheus?.listen == "127.0.0.1:9464")
-        #expect(pipeline.metricFamilies.map(\.name) == ["aetherra_api_requests_total", "aetherra_request_duration_seconds"])
+        #expect(
+            pipeline.metricFamilies.map(\.name) == ["aetherra_api_requests_total", "aetherra_request_duration_seconds"]
+        )
         #expect(pipeline.metricFamilies[0].labelNames == ["method", "endpoint", "status"])
         #expect(pipeline.metricFamilies[1].buckets == [0.01, 0.05, 0.1, 0.5, 1, 2, 5])
     }
@@ -85,8 +87,16 @@ struct PipelineLoaderTests {
                 listen: nowhere
             """
         let found = errors(text)
-        #expect(found.contains("test.yml:4:22: inputs[0].rescan_interval: expected a duration such as 500ms, 5s or 1m, found 'often'"))
-        #expect(found.contains("test.yml:5:21: inputs[0].max_line_bytes: expected a size such as 512KiB, 5MiB or 1GiB, found '12 apples'"))
+        #expect(
+            found.contains(
+                "test.yml:4:22: inputs[0].rescan_interval: expected a duration such as 500ms, 5s or 1m, found 'often'"
+            )
+        )
+        #expect(
+            found.contains(
+                "test.yml:5:21: inputs[0].max_line_bytes: expected a size such as 512KiB, 5MiB or 1GiB, found '12 apples'"
+            )
+        )
         #expect(found.contains("test.yml:6:48: inputs[0].multiline.negate: expected true or false, found 'maybe'"))
         #expect(found.contains { $0.hasPrefix("test.yml:6:26: inputs[0].multiline.pattern:") })
         #expect(found.contains { $0.hasPrefix("test.yml:9:13: outputs[0].listen: invalid listen address \"nowhere\"") })
@@ -117,9 +127,19 @@ struct PipelineLoaderTests {
               - type: prometheus
             """
         let found = errors(text)
-        #expect(found.contains("test.yml:1:11: data_dir: environment variable 'DATA' is not set and has no default (write ${DATA:-default})"))
+        #expect(
+            found.contains(
+                "test.yml:1:11: data_dir: environment variable 'DATA' is not set and has no default (write ${DATA:-default})"
+            )
+        )
         #expect(found.contains("test.yml:3:11: inputs[0].type: unknown input type 'files'; known types: file"))
-        #expect(found.contains { $0.hasPrefix("test.yml:6:11: transforms[0].type: unknown transform type 'parse_jsn'; known types: add_fields,") })
+        #expect(
+            found.contains {
+                $0.hasPrefix(
+                    "test.yml:6:11: transforms[0].type: unknown transform type 'parse_jsn'; known types: add_fields,"
+                )
+            }
+        )
     }
 
     @Test func conditionsAndMetricsAreChecked() {
@@ -137,7 +157,13 @@ struct PipelineLoaderTests {
               - type: prometheus
             """
         let found = errors(text)
-        #expect(found.contains { $0.hasPrefix("test.yml:9:16: transforms[0].metrics[0].when.equal: unknown key 'equal' (did you mean 'equals'?)") })
+        #expect(
+            found.contains {
+                $0.hasPrefix(
+                    "test.yml:9:16: transforms[0].metrics[0].when.equal: unknown key 'equal' (did you mean 'equals'?)"
+                )
+            }
+        )
         #expect(found.contains { $0.hasPrefix("test.yml:7:9: transforms[0].metrics[0]:") && $0.contains("_total") })
     }
 
@@ -151,11 +177,17 @@ struct PipelineLoaderTests {
               - type: elasticsearch
                 hosts: http://localhost:9200
             """
-        #expect(errors(text) == ["test.yml:6:3: outputs: log_to_metric derives metrics but no prometheus output serves them"])
+        #expect(
+            errors(text) == [
+                "test.yml:6:3: outputs: log_to_metric derives metrics but no prometheus output serves them"
+            ]
+        )
     }
 
     @Test func aMissingFileIsAnError() {
-        #expect(throws: ConfigErrors.self) { try PipelineLoader.load(path: "/nonexistent/pipeline.yml", environment: [:]) }
+        #expect(throws: ConfigErrors.self) {
+            try PipelineLoader.load(path: "/nonexistent/pipeline.yml", environment: [:])
+        }
     }
 
     @Test func yamlSyntaxErrorsHaveALine() {

@@ -99,7 +99,8 @@ extension BulkReceiver {
         return operations
     }
 
-    private static func parseAction(_ data: [UInt8], line: Int, defaultIndex: String?) throws(RequestError) -> Operation {
+    private static func parseAction(_ data: [UInt8], line: Int, defaultIndex: String?) throws(RequestError) -> Operation
+    {
         func malformed(_ reason: String) -> RequestError {
             RequestError(
                 status: 400,

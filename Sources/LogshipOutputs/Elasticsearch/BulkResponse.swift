@@ -46,10 +46,13 @@ package struct BulkResponse: Sendable, Equatable {
         var parsed: [Item] = []
         parsed.reserveCapacity(items.count)
         for item in items {
-            guard case .object(let outer) = item, let action = outer.entries.first, case .object(let result) = action.value,
+            guard case .object(let outer) = item, let action = outer.entries.first,
+                case .object(let result) = action.value,
                 case .integer(let status)? = result["status"]
             else { return nil }
-            parsed.append(Item(status: Int(status), error: result["error"].map { ErrorBody($0).error(status: Int(status)) }))
+            parsed.append(
+                Item(status: Int(status), error: result["error"].map { ErrorBody($0).error(status: Int(status)) })
+            )
         }
         return BulkResponse(errors: root["errors"] == .bool(true), items: parsed)
     }

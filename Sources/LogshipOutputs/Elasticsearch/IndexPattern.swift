@@ -1,4 +1,5 @@
 import LogshipCore
+
 package import struct Foundation.Date
 
 /// The name of the index events are written to: literal text plus date references such as

@@ -4,7 +4,11 @@ package import LogshipOutputs
 extension ComponentRegistry {
     /// `type: elasticsearch`. `hosts` takes a list or one comma-separated string, so that
     /// `ES_HOSTS=http://a:9200,http://b:9200` works.
-    static func elasticsearch(_ mapping: ConfigMapping, id: String, dataDirectory: String) -> ElasticsearchOutputConfiguration? {
+    static func elasticsearch(
+        _ mapping: ConfigMapping,
+        id: String,
+        dataDirectory: String
+    ) -> ElasticsearchOutputConfiguration? {
         var configuration = ElasticsearchOutputConfiguration(id: id, hosts: [])
         if let hosts = mapping.required("hosts")?.stringList(splitCommas: true) {
             configuration.hosts = hosts

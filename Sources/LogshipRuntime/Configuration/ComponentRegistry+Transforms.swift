@@ -1,6 +1,6 @@
-import Yams
 package import LogshipCore
 package import LogshipTransforms
+import Yams
 
 extension ComponentRegistry {
     /// `type: parse_json`.
@@ -38,7 +38,8 @@ extension ComponentRegistry {
         if let field = mapping["field"]?.string { configuration.field = FieldPath(field) }
         if let formats = mapping["formats"] {
             let names = TimestampFormat.allCases.map(\.rawValue)
-            let parsed = (formats.sequence ?? []).compactMap { item in item.choice(names).flatMap(TimestampFormat.init) }
+            let parsed = (formats.sequence ?? []).compactMap { item in item.choice(names).flatMap(TimestampFormat.init)
+            }
             if parsed.isEmpty { formats.report("list at least one of \(names.joined(separator: ", "))") }
             configuration.formats = parsed
         }
@@ -116,14 +117,18 @@ extension ComponentRegistry {
                 )
             case "contains":
                 guard let pairs = item.mapping else { continue }
-                parts.append(.contains(pairs.keys.compactMap { path in pairs[path]?.string.map { (FieldPath(path), $0) } }))
+                parts.append(
+                    .contains(pairs.keys.compactMap { path in pairs[path]?.string.map { (FieldPath(path), $0) } })
+                )
             case "regexp":
                 guard let pairs = item.mapping else { continue }
                 var patterns: [(path: FieldPath, pattern: RegexPattern)] = []
                 for path in pairs.keys {
                     guard let patternValue = pairs[path], let text = patternValue.string else { continue }
                     do {
-                        patterns.append((FieldPath(path), try RegexPattern(text, transform: transform, setting: "when.regexp")))
+                        patterns.append(
+                            (FieldPath(path), try RegexPattern(text, transform: transform, setting: "when.regexp"))
+                        )
                     } catch {
                         patternValue.report("\(error)")
                     }

@@ -48,9 +48,21 @@ package final class ConfigReader {
     private static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
-            return ConfigError(file: file, line: mark.line, column: mark.column, keyPath: "", message: "YAML syntax error: \(problem)")
+            return ConfigError(
+                file: file,
+                line: mark.line,
+                column: mark.column,
+                keyPath: "",
+                message: "YAML syntax error: \(problem)"
+            )
         case .composer(_, let problem, let mark, _):
-            return ConfigError(file: file, line: mark.line, column: mark.column, keyPath: "", message: "YAML error: \(problem)")
+            return ConfigError(
+                file: file,
+                line: mark.line,
+                column: mark.column,
+                keyPath: "",
+                message: "YAML error: \(problem)"
+            )
         default:
             return ConfigError(file: file, keyPath: "", message: "YAML error: \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+
 /// Replaces `${VAR}` and `${VAR:-default}` in configuration values with environment variables.
 ///
 /// `${VAR:-default}` uses the default when `VAR` is unset or empty; `${VAR}` with `VAR` unset is

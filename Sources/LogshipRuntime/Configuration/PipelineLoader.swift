@@ -8,19 +8,26 @@ package import LogshipTransforms
 /// reading the file itself, so `logship validate` can run it anywhere.
 package enum PipelineLoader {
     /// Reads and validates `path`. Throws `ConfigErrors` listing every problem found.
-    package static func load(path: String, environment: [String: String]) throws(ConfigErrors) -> PipelineConfiguration {
+    package static func load(path: String, environment: [String: String]) throws(ConfigErrors) -> PipelineConfiguration
+    {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file (\(error.localizedDescription))" : "no such file"
+            let reason =
+                FileManager.default.fileExists(atPath: path)
+                ? "cannot read the file (\(error.localizedDescription))" : "no such file"
             throw ConfigErrors([ConfigError(file: path, keyPath: "", message: reason)])
         }
         return try parse(text, file: path, environment: environment)
     }
 
     /// Validates pipeline text; `file` names it in errors.
-    package static func parse(_ text: String, file: String, environment: [String: String]) throws(ConfigErrors) -> PipelineConfiguration {
+    package static func parse(
+        _ text: String,
+        file: String,
+        environment: [String: String]
+    ) throws(ConfigErrors) -> PipelineConfiguration {
         let reader = ConfigReader(file: file, environment: environment)
         guard let root = reader.root(of: text) else { throw ConfigErrors(reader.errors) }
         let registry = ComponentRegistry.standard
@@ -59,7 +66,9 @@ package enum PipelineLoader {
                 if let decode = registry.inputs[type] {
                     if let input = decode(mapping, id) { configuration.inputs.append(input) }
                 } else {
-                    mapping["type"]?.report(ComponentRegistry.unknownType(type, kind: "input", known: registry.inputs.keys))
+                    mapping["type"]?.report(
+                        ComponentRegistry.unknownType(type, kind: "input", known: registry.inputs.keys)
+                    )
                 }
                 mapping.finish()
             }
@@ -69,7 +78,9 @@ package enum PipelineLoader {
             if let decode = registry.transforms[type] {
                 if let step = decode(mapping, id) { configuration.steps.append(step) }
             } else {
-                mapping["type"]?.report(ComponentRegistry.unknownType(type, kind: "transform", known: registry.transforms.keys))
+                mapping["type"]?.report(
+                    ComponentRegistry.unknownType(type, kind: "transform", known: registry.transforms.keys)
+                )
             }
             mapping.finish()
         }
@@ -81,14 +92,20 @@ package enum PipelineLoader {
                     if configuration.elasticsearch != nil {
                         mapping["type"]?.report("only one elasticsearch output per pipeline is supported")
                     }
-                    configuration.elasticsearch = ComponentRegistry.elasticsearch(mapping, id: id, dataDirectory: configuration.dataDirectory)
+                    configuration.elasticsearch = ComponentRegistry.elasticsearch(
+                        mapping,
+                        id: id,
+                        dataDirectory: configuration.dataDirectory
+                    )
                 case "prometheus":
                     if configuration.prometheus != nil {
                         mapping["type"]?.report("only one prometheus output per pipeline is supported")
                     }
                     configuration.prometheus = ComponentRegistry.prometheus(mapping, id: id)
                 default:
-                    mapping["type"]?.report(ComponentRegistry.unknownType(type, kind: "output", known: ["elasticsearch", "prometheus"]))
+                    mapping["type"]?.report(
+                        ComponentRegistry.unknownType(type, kind: "output", known: ["elasticsearch", "prometheus"])
+                    )
                 }
                 mapping.finish()
             }
@@ -104,11 +121,13 @@ package enum PipelineLoader {
         root.finish()
         guard reader.errors.isEmpty else {
             // In file order, so the list reads like the file (decoders find them in key order).
-            throw ConfigErrors(reader.errors.enumerated().sorted { lhs, rhs in
-                let left = (lhs.element.line ?? 0, lhs.element.column ?? 0, lhs.offset)
-                let right = (rhs.element.line ?? 0, rhs.element.column ?? 0, rhs.offset)
-                return left < right
-            }.map(\.element))
+            throw ConfigErrors(
+                reader.errors.enumerated().sorted { lhs, rhs in
+                    let left = (lhs.element.line ?? 0, lhs.element.column ?? 0, lhs.offset)
+                    let right = (rhs.element.line ?? 0, rhs.element.column ?? 0, rhs.offset)
+                    return left < right
+                }.map(\.element)
+            )
         }
         return configuration
     }

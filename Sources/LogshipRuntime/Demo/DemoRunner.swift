@@ -1,6 +1,6 @@
-import LogshipCore
 package import Foundation
 package import Logging
+import LogshipCore
 package import LogshipOutputs
 package import ServiceLifecycle
 
@@ -13,7 +13,8 @@ package struct DemoRunner {
     let metricsListen: String
     let logger: Logger
 
-    package init(pipelinePath: String, duration: Duration?, linesPerSecond: Int, metricsListen: String, logger: Logger) {
+    package init(pipelinePath: String, duration: Duration?, linesPerSecond: Int, metricsListen: String, logger: Logger)
+    {
         self.pipelinePath = pipelinePath
         self.duration = duration
         self.linesPerSecond = linesPerSecond

@@ -77,7 +77,11 @@ package struct PipelineProcessor: FileInputDelegate {
         var bySource: [EventSource: [MetricUpdate]] = [:]
         var unsourced: [(source: EventSource?, updates: [MetricUpdate])] = []
         for entry in entries {
-            if let source = entry.source { bySource[source, default: []] += entry.updates } else { unsourced.append(entry) }
+            if let source = entry.source {
+                bySource[source, default: []] += entry.updates
+            } else {
+                unsourced.append(entry)
+            }
         }
         let joined = events.compactMap { event -> (source: EventSource?, updates: [MetricUpdate])? in
             guard let source = event.source, let updates = bySource.removeValue(forKey: source) else { return nil }

@@ -58,38 +58,121 @@ package struct SelfMetrics: Sendable {
             inputStatistics.map { ([$0.0], value($0.1)) }
         }
         var families = [
-            family("logship_build_info", "logship's version.", .gauge, labels: ["version"], [([LogshipVersion.current], 1)]),
-            family("logship_input_lines_total", "Lines read.", .counter, labels: ["input"], perInput { Double($0.linesRead) }),
-            family("logship_input_bytes_total", "Bytes read.", .counter, labels: ["input"], perInput { Double($0.bytesRead) }),
-            family("logship_input_events_total", "Events emitted after multiline joining.", .counter, labels: ["input"],
-                   perInput { Double($0.eventsEmitted) }),
-            family("logship_input_truncated_lines_total", "Lines longer than max_line_bytes, truncated.", .counter,
-                   labels: ["input"], perInput { Double($0.truncatedLines) }),
-            family("logship_input_truncated_multiline_events_total", "Multiline events cut at max_lines or max_line_bytes.",
-                   .counter, labels: ["input"], perInput { Double($0.truncatedMultilineEvents) }),
-            family("logship_input_invalid_utf8_lines_total", "Lines with invalid UTF-8, kept with replacement characters.",
-                   .counter, labels: ["input"], perInput { Double($0.invalidUTF8Lines) }),
-            family("logship_input_files_open", "Files being followed.", .gauge, labels: ["input"], perInput { Double($0.filesOpen) }),
-            family("logship_input_rotations_total", "Rename rotations followed.", .counter, labels: ["input"],
-                   perInput { Double($0.rotations) }),
-            family("logship_input_truncations_total", "Files that shrank and were read again from the start.", .counter,
-                   labels: ["input"], perInput { Double($0.truncations) }),
-            family("logship_pipeline_events_total", "Events through the transform chain.", .counter,
-                   [([], Double(runtime.eventsProcessed))]),
-            family("logship_pipeline_backpressure_seconds_total", "Time reading waited for the output to take events.",
-                   .counter, [([], runtime.backpressureSeconds)]),
-            family("logship_pipeline_pending_acknowledgements", "Events sent but not acknowledged yet.", .gauge,
-                   [([], Double(ledger.pendingCount))]),
-            family("logship_checkpoint_writes_total", "Checkpoint files written.", .counter, [([], Double(runtime.checkpointWrites))]),
-            family("logship_checkpoint_failures_total", "Checkpoint writes that failed.", .counter,
-                   [([], Double(runtime.checkpointFailures))]),
+            family(
+                "logship_build_info",
+                "logship's version.",
+                .gauge,
+                labels: ["version"],
+                [([LogshipVersion.current], 1)]
+            ),
+            family(
+                "logship_input_lines_total",
+                "Lines read.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.linesRead) }
+            ),
+            family(
+                "logship_input_bytes_total",
+                "Bytes read.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.bytesRead) }
+            ),
+            family(
+                "logship_input_events_total",
+                "Events emitted after multiline joining.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.eventsEmitted) }
+            ),
+            family(
+                "logship_input_truncated_lines_total",
+                "Lines longer than max_line_bytes, truncated.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.truncatedLines) }
+            ),
+            family(
+                "logship_input_truncated_multiline_events_total",
+                "Multiline events cut at max_lines or max_line_bytes.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.truncatedMultilineEvents) }
+            ),
+            family(
+                "logship_input_invalid_utf8_lines_total",
+                "Lines with invalid UTF-8, kept with replacement characters.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.invalidUTF8Lines) }
+            ),
+            family(
+                "logship_input_files_open",
+                "Files being followed.",
+                .gauge,
+                labels: ["input"],
+                perInput { Double($0.filesOpen) }
+            ),
+            family(
+                "logship_input_rotations_total",
+                "Rename rotations followed.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.rotations) }
+            ),
+            family(
+                "logship_input_truncations_total",
+                "Files that shrank and were read again from the start.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.truncations) }
+            ),
+            family(
+                "logship_pipeline_events_total",
+                "Events through the transform chain.",
+                .counter,
+                [([], Double(runtime.eventsProcessed))]
+            ),
+            family(
+                "logship_pipeline_backpressure_seconds_total",
+                "Time reading waited for the output to take events.",
+                .counter,
+                [([], runtime.backpressureSeconds)]
+            ),
+            family(
+                "logship_pipeline_pending_acknowledgements",
+                "Events sent but not acknowledged yet.",
+                .gauge,
+                [([], Double(ledger.pendingCount))]
+            ),
+            family(
+                "logship_checkpoint_writes_total",
+                "Checkpoint files written.",
+                .counter,
+                [([], Double(runtime.checkpointWrites))]
+            ),
+            family(
+                "logship_checkpoint_failures_total",
+                "Checkpoint writes that failed.",
+                .counter,
+                [([], Double(runtime.checkpointFailures))]
+            ),
             family("logship_metrics_series", "Series of derived metrics.", .gauge, [([], Double(metrics.seriesCount))]),
-            family("logship_metrics_dropped_updates_total", "Metric updates dropped (series limit or invalid).", .counter,
-                   [([], Double(metrics.droppedUpdates))]),
-            family(TransformStatistics.metricFamily.name, TransformStatistics.metricFamily.help, .counter,
-                   labels: TransformStatistics.metricFamily.labelNames,
-                   runtime.transforms.counts.map { ([$0.key.transform, $0.key.outcome.rawValue], Double($0.value)) }
-                       .sorted { $0.0.lexicographicallyPrecedes($1.0) }),
+            family(
+                "logship_metrics_dropped_updates_total",
+                "Metric updates dropped (series limit or invalid).",
+                .counter,
+                [([], Double(metrics.droppedUpdates))]
+            ),
+            family(
+                TransformStatistics.metricFamily.name,
+                TransformStatistics.metricFamily.help,
+                .counter,
+                labels: TransformStatistics.metricFamily.labelNames,
+                runtime.transforms.counts.map { ([$0.key.transform, $0.key.outcome.rawValue], Double($0.value)) }
+                    .sorted { $0.0.lexicographicallyPrecedes($1.0) }
+            ),
         ]
         if let output {
             families += outputFamilies(id: output.configuration.id, output.statistics)
@@ -99,24 +182,58 @@ package struct SelfMetrics: Sendable {
 
     private func outputFamilies(id: String, _ output: ElasticsearchOutputStatistics) -> [FamilySnapshot] {
         [
-            family("logship_output_events_total", "Events handed to the output.", .counter, labels: ["output"],
-                   [([id], Double(output.eventsReceived))]),
-            family("logship_output_documents_total", "Documents by outcome.", .counter, labels: ["output", "outcome"], [
-                ([id, "acknowledged"], Double(output.documentsAcknowledged)),
-                ([id, "conflict"], Double(output.documentsConflicted)),
-                ([id, "dead_lettered"], Double(output.documentsDeadLettered)),
-                ([id, "retried"], Double(output.documentsRetried)),
-            ]),
-            family("logship_output_bulk_requests_total", "Bulk requests by outcome.", .counter, labels: ["output", "outcome"],
-                   output.bulkRequests.map { ([id, $0.key.rawValue], Double($0.value)) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }),
-            family("logship_output_bytes_total", "Bulk body bytes, before and after compression.", .counter,
-                   labels: ["output", "encoding"], [
-                    ([id, "identity"], Double(output.bytesUncompressed)), ([id, "gzip"], Double(output.bytesCompressed)),
-                   ]),
-            family("logship_output_in_flight_requests", "Bulk requests in flight.", .gauge, labels: ["output"],
-                   [([id], Double(output.inFlightRequests))]),
-            family("logship_output_buffered_events", "Events buffered in the output.", .gauge, labels: ["output"],
-                   [([id], Double(output.bufferedEvents))]),
+            family(
+                "logship_output_events_total",
+                "Events handed to the output.",
+                .counter,
+                labels: ["output"],
+                [([id], Double(output.eventsReceived))]
+            ),
+            family(
+                "logship_output_documents_total",
+                "Documents by outcome.",
+                .counter,
+                labels: ["output", "outcome"],
+                [
+                    ([id, "acknowledged"], Double(output.documentsAcknowledged)),
+                    ([id, "conflict"], Double(output.documentsConflicted)),
+                    ([id, "dead_lettered"], Double(output.documentsDeadLettered)),
+                    ([id, "retried"], Double(output.documentsRetried)),
+                ]
+            ),
+            family(
+                "logship_output_bulk_requests_total",
+                "Bulk requests by outcome.",
+                .counter,
+                labels: ["output", "outcome"],
+                output.bulkRequests.map { ([id, $0.key.rawValue], Double($0.value)) }.sorted {
+                    $0.0.lexicographicallyPrecedes($1.0)
+                }
+            ),
+            family(
+                "logship_output_bytes_total",
+                "Bulk body bytes, before and after compression.",
+                .counter,
+                labels: ["output", "encoding"],
+                [
+                    ([id, "identity"], Double(output.bytesUncompressed)),
+                    ([id, "gzip"], Double(output.bytesCompressed)),
+                ]
+            ),
+            family(
+                "logship_output_in_flight_requests",
+                "Bulk requests in flight.",
+                .gauge,
+                labels: ["output"],
+                [([id], Double(output.inFlightRequests))]
+            ),
+            family(
+                "logship_output_buffered_events",
+                "Events buffered in the output.",
+                .gauge,
+                labels: ["output"],
+                [([id], Double(output.bufferedEvents))]
+            ),
         ]
     }
 }

@@ -9,7 +9,11 @@ package struct StatusLine: Service {
     let status: @Sendable () -> PipelineStatus
     let prefix: String
 
-    package init(interval: Duration = .seconds(1), prefix: String = "logship", status: @escaping @Sendable () -> PipelineStatus) {
+    package init(
+        interval: Duration = .seconds(1),
+        prefix: String = "logship",
+        status: @escaping @Sendable () -> PipelineStatus
+    ) {
         self.interval = interval
         self.status = status
         self.prefix = prefix
