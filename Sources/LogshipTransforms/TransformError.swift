@@ -1,10 +1,12 @@
+package import LogshipCore
+
 /// A transform configuration that cannot be used, found when the transform is built (before
 /// anything runs).
 ///
 /// Every case names the transform id and the offending setting as a key path relative to the
 /// transform's configuration (`pattern`, `metrics[1].labels[0].name`), so that the runtime can
 /// prefix the YAML file, line and the transform's own key path.
-package enum TransformError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum TransformError: SettingError, Sendable, Equatable {
     /// A required setting is absent.
     case missingSetting(transform: String, setting: String, reason: String)
     /// A setting has a value the transform cannot use.
@@ -24,7 +26,7 @@ package enum TransformError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// The setting's key path relative to the transform's configuration.
-    package var setting: String {
+    package var settingPath: String {
         switch self {
         case .missingSetting(_, let setting, _), .invalidSetting(_, let setting, _),
             .invalidPattern(_, let setting, _, _), .duplicateName(_, let setting, _):
@@ -45,4 +47,7 @@ package enum TransformError: Error, Sendable, Equatable, CustomStringConvertible
             return "transform '\(transform)': '\(name)' appears more than once in '\(setting)'"
         }
     }
+
+    /// `SettingError`: the setting, so the pipeline loader can point at its line.
+    package var setting: String? { settingPath }
 }

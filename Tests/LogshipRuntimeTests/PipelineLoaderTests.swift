@@ -164,7 +164,37 @@ struct PipelineLoaderTests {
                 )
             }
         )
-        #expect(found.contains { $0.hasPrefix("test.yml:7:9: transforms[0].metrics[0]:") && $0.contains("_total") })
+        #expect(
+            found.contains { $0.hasPrefix("test.yml:7:15: transforms[0].metrics[0].name:") && $0.contains("_total") }
+        )
+    }
+
+    @Test func componentErrorsPointAtTheKeyTheyName() {
+        let text = """
+            inputs: [{type: file, paths: [/tmp/*.log]}]
+            transforms:
+              - type: log_to_metric
+                metrics:
+                  - {name: ok_total, type: counter}
+                  - {name: requests, type: counter}
+                  - {name: bad-name_total, type: counter}
+            outputs:
+              - type: elasticsearch
+                hosts: http://localhost:9200
+                compression_level: 12
+              - type: prometheus
+            """
+        let found = errors(text)
+        #expect(found.count == 3)
+        #expect(
+            found.contains { $0.hasPrefix("test.yml:6:16: transforms[0].metrics[1].name:") && $0.contains("_total") }
+        )
+        #expect(found.contains { $0.hasPrefix("test.yml:7:16: transforms[0].metrics[2].name:") })
+        #expect(
+            found.contains(
+                "test.yml:11:24: outputs[0].compression_level: elasticsearch output 'elasticsearch': invalid compression_level: must be 0 through 9"
+            )
+        )
     }
 
     @Test func metricsNeedAPrometheusOutput() {

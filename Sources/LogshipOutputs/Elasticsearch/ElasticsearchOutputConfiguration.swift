@@ -89,20 +89,20 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         } catch {
             throw fail("index", error.description)
         }
-        guard maximumBatchEvents >= 1 else { throw fail("maximum_batch_events", "must be at least 1") }
-        guard maximumBatchBytes >= 1024 else { throw fail("maximum_batch_bytes", "must be at least 1KiB") }
-        guard maximumBatchAge > .zero else { throw fail("maximum_batch_age", "must be positive") }
+        guard maximumBatchEvents >= 1 else { throw fail("max_batch_events", "must be at least 1") }
+        guard maximumBatchBytes >= 1024 else { throw fail("max_batch_bytes", "must be at least 1KiB") }
+        guard maximumBatchAge > .zero else { throw fail("max_batch_age", "must be positive") }
         guard (0...9).contains(compressionLevel) else { throw fail("compression_level", "must be 0 through 9") }
-        guard maximumInFlightRequests >= 1 else { throw fail("maximum_in_flight_requests", "must be at least 1") }
-        guard maximumBufferedEvents >= 1 else { throw fail("maximum_buffered_events", "must be at least 1") }
+        guard maximumInFlightRequests >= 1 else { throw fail("max_in_flight_requests", "must be at least 1") }
+        guard maximumBufferedEvents >= 1 else { throw fail("max_buffered_events", "must be at least 1") }
         guard initialBackoff > .zero else { throw fail("initial_backoff", "must be positive") }
         guard maximumBackoff >= initialBackoff else {
-            throw fail("maximum_backoff", "must not be less than initial_backoff")
+            throw fail("max_backoff", "must not be less than initial_backoff")
         }
         guard requestTimeout > .zero else { throw fail("request_timeout", "must be positive") }
         guard shutdownTimeout >= .zero else { throw fail("shutdown_timeout", "must not be negative") }
         if let deadLetterPath, deadLetterPath.isEmpty { throw fail("dead_letter_path", "must not be empty") }
-        guard maximumDeadLetterBytes >= 1024 else { throw fail("maximum_dead_letter_bytes", "must be at least 1KiB") }
+        guard maximumDeadLetterBytes >= 1024 else { throw fail("max_dead_letter_bytes", "must be at least 1KiB") }
     }
 
     /// The `_bulk` URL of `hosts[position]`, without a doubled slash.

@@ -18,13 +18,8 @@ extension ComponentRegistry {
         if let count = mapping["max_batch_events"]?.int { configuration.maximumBatchEvents = count }
         if let size = mapping["max_batch_bytes"]?.byteSize { configuration.maximumBatchBytes = size.bytes }
         if let age = mapping["max_batch_age"]?.duration { configuration.maximumBatchAge = age }
-        if let level = mapping["compression_level"]?.int {
-            if (0...9).contains(level) {
-                configuration.compressionLevel = level
-            } else {
-                mapping["compression_level"]?.report("expected 0 (no compression) to 9, found \(level)")
-            }
-        }
+        // Ranges are checked by `validate()` below, whose error names the key.
+        if let level = mapping["compression_level"]?.int { configuration.compressionLevel = level }
         if let count = mapping["max_in_flight_requests"]?.int { configuration.maximumInFlightRequests = count }
         if let count = mapping["max_buffered_events"]?.int { configuration.maximumBufferedEvents = count }
         if let backoff = mapping["initial_backoff"]?.duration { configuration.initialBackoff = backoff }

@@ -64,7 +64,7 @@ extension ComponentRegistry {
         guard let items = mapping.required("metrics")?.sequence else { return nil }
         if items.isEmpty { mapping["metrics"]?.report("list at least one metric") }
         var definitions: [MetricDefinition] = []
-        for item in items {
+        for (index, item) in items.enumerated() {
             guard let metric = item.mapping else { continue }
             let name = metric.required("name")?.string ?? ""
             let kindName = metric.required("type")?.choice(MetricKind.allCases.map(\.rawValue))
@@ -88,12 +88,13 @@ extension ComponentRegistry {
             }
             definition.when = condition(metric["when"], transform: id)
             metric.finish()
+            // Every metric is checked, so that all bad ones are reported at once, each at the
+            // key its error names (`metrics[2].name`).
             do {
-                // Checked one by one so the error points at this metric's line.
-                _ = try LogToMetric(id: id, metrics: [definition])
+                try LogToMetric.validate(definition, at: "metrics[\(index)]", transform: id)
                 definitions.append(definition)
             } catch {
-                item.report("\(error)")
+                (mapping.value(at: error.settingPath) ?? item).report("\(error)")
             }
         }
         guard definitions.count == items.count else { return nil }

@@ -32,14 +32,16 @@ package struct ComponentRegistry: Sendable {
         "unknown \(kind) type '\(type)'; known types: \(known.sorted().joined(separator: ", "))"
     }
 
-    /// Runs a component's own validation and reports its error at the mapping. Skipped when a
-    /// key of the mapping was already reported, so that one typo gives one error, not two.
+    /// Runs a component's own validation and reports its error at the key it names (a
+    /// `SettingError`), or at the component. Skipped when a key of the mapping was already
+    /// reported, so that one typo gives one error, not two.
     static func validated<T>(_ mapping: ConfigMapping, _ make: () throws -> T) -> T? {
         guard !mapping.hasErrors else { return nil }
         do {
             return try make()
         } catch {
-            mapping.value.report("\(error)")
+            let setting = (error as? any SettingError)?.setting
+            (setting.flatMap(mapping.value(at:)) ?? mapping.value).report("\(error)")
             return nil
         }
     }

@@ -49,6 +49,29 @@ package final class ConfigMapping {
     /// The keys present, in file order.
     package var keys: [String] { pairs.map(\.key) }
 
+    /// The value at a key path below this mapping, such as `hosts[1]` or `metrics[2].name`,
+    /// without marking anything as read; `nil` when the path does not lead to a value.
+    package func value(at keyPath: String) -> ConfigValue? {
+        var node = value.node
+        var path = value.path
+        for segment in keyPath.split(separator: ".") {
+            let parts = segment.split(separator: "[")
+            guard let key = parts.first.map(String.init), !segment.hasPrefix("[") else { return nil }
+            guard case .mapping(let mapping) = node, let child = mapping.first(where: { $0.key.string == key })?.value
+            else { return nil }
+            node = child
+            path = Self.join(path, key)
+            for part in parts.dropFirst() {
+                guard part.hasSuffix("]"), let index = Int(part.dropLast()), case .sequence(let sequence) = node,
+                    sequence.indices.contains(index)
+                else { return nil }
+                node = sequence[index]
+                path += "[\(index)]"
+            }
+        }
+        return ConfigValue(reader: value.reader, node: node, path: path)
+    }
+
     /// Reads every pair as a field value (for static fields and similar free-form maps).
     package func fieldObject() -> FieldObject {
         var object = FieldObject()

@@ -22,7 +22,7 @@ import Testing
         (ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a"], compressionLevel: 10), "compression_level"),
         (
             ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a"], maximumInFlightRequests: 0),
-            "maximum_in_flight_requests"
+            "max_in_flight_requests"
         ),
         (
             ElasticsearchOutputConfiguration(
@@ -30,7 +30,7 @@ import Testing
                 hosts: ["http://a"],
                 initialBackoff: .seconds(2),
                 maximumBackoff: .seconds(1)
-            ), "maximum_backoff"
+            ), "max_backoff"
         ),
         (ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a"], deadLetterPath: ""), "dead_letter_path"),
     ])
