@@ -34,13 +34,16 @@ package struct EventSource: Sendable, Hashable {
 
     /// FNV-1a (32 bits) of `text`'s UTF-8: cheap, stable across runs and machines.
     package static func fingerprint(of text: String) -> UInt32 {
-        var hash: UInt32 = 2_166_136_261
         var text = text
-        text.withUTF8 { bytes in
-            for byte in bytes {
-                hash ^= UInt32(byte)
-                hash &*= 16_777_619
-            }
+        return text.withUTF8 { fingerprint(of: $0) }
+    }
+
+    /// FNV-1a (32 bits) of `bytes`.
+    package static func fingerprint(of bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in bytes {
+            hash ^= UInt32(byte)
+            hash &*= 16_777_619
         }
         return hash
     }

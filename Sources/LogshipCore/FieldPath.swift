@@ -4,13 +4,22 @@
 package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     /// The path's segments, outermost first.
     package let segments: [String]
+    /// The UTF-8 of each segment, for comparing with keys in an `EventBatch`.
+    package let utf8Segments: [[UInt8]]
 
     /// Splits `text` on dots. Empty segments (`a..b`, a trailing dot) are dropped.
     package init(_ text: String) {
-        self.segments = text.split(separator: ".", omittingEmptySubsequences: true).map(String.init)
+        self.init(segments: text.split(separator: ".", omittingEmptySubsequences: true).map(String.init))
     }
 
-    package init(segments: [String]) { self.segments = segments }
+    package init(segments: [String]) {
+        self.segments = segments
+        self.utf8Segments = segments.map { Array($0.utf8) }
+    }
+
+    package static func == (lhs: FieldPath, rhs: FieldPath) -> Bool { lhs.segments == rhs.segments }
+
+    package func hash(into hasher: inout Hasher) { hasher.combine(segments) }
 
     package var description: String { segments.joined(separator: ".") }
 }

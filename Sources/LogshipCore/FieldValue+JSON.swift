@@ -1,3 +1,5 @@
+import Glibc
+
 /// Compact JSON encoding of field values straight into bytes.
 ///
 /// Written by hand rather than with `JSONEncoder`: it runs once per shipped document on the hot
@@ -59,6 +61,31 @@ extension FieldObject {
 package enum JSONText {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Whether the key of `member` (in `bytes`) is `key` (unescaped UTF-8). A key written with
+    /// escapes is decoded first.
+    package static func keyEquals(
+        _ member: JSONMember,
+        in bytes: UnsafeBufferPointer<UInt8>,
+        _ key: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        if !member.keyHasEscapes {
+            guard member.key.count == key.count else { return false }
+            guard let base = bytes.baseAddress, let other = key.baseAddress else { return key.isEmpty }
+            return memcmp(base + member.key.lowerBound, other, key.count) == 0
+        }
+        guard let decoded = decodeString(UnsafeBufferPointer(rebasing: bytes[member.key])) else { return false }
+        return decoded.utf8.elementsEqual(key)
+    }
+
+    /// Decodes the bytes between the quotes of a valid JSON string (escapes and all).
+    package static func decodeString(_ content: UnsafeBufferPointer<UInt8>) -> String? {
+        var quoted: [UInt8] = [UInt8(ascii: "\"")]
+        quoted.append(contentsOf: content)
+        quoted.append(UInt8(ascii: "\""))
+        guard case .string(let text)? = try? JSONParser.parse(quoted) else { return nil }
+        return text
+    }
+
     /// Appends `text` as a quoted JSON string: `"` and `\` escaped, control characters as `\n`,
     /// `\t`, `\r` or `\u00XX`. Swift strings are valid Unicode, so the output is valid UTF-8.
     ///
@@ -71,7 +98,8 @@ package enum JSONText {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    private static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+    /// Appends `utf8` (valid UTF-8) escaped for the inside of a JSON string, without quotes.
+    package static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         var runStart = 0
         for index in 0..<utf8.count {
             let byte = utf8[index]

@@ -11,10 +11,49 @@ import Synchronization
 /// Bounded: a family holds at most `maximumSeriesPerFamily` series; updates that would create
 /// more are dropped and counted in `droppedUpdates`.
 package final class MetricStore: Sendable {
+    /// One series: its label values as bytes (for lookups) and as strings (for exposition).
+    fileprivate struct Series: Sendable {
+        var key: [UInt8]
+        var labelValues: [String]
+        var value: SeriesValue
+        /// The next series with the same hash, `-1` for none.
+        var nextWithSameHash: Int
+    }
+
+    /// The series of one family, found by the hash of their label bytes.
+    fileprivate struct FamilySeries: Sendable {
+        var series: [Series] = []
+        var byHash: [UInt64: Int] = [:]
+
+        /// The index of the series whose label bytes are `key`.
+        func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
+            var index = byHash[hash] ?? -1
+            while index >= 0 {
+                if series[index].key.elementsEqual(key) { return index }
+                index = series[index].nextWithSameHash
+            }
+            return nil
+        }
+
+        mutating func insert(_ key: [UInt8], labelValues: [String], value: SeriesValue, hash: UInt64) -> Int {
+            let index = series.count
+            series.append(
+                Series(key: key, labelValues: labelValues, value: value, nextWithSameHash: byHash[hash] ?? -1)
+            )
+            byHash[hash] = index
+            return index
+        }
+
+        mutating func removeLast(hash: UInt64) {
+            let last = series.removeLast()
+            if last.nextWithSameHash >= 0 { byHash[hash] = last.nextWithSameHash } else { byHash[hash] = nil }
+        }
+    }
+
     private struct State: Sendable {
         var families: [String: MetricFamily] = [:]
         var order: [String] = []
-        var series: [String: [[String]: SeriesValue]] = [:]
+        var series: [String: FamilySeries] = [:]
         var countedOffsets: [FileKey: Int64] = [:]
         var droppedUpdates: UInt64 = 0
     }
@@ -34,11 +73,11 @@ package final class MetricStore: Sendable {
         state.withLock { state in
             if let old = state.families[family.name] {
                 if old.kind != family.kind || old.labelNames != family.labelNames || old.buckets != family.buckets {
-                    state.series[family.name] = [:]
+                    state.series[family.name] = FamilySeries()
                 }
             } else {
                 state.order.append(family.name)
-                state.series[family.name] = [:]
+                state.series[family.name] = FamilySeries()
             }
             state.families[family.name] = family
         }
@@ -49,72 +88,85 @@ package final class MetricStore: Sendable {
     /// to the event's end. Updates for undeclared families or with the wrong number of label
     /// values are dropped and counted.
     package func apply(_ batch: [(source: EventSource?, updates: [MetricUpdate])]) {
-        state.withLock { state in
-            for (source, updates) in batch {
-                if let source {
-                    // An event starting inside the counted region was counted, whole or in part
-                    // (a multiline event regrouped with more lines after a restart): counting it
-                    // again would count its first lines twice.
-                    if let counted = state.countedOffsets[source.fileKey], source.startOffset < counted { continue }
-                    state.countedOffsets[source.fileKey] = source.endOffset
-                }
-                for update in updates { Self.apply(update, to: &state, limit: maximumSeriesPerFamily) }
-            }
+        var updates = MetricUpdateBatch()
+        var sources: [EventSource?] = []
+        for (event, entry) in batch.enumerated() {
+            sources.append(entry.source)
+            for update in entry.updates { updates.append(update, event: event) }
         }
+        apply(updates, sources: sources)
     }
 
     /// Applies updates that are not tied to a file (logship's own metrics).
     package func apply(_ updates: [MetricUpdate]) {
-        state.withLock { state in
-            for update in updates { Self.apply(update, to: &state, limit: maximumSeriesPerFamily) }
-        }
+        var batch = MetricUpdateBatch()
+        for update in updates { batch.append(update, event: 0) }
+        apply(batch, sources: [nil])
     }
 
-    private static func apply(_ update: MetricUpdate, to state: inout State, limit: Int) {
-        guard let family = state.families[update.family], family.labelNames.count == update.labelValues.count else {
-            state.droppedUpdates += 1
-            return
-        }
-        let isNew = state.series[update.family]?[update.labelValues] == nil
-        if isNew && state.series[update.family, default: [:]].count >= limit {
-            state.droppedUpdates += 1
-            return
-        }
-        let initial = SeriesValue(
-            bucketCounts: family.kind == .histogram ? Array(repeating: 0, count: family.buckets.count + 1) : []
-        )
-        // Mutated in place through the subscripts: copying the family's series out and back would
-        // copy the whole dictionary on every update.
-        let applied = Self.apply(
-            update.operation,
-            of: family,
-            to: &state.series[update.family, default: [:]][update.labelValues, default: initial]
-        )
-        if !applied {
-            state.droppedUpdates += 1
-            if isNew { state.series[update.family]?[update.labelValues] = nil }
+    /// Applies `updates`, whose `event`s index `sources` (the events' sources, `nil` for events
+    /// not read from a file). As `apply(_:)` for batches: an event starting before the offset
+    /// already counted for its file is skipped whole, and the counted offset moves to its end.
+    /// Allocates only for a new series.
+    package func apply(_ updates: MetricUpdateBatch, sources: [EventSource?]) {
+        guard !updates.isEmpty else { return }
+        state.withLock { state in
+            let families = updates.families.map { state.families[$0] }
+            var lastEvent = -1
+            var skipEvent = false
+            updates.labelBytes.withUnsafeBufferPointer { labelBytes in
+                for entry in updates.entries {
+                    if entry.event != lastEvent {
+                        lastEvent = entry.event
+                        skipEvent = false
+                        if entry.event < sources.count, let source = sources[entry.event] {
+                            // An event starting inside the counted region was counted, whole or in
+                            // part (a multiline event regrouped with more lines after a restart):
+                            // counting it again would count its first lines twice.
+                            if let counted = state.countedOffsets[source.fileKey], source.startOffset < counted {
+                                skipEvent = true
+                            } else {
+                                state.countedOffsets[source.fileKey] = source.endOffset
+                            }
+                        }
+                    }
+                    if skipEvent { continue }
+                    guard let family = families[entry.family] else {
+                        state.droppedUpdates += 1
+                        continue
+                    }
+                    let key = UnsafeBufferPointer(rebasing: labelBytes[entry.labels])
+                    Self.apply(
+                        entry,
+                        key: key,
+                        family: family,
+                        updates: updates,
+                        to: &state,
+                        limit: maximumSeriesPerFamily
+                    )
+                }
+            }
         }
     }
 
     private static func apply(
-        _ operation: MetricUpdate.Operation,
-        of family: MetricFamily,
-        to value: inout SeriesValue
-    ) -> Bool {
-        switch (family.kind, operation) {
-        case (.counter, .add(let amount)) where amount >= 0, (.gauge, .add(let amount)):
-            value.value += amount
-        case (.gauge, .set(let amount)):
-            value.value = amount
-        case (.histogram, .observe(let observed)):
-            for (index, bound) in family.buckets.enumerated() where observed <= bound { value.bucketCounts[index] += 1 }
-            value.bucketCounts[family.buckets.count] += 1
-            value.sum += observed
-            value.count += 1
-        default:
-            return false
-        }
-        return true
+        _ entry: MetricUpdateBatch.Entry,
+        key: UnsafeBufferPointer<UInt8>,
+        family: MetricFamily,
+        updates: MetricUpdateBatch,
+        to state: inout State,
+        limit: Int
+    ) {
+        // Mutated in place through the dictionary's subscript: copying the family's series out
+        // and back would copy them all on every update.
+        let dropped = state.series[family.name, default: FamilySeries()].update(
+            entry,
+            key: key,
+            family: family,
+            labelValues: { updates.labelValues(of: entry) },
+            limit: limit
+        )
+        if dropped { state.droppedUpdates += 1 }
     }
 
     /// Forgets the counted offset of `key`: for a file that was truncated and is read again from
@@ -131,14 +183,16 @@ package final class MetricStore: Sendable {
     private static func families(of state: State) -> [FamilySnapshot] {
         state.order.compactMap { name in
             guard let family = state.families[name] else { return nil }
-            let series = (state.series[name] ?? [:]).map { SeriesSnapshot(labelValues: $0.key, value: $0.value) }
-                .sorted { $0.labelValues.lexicographicallyPrecedes($1.labelValues) }
+            let series = (state.series[name]?.series ?? []).map {
+                SeriesSnapshot(labelValues: $0.labelValues, value: $0.value)
+            }
+            .sorted { $0.labelValues.lexicographicallyPrecedes($1.labelValues) }
             return FamilySnapshot(family: family, series: series)
         }
     }
 
     /// The number of series over all families.
-    package var seriesCount: Int { state.withLock { $0.series.values.reduce(0) { $0 + $1.count } } }
+    package var seriesCount: Int { state.withLock { $0.series.values.reduce(0) { $0 + $1.series.count } } }
 
     /// Updates dropped so far: unknown family, wrong label count, wrong operation, or over the
     /// series limit.
@@ -165,12 +219,67 @@ package final class MetricStore: Sendable {
                 guard let current = state.families[saved.family.name], current.kind == saved.family.kind,
                     current.labelNames == saved.family.labelNames, current.buckets == saved.family.buckets
                 else { continue }
-                var series: [[String]: SeriesValue] = [:]
-                for entry in saved.series.prefix(maximumSeriesPerFamily) { series[entry.labelValues] = entry.value }
+                var series = FamilySeries()
+                for entry in saved.series.prefix(maximumSeriesPerFamily) {
+                    var key: [UInt8] = []
+                    for value in entry.labelValues {
+                        key.append(contentsOf: value.utf8)
+                        key.append(0xFF)
+                    }
+                    let hash = key.withUnsafeBufferPointer { MetricUpdateBatch.hash($0) }
+                    _ = series.insert(key, labelValues: entry.labelValues, value: entry.value, hash: hash)
+                }
                 state.series[saved.family.name] = series
             }
             for entry in snapshot.countedOffsets { state.countedOffsets[entry.fileKey] = entry.offset }
         }
+    }
+}
+
+extension MetricStore.FamilySeries {
+    /// Applies one update; returns `true` when it was dropped (wrong label count, over the
+    /// limit, or an operation the kind does not take).
+    fileprivate mutating func update(
+        _ entry: MetricUpdateBatch.Entry,
+        key: UnsafeBufferPointer<UInt8>,
+        family: MetricFamily,
+        labelValues: () -> [String],
+        limit: Int
+    ) -> Bool {
+        if let index = find(key, hash: entry.hash) {
+            return !MetricStore.apply(entry.operation, of: family, to: &series[index].value)
+        }
+        let values = labelValues()
+        guard values.count == family.labelNames.count, series.count < limit else { return true }
+        var value = SeriesValue(
+            bucketCounts: family.kind == .histogram ? Array(repeating: 0, count: family.buckets.count + 1) : []
+        )
+        guard MetricStore.apply(entry.operation, of: family, to: &value) else { return true }
+        _ = insert(Array(key), labelValues: values, value: value, hash: entry.hash)
+        return false
+    }
+}
+
+extension MetricStore {
+    fileprivate static func apply(
+        _ operation: MetricUpdate.Operation,
+        of family: MetricFamily,
+        to value: inout SeriesValue
+    ) -> Bool {
+        switch (family.kind, operation) {
+        case (.counter, .add(let amount)) where amount >= 0, (.gauge, .add(let amount)):
+            value.value += amount
+        case (.gauge, .set(let amount)):
+            value.value = amount
+        case (.histogram, .observe(let observed)):
+            for (index, bound) in family.buckets.enumerated() where observed <= bound { value.bucketCounts[index] += 1 }
+            value.bucketCounts[family.buckets.count] += 1
+            value.sum += observed
+            value.count += 1
+        default:
+            return false
+        }
+        return true
     }
 }
 

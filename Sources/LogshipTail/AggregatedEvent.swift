@@ -50,3 +50,17 @@ package struct AggregatedEvent: Sendable, Equatable {
         return flags
     }
 }
+
+extension AggregatedEvent {
+    /// An event from bytes and a span, as the aggregator hands them on.
+    init(_ bytes: UnsafeBufferPointer<UInt8>, _ span: EventSpan) {
+        self.init(
+            text: String(decoding: bytes, as: UTF8.self),
+            startOffset: span.startOffset,
+            endOffset: span.endOffset,
+            lineCount: span.lineCount,
+            isTruncated: span.isTruncated,
+            hasInvalidUTF8: span.hasInvalidUTF8
+        )
+    }
+}

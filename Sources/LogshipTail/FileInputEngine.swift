@@ -8,7 +8,7 @@ enum FileInputOutput: Sendable {
     case opened(FileKey, path: String, offset: Int64)
     case truncated(FileKey, path: String)
     case closed(FileKey, path: String)
-    case events([Event])
+    case events(EventBatch)
 }
 
 /// The result of one engine step.
@@ -34,23 +34,20 @@ final class FileInputEngine {
     private let logger: Logger
     private let watcher: FileWatcher
     private let discovery: FileDiscovery
-    /// `message` and `log` placeholders followed by the static fields, copied for each event so that
-    /// building an event allocates each object once.
-    private let fieldsTemplate: FieldObject
-    /// Static fields at the root that replace `message` or `log`: merged after those are set.
-    private let rootFieldsReplaceCore: Bool
+    /// The keys and static values every event of the batch being built refers to.
+    private var batchKeys: BatchKeys?
     private var tracker: FileTracker
     private var files: [FileKey: FollowedFile] = [:]
     private let readBuffer: UnsafeMutableBufferPointer<UInt8>
-    private var lines: [LineSplitter.Line] = []
-    private var aggregated: [AggregatedEvent] = []
     private var statistics = FileInputStatistics()
     private var reportedMissingDirectories = Set<String>()
     private var reportedWatchFailures = Set<String>()
     private var reportedFileFailures = Set<String>()
     // Per step.
     private var step = FileInputStep()
-    private var pendingEvents: [Event] = []
+    private var batch = EventBatch()
+    /// Counts batches, so that files know when their cached `log.file` text is stale.
+    private var batchNumber = 0
     private var eventCount = 0
     private var timestamp = Date()
 
@@ -68,17 +65,6 @@ final class FileInputEngine {
         self.discovery = FileDiscovery(patterns: configuration.paths, exclude: configuration.exclude)
         self.tracker = FileTracker(checkpoints: checkpoints, readFrom: configuration.readFrom)
         self.readBuffer = .allocate(capacity: configuration.readBufferBytes)
-        var template: FieldObject = ["message": "", "log": .null]
-        let fields = configuration.fields
-        rootFieldsReplaceCore = configuration.fieldsUnderRoot && (fields["message"] != nil || fields["log"] != nil)
-        if !fields.isEmpty && !rootFieldsReplaceCore {
-            if configuration.fieldsUnderRoot {
-                template.merge(fields)
-            } else {
-                template["fields"] = .object(fields)
-            }
-        }
-        self.fieldsTemplate = template
     }
 
     deinit {
@@ -93,7 +79,7 @@ final class FileInputEngine {
         if rescan { scan(now: now) }
         readFiles(now: now)
         for file in sortedFiles() {
-            if let event = file.aggregator?.flushIfExpired(now: now) { appendEvent(event, file: file) }
+            file.aggregator?.flushIfExpired(now: now) { appendEvent($0, $1, file: file) }
         }
         return endStep()
     }
@@ -103,7 +89,7 @@ final class FileInputEngine {
     func finish(timestamp: Date) -> FileInputStep {
         beginStep(timestamp: timestamp)
         for file in sortedFiles() {
-            if let event = file.aggregator?.flush() { appendEvent(event, file: file) }
+            file.aggregator?.flush { appendEvent($0, $1, file: file) }
             _ = close(file.descriptor)
         }
         files.removeAll()
@@ -115,7 +101,6 @@ final class FileInputEngine {
         self.timestamp = timestamp
         step = FileInputStep()
         eventCount = 0
-        pendingEvents.removeAll(keepingCapacity: true)
     }
 
     private func endStep() -> FileInputStep {
@@ -235,7 +220,7 @@ final class FileInputEngine {
 
     /// The file shrank: emit its pending multiline event, then read it again from 0.
     private func restart(_ file: FollowedFile) {
-        if let event = file.aggregator?.flush() { appendEvent(event, file: file) }
+        file.aggregator?.flush { appendEvent($0, $1, file: file) }
         logger.info("file truncated; reading it again from the start", metadata: ["path": "\(file.path)"])
         file.restartAtBeginning()
         statistics.truncations += 1
@@ -244,8 +229,8 @@ final class FileInputEngine {
 
     /// A finished file at its end: emit its partial line and pending event, close it.
     private func closeFinished(_ file: FollowedFile, now: ContinuousClock.Instant) {
-        if let line = file.splitter.flushPartial() { process(line, file: file, now: now) }
-        if let event = file.aggregator?.flush() { appendEvent(event, file: file) }
+        file.splitter.flushPartial { process($0, $1, file: file, now: now) }
+        file.aggregator?.flush { appendEvent($0, $1, file: file) }
         closeFile(file)
         appendOutput(.closed(file.key, path: file.path))
         logger.debug("closed finished file", metadata: ["path": "\(file.path)"])
@@ -295,19 +280,19 @@ final class FileInputEngine {
             tracker.onOpenFailed(file.key)
             return .failed
         }
-        lines.removeAll(keepingCapacity: true)
-        file.splitter.append(UnsafeBufferPointer(rebasing: readBuffer[0..<count]), at: file.offset, into: &lines)
-        file.offset += Int64(count)
-        tracker.onRead(file.key, offset: file.offset, now: now)
         var truncated: UInt64 = 0
         var invalid: UInt64 = 0
-        for line in lines {
-            if line.isTruncated { truncated += 1 }
-            if line.hasInvalidUTF8 { invalid += 1 }
-            process(line, file: file, now: now)
+        var lineCount: UInt64 = 0
+        file.splitter.append(UnsafeBufferPointer(rebasing: readBuffer[0..<count]), at: file.offset) { line, info in
+            lineCount += 1
+            if info.isTruncated { truncated += 1 }
+            if info.hasInvalidUTF8 { invalid += 1 }
+            process(line, info, file: file, now: now)
         }
+        file.offset += Int64(count)
+        tracker.onRead(file.key, offset: file.offset, now: now)
         statistics.bytesRead += UInt64(count)
-        statistics.linesRead += UInt64(lines.count)
+        statistics.linesRead += lineCount
         statistics.truncatedLines += truncated
         statistics.invalidUTF8Lines += invalid
         return .data
@@ -325,34 +310,86 @@ final class FileInputEngine {
     }
 
     /// Feeds one line to the file's aggregator, or makes it an event.
-    private func process(_ line: LineSplitter.Line, file: FollowedFile, now: ContinuousClock.Instant) {
-        guard file.aggregator != nil else { return appendEvent(AggregatedEvent(line), file: file) }
-        aggregated.removeAll(keepingCapacity: true)
-        file.aggregator!.append(line, now: now, into: &aggregated)
-        for event in aggregated { appendEvent(event, file: file) }
+    private func process(
+        _ line: UnsafeBufferPointer<UInt8>,
+        _ info: LineSplitter.LineInfo,
+        file: FollowedFile,
+        now: ContinuousClock.Instant
+    ) {
+        guard file.aggregator != nil else { return appendEvent(line, EventSpan(info), file: file) }
+        file.aggregator!.append(line, info, now: now) { appendEvent($0, $1, file: file) }
     }
 
     // MARK: Output
 
-    private func appendEvent(_ aggregated: AggregatedEvent, file: FollowedFile) {
-        if aggregated.lineCount > 1 && aggregated.isTruncated { statistics.truncatedMultilineEvents += 1 }
-        var log = file.logTemplate
-        log["offset"] = .integer(aggregated.startOffset)
-        var fields = fieldsTemplate
-        fields["message"] = .string(aggregated.text)
-        fields["log"] = .object(log)
-        if rootFieldsReplaceCore { fields.merge(configuration.fields) }
+    /// The keys of the fields the input sets and its static fields, written into a batch once.
+    private struct BatchKeys {
+        var message: Range<Int>
+        var log: Range<Int>
+        var file: Range<Int>
+        var offset: Range<Int>
+        /// `fields` and its value when the static fields go under `fields`.
+        var fields: (key: Range<Int>, value: FieldSlot)?
+        /// The static fields when they go at the root.
+        var rootFields: [(key: Range<Int>, value: FieldSlot)]
+    }
+
+    private func makeBatchKeys() -> BatchKeys {
+        let fields = configuration.fields
+        var keys = BatchKeys(
+            message: batch.key("message"),
+            log: batch.key("log"),
+            file: batch.key("file"),
+            offset: batch.key("offset"),
+            fields: nil,
+            rootFields: []
+        )
+        if !fields.isEmpty {
+            if configuration.fieldsUnderRoot {
+                keys.rootFields = fields.entries.map { (batch.key($0.key), batch.store($0.value)) }
+            } else {
+                keys.fields = (batch.key("fields"), batch.store(.object(fields)))
+            }
+        }
+        return keys
+    }
+
+    /// Adds an event made of `text` (valid UTF-8) to the batch being built: `message`, then
+    /// `log` (`file.path`, `offset`), then the static fields under `fields` or at the root (where
+    /// they replace `message` or `log` if they have those keys).
+    private func appendEvent(_ text: UnsafeBufferPointer<UInt8>, _ span: EventSpan, file: FollowedFile) {
+        if span.lineCount > 1 && span.isTruncated { statistics.truncatedMultilineEvents += 1 }
+        if batchKeys == nil { batchKeys = makeBatchKeys() }
+        let keys = batchKeys!
+        let fileJSON = file.fileJSON(in: &batch, batchNumber: batchNumber)
+        let range = batch.append(bytes: text)
         let source = EventSource(
             fileKey: file.key,
             path: file.path,
-            startOffset: aggregated.startOffset,
-            endOffset: aggregated.endOffset,
-            fingerprint: EventSource.fingerprint(of: aggregated.text)
+            startOffset: span.startOffset,
+            endOffset: span.endOffset,
+            fingerprint: EventSource.fingerprint(of: text)
         )
+        let event = batch.appendEvent(timestamp: timestamp, source: source, flags: span.flags, text: range)
+        batch.appendField(keys.message, .text(range), toEvent: event)
+        let log = batch.appendField(keys.log, .emptyObject, toEvent: event)
+        batch.appendField(keys.file, fileJSON, toObject: log)
+        batch.appendField(keys.offset, .integer(span.startOffset), toObject: log)
+        if let fields = keys.fields {
+            batch.appendField(fields.key, fields.value, toEvent: event)
+        } else {
+            for field in keys.rootFields {
+                batch.mergeMember(key: field.key, value: field.value, intoEvent: event, overwrite: true)
+            }
+        }
         eventCount += 1
-        pendingEvents.append(Event(fields: fields, timestamp: timestamp, source: source, flags: aggregated.flags))
-        if pendingEvents.count >= configuration.maximumBatchEvents { flushPendingEvents() }
+        if batch.count >= configuration.maximumBatchEvents || batch.bytes.count >= Self.maximumBatchBytes {
+            flushPendingEvents()
+        }
     }
+
+    /// The most bytes of text a batch collects before it is handed on (one event may exceed it).
+    static let maximumBatchBytes = 4 << 20
 
     private func appendOutput(_ output: FileInputOutput) {
         flushPendingEvents()
@@ -360,8 +397,13 @@ final class FileInputEngine {
     }
 
     private func flushPendingEvents() {
-        guard !pendingEvents.isEmpty else { return }
-        step.outputs.append(.events(pendingEvents))
-        pendingEvents.removeAll(keepingCapacity: true)
+        guard !batch.isEmpty else { return }
+        step.outputs.append(.events(batch))
+        batch = EventBatch(
+            reservingBytes: min(batch.bytes.count + batch.bytes.count / 4, Self.maximumBatchBytes),
+            events: batch.count
+        )
+        batchKeys = nil
+        batchNumber += 1
     }
 }

@@ -7,8 +7,8 @@ final class FollowedFile {
     let key: FileKey
     /// The path events are attributed to; changes when the file is moved.
     private(set) var path: String
-    /// `{"file": {"path": path}, "offset": 0}`: the `log` object of its events, before the offset is set.
-    private(set) var logTemplate: FieldObject
+    /// `{"path":"..."}` in the batch being built, and the number of that batch.
+    private var cachedFileJSON: (slot: FieldSlot, batch: Int)?
     /// The open descriptor; closed by the engine.
     let descriptor: Int32
     /// Offset of the next byte to read.
@@ -30,7 +30,6 @@ final class FollowedFile {
     ) {
         self.key = key
         self.path = path
-        self.logTemplate = Self.makeLogTemplate(path)
         self.descriptor = descriptor
         self.offset = offset
         self.splitter = LineSplitter(maximumLineBytes: maximumLineBytes, startingAt: offset)
@@ -40,7 +39,16 @@ final class FollowedFile {
     /// Attributes later events to `newPath`.
     func move(to newPath: String) {
         path = newPath
-        logTemplate = Self.makeLogTemplate(newPath)
+        cachedFileJSON = nil
+    }
+
+    /// The value of `log.file` for events of this file, `{"path":"..."}`, written into `batch`
+    /// once per batch.
+    func fileJSON(in batch: inout EventBatch, batchNumber: Int) -> FieldSlot {
+        if let cached = cachedFileJSON, cached.batch == batchNumber { return cached.slot }
+        let slot = batch.store(.object(["path": .string(path)]))
+        cachedFileJSON = (slot, batchNumber)
+        return slot
     }
 
     /// Forgets the partial line and reads again from 0 (the pending multiline event is kept: the
@@ -50,7 +58,4 @@ final class FollowedFile {
         splitter.reset(to: 0)
     }
 
-    private static func makeLogTemplate(_ path: String) -> FieldObject {
-        ["file": .object(["path": .string(path)]), "offset": 0]
-    }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import LogshipCore
 
 /// Splits a byte stream into lines, tracking the file offset of each.
 ///
@@ -10,7 +11,23 @@ import Glibc
 ///
 /// Memory is bounded: the splitter keeps at most `maximumLineBytes` bytes of an unfinished line, on top
 /// of the chunk the caller hands in.
+///
+/// The hot path (`append(_:at:_:)`) hands each line's bytes to a closure, straight from the chunk
+/// when the line lies in it: no `String`, no copy. The `Line` API, which makes a `String` per
+/// line, is for tests and small inputs.
 package struct LineSplitter: Sendable {
+    /// Where a line is and what happened to it.
+    package struct LineInfo: Sendable, Equatable {
+        /// Offset of the line's first byte.
+        package var startOffset: Int64
+        /// Offset just past the line's `\n` (or past its last byte for a line flushed at end of file).
+        package var endOffset: Int64
+        /// The line was longer than the maximum and cut.
+        package var isTruncated: Bool
+        /// The line held bytes that are not valid UTF-8 (replaced by U+FFFD in the bytes handed on).
+        package var hasInvalidUTF8: Bool
+    }
+
     /// One line and the bytes it was made of.
     package struct Line: Sendable, Equatable {
         /// The text, without line end.
@@ -85,10 +102,20 @@ package struct LineSplitter: Sendable {
     }
 
     /// Splits `chunk`, read at file offset `offset`, appending complete lines to `lines`.
+    package mutating func append(_ chunk: UnsafeBufferPointer<UInt8>, at offset: Int64, into lines: inout [Line]) {
+        append(chunk, at: offset) { bytes, info in lines.append(Line(bytes, info)) }
+    }
+
+    /// Splits `chunk`, read at file offset `offset`, calling `body` with each complete line: its
+    /// text (valid UTF-8, without line end; valid only during the call) and where it was.
     ///
     /// If `offset` is not where the previous chunk ended, the unfinished line is dropped and splitting
     /// restarts at `offset`.
-    package mutating func append(_ chunk: UnsafeBufferPointer<UInt8>, at offset: Int64, into lines: inout [Line]) {
+    package mutating func append(
+        _ chunk: UnsafeBufferPointer<UInt8>,
+        at offset: Int64,
+        _ body: (UnsafeBufferPointer<UInt8>, LineInfo) -> Void
+    ) {
         if offset != nextOffset { reset(to: offset) }
         guard let base = chunk.baseAddress, !chunk.isEmpty else { return }
         let count = chunk.count
@@ -103,25 +130,22 @@ package struct LineSplitter: Sendable {
             let endOffset = offset + Int64(newline + 1)
             let beforeNewline = newline > position ? base[newline - 1] : previousByte
             if !hasPartialLine {
-                lines.append(
-                    Self.makeLine(segment, lineStart: partialStart, endOffset: endOffset, limit: maximumLineBytes)
-                )
+                Self.makeLine(segment, lineStart: partialStart, endOffset: endOffset, limit: maximumLineBytes, body)
             } else {
                 storePartial(segment)
                 let logicalLength = Int(offset + Int64(newline) - partialStart)
                 let contentLength = beforeNewline == 0x0D ? logicalLength - 1 : logicalLength
                 let kept = min(contentLength, partial.count)
-                lines.append(
-                    partial.withUnsafeBufferPointer {
-                        Self.makeLine(
-                            UnsafeBufferPointer(rebasing: $0[0..<kept]),
-                            lineStart: partialStart,
-                            endOffset: endOffset,
-                            limit: maximumLineBytes,
-                            cut: contentLength > maximumLineBytes
-                        )
-                    }
-                )
+                partial.withUnsafeBufferPointer {
+                    Self.makeLine(
+                        UnsafeBufferPointer(rebasing: $0[0..<kept]),
+                        lineStart: partialStart,
+                        endOffset: endOffset,
+                        limit: maximumLineBytes,
+                        cut: contentLength > maximumLineBytes,
+                        body
+                    )
+                }
                 partial.removeAll(keepingCapacity: partial.capacity <= 64 << 10)
             }
             position = newline + 1
@@ -134,22 +158,29 @@ package struct LineSplitter: Sendable {
     /// Returns the unfinished line as a line of its own, for the end of a file that will not grow
     /// (rotated away or deleted). A trailing `\r` is dropped. `nil` when there is none.
     package mutating func flushPartial() -> Line? {
-        guard hasPartialLine else { return nil }
+        var line: Line?
+        flushPartial { bytes, info in line = Line(bytes, info) }
+        return line
+    }
+
+    /// Calls `body` with the unfinished line, if any, as `append(_:at:_:)` does with complete ones.
+    package mutating func flushPartial(_ body: (UnsafeBufferPointer<UInt8>, LineInfo) -> Void) {
+        guard hasPartialLine else { return }
         let logicalLength = Int(nextOffset - partialStart)
         let contentLength = previousByte == 0x0D ? logicalLength - 1 : logicalLength
         let kept = min(contentLength, partial.count)
-        let line = partial.withUnsafeBufferPointer {
+        partial.withUnsafeBufferPointer {
             Self.makeLine(
                 UnsafeBufferPointer(rebasing: $0[0..<kept]),
                 lineStart: partialStart,
                 endOffset: nextOffset,
                 limit: maximumLineBytes,
-                cut: contentLength > maximumLineBytes
+                cut: contentLength > maximumLineBytes,
+                body
             )
         }
         partial.removeAll(keepingCapacity: false)
         partialStart = nextOffset
-        return line
     }
 
     /// Keeps as much of `bytes` as fits under the maximum.
@@ -158,14 +189,18 @@ package struct LineSplitter: Sendable {
         if room > 0 { partial.append(contentsOf: UnsafeBufferPointer(rebasing: bytes.prefix(room))) }
     }
 
-    /// Builds a line from `bytes` (the content with a possible trailing `\r` when `cut` is nil).
+    /// Hands on a line from `bytes` (the content with a possible trailing `\r` when `cut` is nil):
+    /// cut to the limit at a character boundary, invalid UTF-8 replaced (the rare case that
+    /// allocates).
+    @inline(__always)
     private static func makeLine(
         _ bytes: UnsafeBufferPointer<UInt8>,
         lineStart: Int64,
         endOffset: Int64,
         limit: Int,
-        cut: Bool? = nil
-    ) -> Line {
+        cut: Bool? = nil,
+        _ body: (UnsafeBufferPointer<UInt8>, LineInfo) -> Void
+    ) {
         var content = bytes
         var truncated = cut ?? false
         if cut == nil {
@@ -173,31 +208,36 @@ package struct LineSplitter: Sendable {
             truncated = content.count > limit
         }
         if truncated { content = UTF8Boundary.prefix(content, maximumBytes: limit) }
-        if Self.isASCII(content) {
-            return Line(
-                text: String(decoding: content, as: UTF8.self),
-                startOffset: lineStart,
-                endOffset: endOffset,
-                isTruncated: truncated
-            )
+        var info = LineInfo(startOffset: lineStart, endOffset: endOffset, isTruncated: truncated, hasInvalidUTF8: false)
+        if UTF8Validation.isValid(content) {
+            body(content, info)
+            return
         }
-        if let text = String(validating: content, as: UTF8.self) {
-            return Line(text: text, startOffset: lineStart, endOffset: endOffset, isTruncated: truncated)
-        }
-        let text = String(decoding: content, as: UTF8.self)
-        return Line(
-            text: text,
-            startOffset: lineStart,
-            endOffset: endOffset,
-            isTruncated: truncated,
-            hasInvalidUTF8: true
+        info.hasInvalidUTF8 = true
+        var repaired = String(decoding: content, as: UTF8.self)
+        repaired.withUTF8 { body($0, info) }
+    }
+}
+
+extension LineSplitter.Line {
+    /// A line made from bytes handed on by the splitter.
+    init(_ bytes: UnsafeBufferPointer<UInt8>, _ info: LineSplitter.LineInfo) {
+        self.init(
+            text: String(decoding: bytes, as: UTF8.self),
+            startOffset: info.startOffset,
+            endOffset: info.endOffset,
+            isTruncated: info.isTruncated,
+            hasInvalidUTF8: info.hasInvalidUTF8
         )
     }
 
-    /// Whether every byte is below 0x80 (the common case, decoded without validation).
-    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var combined: UInt8 = 0
-        for byte in bytes { combined |= byte }
-        return combined & 0x80 == 0
+    /// Where the line is and what happened to it.
+    package var info: LineSplitter.LineInfo {
+        LineSplitter.LineInfo(
+            startOffset: startOffset,
+            endOffset: endOffset,
+            isTruncated: isTruncated,
+            hasInvalidUTF8: hasInvalidUTF8
+        )
     }
 }

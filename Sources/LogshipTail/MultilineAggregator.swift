@@ -1,5 +1,3 @@
-import Foundation
-
 /// Joins lines into events by Filebeat's pattern rules; a pure state machine driven with an
 /// injected time.
 ///
@@ -12,21 +10,23 @@ import Foundation
 /// (cut at a character boundary); beyond either, text is dropped, the event is flagged truncated, and
 /// its `endOffset` still moves past the dropped lines. A pending event is emitted by
 /// `flushIfExpired(now:)` once no line arrived for `timeout`.
+///
+/// The hot path works on bytes: a line's bytes are matched and copied into one reused buffer, and
+/// an event is handed to a closure as bytes. The `Line`/`AggregatedEvent` API, which makes
+/// `String`s, is for tests.
 package struct MultilineAggregator {
-    private struct Pending {
-        var event: AggregatedEvent
-        var byteCount: Int
-        var keptLines: Int
-        var isFull: Bool
-        var lastLineAt: ContinuousClock.Instant
-    }
-
     /// The rules.
     package let configuration: MultilineConfiguration
     /// The most bytes of text in one event.
     package let maximumBytes: Int
     private let pattern: LinePattern
-    private var pending: Pending?
+    /// The pending event's text; reused from event to event.
+    private var text: [UInt8] = []
+    /// The pending event, without its text; `nil` when none is pending.
+    private var pending: EventSpan?
+    private var keptLines = 0
+    private var isFull = false
+    private var lastLineAt: ContinuousClock.Instant?
 
     /// - Parameters:
     ///   - configuration: the rules.
@@ -43,9 +43,104 @@ package struct MultilineAggregator {
 
     /// When the pending event times out; `nil` when none is pending.
     package var deadline: ContinuousClock.Instant? {
-        pending.map { $0.lastLineAt.advanced(by: configuration.timeout) }
+        guard pending != nil, let lastLineAt else { return nil }
+        return lastLineAt.advanced(by: configuration.timeout)
     }
 
+    /// Adds a line (valid UTF-8 bytes, as `LineSplitter` hands them on) read at `now`; calls
+    /// `emit` with each event it completed (zero, one or two), oldest first. The bytes handed to
+    /// `emit` are valid only during the call.
+    package mutating func append(
+        _ line: UnsafeBufferPointer<UInt8>,
+        _ info: LineSplitter.LineInfo,
+        now: ContinuousClock.Instant,
+        emit: (UnsafeBufferPointer<UInt8>, EventSpan) -> Void
+    ) {
+        let matches = pattern.matches(line) != configuration.negate
+        switch configuration.match {
+        case .after:
+            if matches, pending != nil {
+                join(line, info, now: now)
+            } else {
+                flush(emit)
+                start(line, info, now: now)
+            }
+        case .before:
+            if pending != nil { join(line, info, now: now) } else { start(line, info, now: now) }
+            if !matches { flush(emit) }
+        }
+    }
+
+    /// Emits the pending event if no line arrived for `timeout` before `now`.
+    package mutating func flushIfExpired(
+        now: ContinuousClock.Instant,
+        emit: (UnsafeBufferPointer<UInt8>, EventSpan) -> Void
+    ) {
+        guard let deadline, deadline <= now else { return }
+        flush(emit)
+    }
+
+    /// Emits the pending event, if any (end of a file that will not grow, shutdown).
+    package mutating func flush(_ emit: (UnsafeBufferPointer<UInt8>, EventSpan) -> Void) {
+        guard let event = pending else { return }
+        pending = nil
+        text.withUnsafeBufferPointer { emit($0, event) }
+        text.removeAll(keepingCapacity: text.capacity <= 1 << 20)
+    }
+
+    private mutating func start(
+        _ line: UnsafeBufferPointer<UInt8>,
+        _ info: LineSplitter.LineInfo,
+        now: ContinuousClock.Instant
+    ) {
+        var event = EventSpan(info)
+        var kept = line
+        if kept.count > maximumBytes {
+            kept = UTF8Boundary.prefix(kept, maximumBytes: maximumBytes)
+            event.isTruncated = true
+        }
+        text.removeAll(keepingCapacity: true)
+        text.append(contentsOf: kept)
+        pending = event
+        keptLines = 1
+        isFull = false
+        lastLineAt = now
+    }
+
+    private mutating func join(
+        _ line: UnsafeBufferPointer<UInt8>,
+        _ info: LineSplitter.LineInfo,
+        now: ContinuousClock.Instant
+    ) {
+        guard var event = pending else { return start(line, info, now: now) }
+        lastLineAt = now
+        event.endOffset = info.endOffset
+        event.lineCount += 1
+        event.isTruncated = event.isTruncated || info.isTruncated
+        event.hasInvalidUTF8 = event.hasInvalidUTF8 || info.hasInvalidUTF8
+        if isFull || keptLines >= configuration.maximumLines {
+            event.isTruncated = true
+        } else {
+            let room = maximumBytes - text.count - 1
+            if line.count <= room {
+                text.append(0x0A)
+                text.append(contentsOf: line)
+                keptLines += 1
+            } else {
+                if room > 0 {
+                    text.append(0x0A)
+                    text.append(contentsOf: UTF8Boundary.prefix(line, maximumBytes: room))
+                    keptLines += 1
+                }
+                isFull = true
+                event.isTruncated = true
+            }
+        }
+        pending = event
+    }
+}
+
+extension MultilineAggregator {
     /// Adds a line read at `now`; returns the events it completed (zero, one or two), oldest first.
     package mutating func append(_ line: LineSplitter.Line, now: ContinuousClock.Instant) -> [AggregatedEvent] {
         var events: [AggregatedEvent] = []
@@ -59,83 +154,23 @@ package struct MultilineAggregator {
         now: ContinuousClock.Instant,
         into events: inout [AggregatedEvent]
     ) {
-        let matches = self.matches(line.text)
-        switch configuration.match {
-        case .after:
-            if matches, pending != nil {
-                join(line, now: now)
-            } else {
-                if let event = flush() { events.append(event) }
-                start(line, now: now)
-            }
-        case .before:
-            if pending != nil { join(line, now: now) } else { start(line, now: now) }
-            if !matches, let event = flush() { events.append(event) }
+        var text = line.text
+        text.withUTF8 { bytes in
+            append(bytes, line.info, now: now) { events.append(AggregatedEvent($0, $1)) }
         }
     }
 
     /// Emits the pending event if no line arrived for `timeout` before `now`.
     package mutating func flushIfExpired(now: ContinuousClock.Instant) -> AggregatedEvent? {
-        guard let deadline, deadline <= now else { return nil }
-        return flush()
+        var event: AggregatedEvent?
+        flushIfExpired(now: now) { event = AggregatedEvent($0, $1) }
+        return event
     }
 
-    /// Emits the pending event, if any (end of a file that will not grow, shutdown).
+    /// Emits the pending event, if any.
     package mutating func flush() -> AggregatedEvent? {
-        defer { pending = nil }
-        return pending?.event
-    }
-
-    private func matches(_ text: String) -> Bool {
-        pattern.matches(text) != configuration.negate
-    }
-
-    private mutating func start(_ line: LineSplitter.Line, now: ContinuousClock.Instant) {
-        var event = AggregatedEvent(line)
-        var byteCount = line.text.utf8.count
-        if byteCount > maximumBytes {
-            event.text = Self.prefix(line.text, maximumBytes: maximumBytes)
-            event.isTruncated = true
-            byteCount = event.text.utf8.count
-        }
-        pending = Pending(event: event, byteCount: byteCount, keptLines: 1, isFull: false, lastLineAt: now)
-    }
-
-    private mutating func join(_ line: LineSplitter.Line, now: ContinuousClock.Instant) {
-        guard var state = pending else { return start(line, now: now) }
-        state.lastLineAt = now
-        state.event.endOffset = line.endOffset
-        state.event.lineCount += 1
-        state.event.isTruncated = state.event.isTruncated || line.isTruncated
-        state.event.hasInvalidUTF8 = state.event.hasInvalidUTF8 || line.hasInvalidUTF8
-        if state.isFull || state.keptLines >= configuration.maximumLines {
-            state.event.isTruncated = true
-        } else {
-            let lineBytes = line.text.utf8.count
-            let room = maximumBytes - state.byteCount - 1
-            if lineBytes <= room {
-                state.event.text.append("\n")
-                state.event.text.append(line.text)
-                state.byteCount += lineBytes + 1
-                state.keptLines += 1
-            } else {
-                if room > 0 {
-                    let cut = Self.prefix(line.text, maximumBytes: room)
-                    state.event.text.append("\n")
-                    state.event.text.append(cut)
-                    state.byteCount += cut.utf8.count + 1
-                    state.keptLines += 1
-                }
-                state.isFull = true
-                state.event.isTruncated = true
-            }
-        }
-        pending = state
-    }
-
-    private static func prefix(_ text: String, maximumBytes: Int) -> String {
-        let utf8 = text.utf8
-        let length = UTF8Boundary.cutIndex(utf8, maximumBytes: maximumBytes)
-        return String(decoding: utf8.prefix(length), as: UTF8.self)
+        var event: AggregatedEvent?
+        flush { event = AggregatedEvent($0, $1) }
+        return event
     }
 }

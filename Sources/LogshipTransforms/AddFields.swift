@@ -44,17 +44,43 @@ package struct AddFields: EventTransform {
         self.configuration = configuration
     }
 
-    /// Merges the fields into every event that matches `when`.
-    package func apply(to events: inout [Event], statistics: inout TransformStatistics) {
+    /// Merges the fields into every event that matches `when`. The values are written into the
+    /// batch once; each event refers to them.
+    package func apply(to batch: inout EventBatch, statistics: inout TransformStatistics) {
         var applied = 0
-        for index in events.indices {
-            if let when = configuration.when, !when.matches(events[index]) { continue }
-            events[index].fields.merge(
-                configuration.fields,
-                at: configuration.target,
-                overwrite: configuration.overwrite
-            )
+        let target = configuration.target.flatMap { $0.segments.isEmpty ? nil : batch.resolve($0) }
+        let members = configuration.fields.entries.map { entry in
+            (key: batch.key(entry.key), value: batch.store(entry.value))
+        }
+        for event in 0..<batch.count {
+            if let when = configuration.when, !when.matches(batch, event: event) { continue }
             applied += 1
+            guard let target else {
+                for member in members {
+                    batch.mergeMember(
+                        key: member.key,
+                        value: member.value,
+                        intoEvent: event,
+                        overwrite: configuration.overwrite
+                    )
+                }
+                continue
+            }
+            if let existing = batch.value(at: target.path, in: event), !existing.isObject {
+                guard configuration.overwrite else { continue }
+                batch.set(target, to: .emptyObject, in: event)
+            } else if batch.value(at: target.path, in: event) == nil {
+                batch.set(target, to: .emptyObject, in: event)
+            }
+            guard let object = batch.objectField(at: target, in: event) else { continue }
+            for member in members {
+                batch.mergeMember(
+                    key: member.key,
+                    value: member.value,
+                    intoObject: object,
+                    overwrite: configuration.overwrite
+                )
+            }
         }
         statistics.add(applied, transform: id, outcome: .success)
     }

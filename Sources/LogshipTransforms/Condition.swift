@@ -1,4 +1,7 @@
+import Glibc
 package import LogshipCore
+
+import struct Foundation.Date
 
 /// A Filebeat-style condition, as used by `when:`.
 ///
@@ -32,42 +35,62 @@ package indirect enum Condition: Sendable {
 
     /// Whether `event` satisfies the condition.
     package func matches(_ event: Event) -> Bool {
-        matches(event.fields)
+        let batch = EventBatch([event])
+        return matches(batch, event: 0)
     }
 
     /// Whether `fields` satisfy the condition.
     package func matches(_ fields: FieldObject) -> Bool {
+        matches(Event(fields: fields, timestamp: Date(timeIntervalSince1970: 0)))
+    }
+
+    /// Whether event `event` of `batch` satisfies the condition. Strings are compared as bytes;
+    /// values are decoded only where a comparison needs it (numbers, arrays).
+    package func matches(_ batch: EventBatch, event: Int) -> Bool {
         switch self {
         case .equals(let pairs):
             return pairs.allSatisfy { pair in
-                guard let value = fields[path: pair.path] else { return false }
-                return Self.equal(value, pair.value)
+                guard let slot = batch.value(at: pair.path, in: event) else { return false }
+                return Self.equal(slot, pair.value, in: batch)
             }
         case .contains(let pairs):
             return pairs.allSatisfy { pair in
-                switch fields[path: pair.path] {
-                case .string(let text)?: return Self.contains(text, pair.substring)
-                case .array(let values)?:
-                    return values.contains { value in
-                        if case .string(let text) = value { return Self.contains(text, pair.substring) }
-                        return false
-                    }
-                default: return false
+                guard let slot = batch.value(at: pair.path, in: event) else { return false }
+                if let found = batch.withText(slot, { Self.contains($0, pair.substring) }) { return found }
+                guard case .array(let values) = batch.value(slot) else { return false }
+                return values.contains { value in
+                    guard case .string(var text) = value else { return false }
+                    return text.withUTF8 { Self.contains($0, pair.substring) }
                 }
             }
         case .regexp(let pairs):
             return pairs.allSatisfy { pair in
-                guard case .string(let text)? = fields[path: pair.path] else { return false }
-                return pair.pattern.matches(text)
+                guard let slot = batch.value(at: pair.path, in: event) else { return false }
+                return batch.withText(slot) { pair.pattern.matches($0) } ?? false
             }
         case .hasFields(let paths):
-            return paths.allSatisfy { fields[path: $0] != nil }
+            return paths.allSatisfy { batch.contains($0, in: event) }
         case .and(let conditions):
-            return conditions.allSatisfy { $0.matches(fields) }
+            return conditions.allSatisfy { $0.matches(batch, event: event) }
         case .or(let conditions):
-            return conditions.contains { $0.matches(fields) }
+            return conditions.contains { $0.matches(batch, event: event) }
         case .not(let condition):
-            return !condition.matches(fields)
+            return !condition.matches(batch, event: event)
+        }
+    }
+
+    /// `equal(_:_:)` for a value in a batch: strings compare as bytes without decoding.
+    private static func equal(_ slot: FieldSlot, _ expected: FieldValue, in batch: EventBatch) -> Bool {
+        switch (slot, expected) {
+        case (.text, .string(let text)), (.jsonString, .string(let text)):
+            var text = text
+            return text.withUTF8 { expectedBytes in
+                batch.withText(slot) { $0.elementsEqual(expectedBytes) } ?? false
+            }
+        case (.object, _), (.json(_, .object), _), (.json(_, .array), _):
+            return false
+        default:
+            return equal(batch.value(slot), expected)
         }
     }
 
@@ -85,17 +108,23 @@ package indirect enum Condition: Sendable {
     }
 
     /// Substring search on the UTF-8 bytes (no Unicode normalisation, unlike `String.contains`).
-    private static func contains(_ text: String, _ substring: String) -> Bool {
-        let needle = substring.utf8
-        guard let first = needle.first else { return true }
-        let haystack = text.utf8
-        guard haystack.count >= needle.count else { return false }
-        var start = haystack.startIndex
-        let last = haystack.index(haystack.endIndex, offsetBy: -needle.count)
-        while start <= last {
-            if haystack[start] == first && haystack[start...].starts(with: needle) { return true }
-            start = haystack.index(after: start)
+    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ substring: String) -> Bool {
+        var substring = substring
+        return substring.withUTF8 { needle in
+            guard !needle.isEmpty else { return true }
+            guard let base = haystack.baseAddress, let needleBase = needle.baseAddress,
+                haystack.count >= needle.count
+            else { return false }
+            let first = Int32(needle[0])
+            var start = 0
+            let last = haystack.count - needle.count
+            while start <= last {
+                guard let found = memchr(base + start, first, last - start + 1) else { return false }
+                let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + position, needleBase, needle.count) == 0 { return true }
+                start = position + 1
+            }
+            return false
         }
-        return false
     }
 }

@@ -45,39 +45,64 @@ package struct LogToMetric: EventTransform {
 
     /// Computes the updates of a batch and, when built with a store, applies them there.
     /// Events are not changed.
-    package func apply(to events: inout [Event], statistics: inout TransformStatistics) {
-        let batch = updates(for: events, statistics: &statistics)
-        if let store, !batch.isEmpty { store.apply(batch) }
+    package func apply(to batch: inout EventBatch, statistics: inout TransformStatistics) {
+        var updates = MetricUpdateBatch()
+        collect(batch, into: &updates, statistics: &statistics)
+        if let store, !updates.isEmpty { store.apply(updates, sources: batch.records.map(\.source)) }
     }
 
     /// The updates of one event, without counting skips.
     package func updates(for event: Event) -> [MetricUpdate] {
-        var counts = Counts()
-        var updates: [MetricUpdate] = []
-        collect(for: event, into: &updates, counts: &counts)
-        return updates
+        var statistics = TransformStatistics()
+        return updates(for: [event], statistics: &statistics).first?.updates ?? []
     }
 
-    /// The updates of a batch, one entry per event that yields any, with its source, ready for
-    /// `MetricStore.apply`. Outcomes are added to `statistics` once.
+    /// The updates of a batch of `Event`s, one entry per event that yields any, with its source
+    /// (for tests; the pipeline uses `collect(_:into:statistics:)`). Outcomes are added to
+    /// `statistics` once.
     package func updates(
         for events: [Event],
         statistics: inout TransformStatistics
     ) -> [(source: EventSource?, updates: [MetricUpdate])] {
+        let batch = EventBatch(events)
+        var updates = MetricUpdateBatch()
+        collect(batch, into: &updates, statistics: &statistics)
+        var result: [(source: EventSource?, updates: [MetricUpdate])] = []
+        var lastEvent = -1
+        for entry in updates.entries {
+            let update = MetricUpdate(
+                family: updates.families[entry.family],
+                labelValues: updates.labelValues(of: entry),
+                operation: entry.operation
+            )
+            if entry.event != lastEvent {
+                result.append((events[entry.event].source, [update]))
+                lastEvent = entry.event
+            } else {
+                result[result.count - 1].updates.append(update)
+            }
+        }
+        return result
+    }
+
+    /// Appends the updates of every event of `batch` to `updates`, grouped by event in read
+    /// order. Label values are copied as bytes (see `MetricUpdateBatch`); outcomes are added to
+    /// `statistics` once.
+    package func collect(
+        _ batch: EventBatch,
+        into updates: inout MetricUpdateBatch,
+        statistics: inout TransformStatistics
+    ) {
         var counts = Counts()
-        var batch: [(source: EventSource?, updates: [MetricUpdate])] = []
-        var updates: [MetricUpdate] = []
-        for event in events {
-            collect(for: event, into: &updates, counts: &counts)
-            if !updates.isEmpty {
-                batch.append((event.source, updates))
-                updates.removeAll(keepingCapacity: true)
+        let families = metrics.map { updates.familyIndex($0.name) }
+        for event in 0..<batch.count {
+            for (position, metric) in metrics.enumerated() {
+                collect(metric, family: families[position], event: event, batch: batch, into: &updates, counts: &counts)
             }
         }
         statistics.add(counts.success, transform: id, outcome: .success)
         statistics.add(counts.missingLabel, transform: id, outcome: .missingLabel)
         statistics.add(counts.badValue, transform: id, outcome: .badValue)
-        return batch
     }
 
     private struct Counts {
@@ -86,36 +111,48 @@ package struct LogToMetric: EventTransform {
         var badValue = 0
     }
 
-    private func collect(for event: Event, into updates: inout [MetricUpdate], counts: inout Counts) {
-        metrics: for metric in metrics {
-            if let when = metric.when, !when.matches(event) { continue }
-            var labelValues: [String] = []
-            labelValues.reserveCapacity(metric.labels.count)
-            for label in metric.labels {
-                guard let text = event.fields[path: label.field]?.labelText ?? label.default else {
+    private func collect(
+        _ metric: MetricDefinition,
+        family: Int,
+        event: Int,
+        batch: EventBatch,
+        into updates: inout MetricUpdateBatch,
+        counts: inout Counts
+    ) {
+        if let when = metric.when, !when.matches(batch, event: event) { return }
+        let start = updates.labelStart
+        for label in metric.labels {
+            let found = batch.value(at: label.field, in: event).map {
+                batch.appendLabelText($0, to: &updates.labelBytes)
+            }
+            if found != true {
+                guard let fallback = label.default else {
+                    updates.discardLabels(from: start)
                     counts.missingLabel += 1
-                    continue metrics
+                    return
                 }
-                labelValues.append(text)
+                updates.labelBytes.append(contentsOf: fallback.utf8)
             }
-            let operation: MetricUpdate.Operation
-            if let valuePath = metric.value {
-                guard let number = event.fields[path: valuePath]?.numberValue,
-                    metric.kind != .counter || number >= 0
-                else {
-                    counts.badValue += 1
-                    continue
-                }
-                switch metric.kind {
-                case .counter: operation = .add(number)
-                case .gauge: operation = .set(number)
-                case .histogram: operation = .observe(number)
-                }
-            } else {
-                operation = .add(1)
-            }
-            updates.append(MetricUpdate(family: metric.name, labelValues: labelValues, operation: operation))
-            counts.success += 1
+            updates.endLabel()
         }
+        let operation: MetricUpdate.Operation
+        if let valuePath = metric.value {
+            guard let number = batch.value(at: valuePath, in: event).flatMap({ batch.number($0) }),
+                metric.kind != .counter || number >= 0
+            else {
+                updates.discardLabels(from: start)
+                counts.badValue += 1
+                return
+            }
+            switch metric.kind {
+            case .counter: operation = .add(number)
+            case .gauge: operation = .set(number)
+            case .histogram: operation = .observe(number)
+            }
+        } else {
+            operation = .add(1)
+        }
+        updates.append(family: family, labelsFrom: start, operation: operation, event: event)
+        counts.success += 1
     }
 }

@@ -9,14 +9,24 @@ package import LogshipCore
 ///   text, up to trailing whitespace, is a JSON object is taken. At most `maximumPrefixAttempts`
 ///   candidate `{` are tried, and none when the text does not end with `}`, so the work stays
 ///   linear in the line length.
-/// - On success the object is merged at the root (`target` nil or empty) or into the object at
-///   `target`; keys already present are replaced only with `overwriteKeys` (a JSON key `message`
-///   then replaces the text). The source field is not removed. With `prefixField`, the prefix
-///   text is stored there, without trailing whitespace and one trailing `-`, `:` or `|` separator.
+/// - The object is indexed, not decoded (see `EventBatch`): its members are merged at the root
+///   (`target` nil or empty) or into the object at `target`, and an untouched member is shipped
+///   exactly as it was written.
+/// - The JSON text then leaves the field it was read from, so that it is not shipped twice: the
+///   field is removed when there was no prefix, and holds only the prefix (without trailing
+///   whitespace and one trailing `-`, `:` or `|` separator) when there was one. With
+///   `prefixField` the prefix goes there instead and the field is removed. With `keepOriginal`
+///   the whole text is kept in `event.original` (as ECS names it).
+/// - Keys already in the event win over the object's (`overwriteKeys`, false by default, as in
+///   Filebeat), except the parsed field itself, which the object's key of the same name always
+///   replaces. `@timestamp` and `log` belong to logship (event time, file and offset, flags) and
+///   are never replaced, whatever `overwriteKeys` says.
 /// - Text that looked like JSON (starts with `{`, or with `allowPrefix` contains a `{`) but is
 ///   not a valid JSON object is kept as it is, flagged `json_parse_failed` and counted as
 ///   `failure`. Text without a `{`, and JSON that is not an object (`[1]`, `42`), is left alone
 ///   and counted as `skipped`, as is an event whose field is missing or not a string.
+/// - An object that may repeat a key is decoded with `JSONParser` (the last value wins) and
+///   written back without repeats, since Elasticsearch rejects documents with repeated keys.
 /// - Events are never dropped.
 package struct ParseJSON: EventTransform {
     /// The YAML type name.
@@ -25,6 +35,10 @@ package struct ParseJSON: EventTransform {
     package static let failureFlag = "json_parse_failed"
     /// How many `{` after a text prefix are tried before giving up on an event.
     package static let maximumPrefixAttempts = 8
+    /// Where `keepOriginal` puts the text.
+    package static let originalField = FieldPath("event.original")
+    /// Keys of the root that the object never replaces.
+    private static let reservedKeys: [[UInt8]] = [Array("@timestamp".utf8), Array("log".utf8)]
 
     /// The settings of `parse_json`.
     package struct Configuration: Sendable {
@@ -34,20 +48,24 @@ package struct ParseJSON: EventTransform {
         package var target: FieldPath?
         /// Whether JSON may follow a text prefix.
         package var allowPrefix: Bool
-        /// Where to store the text prefix, if anywhere.
+        /// Where to store the text prefix, if not in `field`.
         package var prefixField: FieldPath?
         /// Whether the object's keys replace keys already in the event.
         package var overwriteKeys: Bool
+        /// Whether the whole text is kept in `event.original`.
+        package var keepOriginal: Bool
         /// Only events matching this condition are parsed; others are left alone and not counted.
         package var when: Condition?
 
-        /// Settings with the defaults: parse `message`, merge at the root, allow a prefix, overwrite.
+        /// Settings with the defaults: parse `message`, merge at the root, allow a prefix, keep
+        /// existing keys, drop the JSON text.
         package init(
             field: FieldPath = FieldPath("message"),
             target: FieldPath? = nil,
             allowPrefix: Bool = true,
             prefixField: FieldPath? = nil,
-            overwriteKeys: Bool = true,
+            overwriteKeys: Bool = false,
+            keepOriginal: Bool = false,
             when: Condition? = nil
         ) {
             self.field = field
@@ -55,6 +73,7 @@ package struct ParseJSON: EventTransform {
             self.allowPrefix = allowPrefix
             self.prefixField = prefixField
             self.overwriteKeys = overwriteKeys
+            self.keepOriginal = keepOriginal
             self.when = when
         }
     }
@@ -75,13 +94,15 @@ package struct ParseJSON: EventTransform {
     }
 
     /// Parses the field of every event that matches `when`; see the type's documentation.
-    package func apply(to events: inout [Event], statistics: inout TransformStatistics) {
+    package func apply(to batch: inout EventBatch, statistics: inout TransformStatistics) {
         var succeeded = 0
         var failed = 0
         var skipped = 0
-        for index in events.indices {
-            if let when = configuration.when, !when.matches(events[index]) { continue }
-            switch parse(&events[index]) {
+        var members: [JSONMember] = []
+        var paths = Paths(configuration, batch: &batch)
+        for event in 0..<batch.count {
+            if let when = configuration.when, !when.matches(batch, event: event) { continue }
+            switch parse(event, in: &batch, members: &members, paths: &paths) {
             case .success: succeeded += 1
             case .failure: failed += 1
             case .skipped: skipped += 1
@@ -92,43 +113,165 @@ package struct ParseJSON: EventTransform {
         statistics.add(skipped, transform: id, outcome: .skipped)
     }
 
+    /// The paths this transform writes, with their keys in the batch.
+    private struct Paths {
+        var field: ResolvedPath
+        var target: ResolvedPath?
+        var prefix: ResolvedPath?
+        var original: ResolvedPath?
+
+        init(_ configuration: Configuration, batch: inout EventBatch) {
+            field = batch.resolve(configuration.field)
+            target = configuration.target.flatMap { $0.segments.isEmpty ? nil : batch.resolve($0) }
+            prefix = configuration.prefixField.map { batch.resolve($0) }
+            original = configuration.keepOriginal ? batch.resolve(ParseJSON.originalField) : nil
+        }
+    }
+
     private enum Outcome {
         case success
         case failure
         case skipped
     }
 
+    /// Where the object is in the batch's bytes, and the prefix before it.
     private enum Located {
         case plain
         case invalid
-        case object(FieldObject, prefix: String?)
+        case object(start: Int, prefix: Range<Int>, mayHaveRepeatedKeys: Bool)
     }
 
-    private func parse(_ event: inout Event) -> Outcome {
-        guard case .string(var text)? = event.fields[path: configuration.field] else { return .skipped }
-        let located = text.withUTF8 { locate(in: $0) }
+    private func parse(
+        _ event: Int,
+        in batch: inout EventBatch,
+        members: inout [JSONMember],
+        paths: inout Paths
+    ) -> Outcome {
+        guard let slot = batch.value(at: configuration.field, in: event) else { return .skipped }
+        let text: Range<Int>
+        switch slot {
+        case .text(let range), .jsonString(let range, escaped: false): text = range
+        case .jsonString(_, escaped: true):
+            guard let decoded = batch.string(slot) else { return .skipped }
+            text = batch.append(text: decoded)
+        default: return .skipped
+        }
+        members.removeAll(keepingCapacity: true)
+        var located = batch.bytes.withUnsafeBufferPointer { bytes in
+            locate(in: UnsafeBufferPointer(rebasing: bytes[text]), members: &members)
+        }
         switch located {
-        case .plain:
-            return .skipped
+        case .plain: return .skipped
         case .invalid:
-            event.addFlag(Self.failureFlag)
+            batch.addFlag(.jsonParseFailed, to: event)
             return .failure
-        case .object(let object, let prefix):
-            event.fields.merge(object, at: configuration.target, overwrite: configuration.overwriteKeys)
-            if let prefixField = configuration.prefixField, let prefix {
-                event.fields[path: prefixField] = .string(prefix)
+        case .object(let start, let prefix, let mayHaveRepeatedKeys):
+            var base = text.lowerBound
+            if mayHaveRepeatedKeys {
+                // Decode (the last value of a repeated key wins, at its first position) and
+                // index the rewritten text instead.
+                guard let rewritten = Self.rewrite(batch, text.lowerBound + start..<text.upperBound) else {
+                    batch.addFlag(.jsonParseFailed, to: event)
+                    return .failure
+                }
+                let range = rewritten.withUnsafeBufferPointer { batch.append(bytes: $0) }
+                members.removeAll(keepingCapacity: true)
+                located = batch.bytes.withUnsafeBufferPointer { bytes in
+                    var scanner = JSONScanner(bytes: UnsafeBufferPointer(rebasing: bytes[range]))
+                    return scanner.scanObjectMembers(into: &members) ? .plain : .invalid
+                }
+                guard case .plain = located else { return .failure }
+                base = range.lowerBound
             }
+            let prefixRange = (prefix.lowerBound + text.lowerBound)..<(prefix.upperBound + text.lowerBound)
+            merge(members, base: base, into: event, batch: &batch, paths: &paths, text: text, prefix: prefixRange)
             return .success
         }
     }
 
-    private func locate(in bytes: UnsafeBufferPointer<UInt8>) -> Located {
+    /// The object text decoded and written again without repeated keys.
+    private static func rewrite(_ batch: EventBatch, _ range: Range<Int>) -> [UInt8]? {
+        let value = batch.bytes.withUnsafeBufferPointer {
+            try? JSONParser.parse(UnsafeBufferPointer(rebasing: $0[range]))
+        }
+        guard case .object? = value else { return nil }
+        var bytes: [UInt8] = []
+        value?.appendJSON(to: &bytes)
+        return bytes
+    }
+
+    private func merge(
+        _ members: [JSONMember],
+        base: Int,
+        into event: Int,
+        batch: inout EventBatch,
+        paths: inout Paths,
+        text: Range<Int>,
+        prefix: Range<Int>
+    ) {
+        if let original = paths.original { batch.set(original, to: .text(text), in: event) }
+        // The JSON text leaves its field: removed, or left holding only the prefix.
+        if prefix.isEmpty || paths.prefix != nil {
+            batch.remove(configuration.field, in: event)
+            if let prefixPath = paths.prefix, !prefix.isEmpty { batch.set(prefixPath, to: .text(prefix), in: event) }
+        } else {
+            batch.set(paths.field, to: .text(prefix), in: event)
+        }
+        let fieldKey = configuration.field.utf8Segments.count == 1 ? configuration.field.utf8Segments[0] : nil
+        let targetField: Int?
+        if let target = paths.target {
+            if !configuration.overwriteKeys, let existing = batch.value(at: target.path, in: event), !existing.isObject
+            {
+                return
+            }
+            if !(batch.value(at: target.path, in: event)?.isObject ?? false) {
+                batch.set(target, to: .emptyObject, in: event)
+            }
+            // Make sure the target is an object of fields, then find its index.
+            targetField = batch.objectField(at: target, in: event)
+        } else {
+            targetField = nil
+        }
+        for member in members {
+            var key = (member.key.lowerBound + base)..<(member.key.upperBound + base)
+            if member.keyHasEscapes {
+                let decoded = batch.bytes.withUnsafeBufferPointer {
+                    JSONText.decodeString(UnsafeBufferPointer(rebasing: $0[key]))
+                }
+                key = batch.append(text: decoded ?? "")
+            }
+            let valueRange = (member.value.lowerBound + base)..<(member.value.upperBound + base)
+            let slot: FieldSlot =
+                member.kind == .string
+                ? .jsonString(valueRange, escaped: member.valueHasEscapes) : .json(valueRange, member.kind)
+            if let targetField {
+                batch.mergeMember(
+                    key: key,
+                    value: slot,
+                    intoObject: targetField,
+                    overwrite: configuration.overwriteKeys
+                )
+                continue
+            }
+            var overwrite = configuration.overwriteKeys
+            let isReserved = batch.bytes.withUnsafeBufferPointer { bytes in
+                Self.reservedKeys.contains { EventBatch.equal(key, $0, bytes) }
+            }
+            if isReserved { overwrite = false }
+            if let fieldKey, batch.bytes.withUnsafeBufferPointer({ EventBatch.equal(key, fieldKey, $0) }) {
+                overwrite = true
+            }
+            batch.mergeMember(key: key, value: slot, intoEvent: event, overwrite: overwrite)
+        }
+    }
+
+    private func locate(in bytes: UnsafeBufferPointer<UInt8>, members: inout [JSONMember]) -> Located {
         var first = 0
         while first < bytes.count && Self.isWhitespace(bytes[first]) { first += 1 }
         guard first < bytes.count else { return .plain }
         if bytes[first] == UInt8(ascii: "{") {
-            guard case .object(let object)? = try? JSONParser.parse(bytes) else { return .invalid }
-            return .object(object, prefix: nil)
+            guard let found = JSONScanner.scanObject(bytes, from: first, into: &members) else { return .invalid }
+            return .object(start: first, prefix: 0..<0, mayHaveRepeatedKeys: found.mayHaveRepeatedKeys)
         }
         guard configuration.allowPrefix else { return .plain }
         guard var candidate = bytes[first...].firstIndex(of: UInt8(ascii: "{")) else { return .plain }
@@ -138,10 +281,13 @@ package struct ParseJSON: EventTransform {
         var attempts = 0
         while attempts < Self.maximumPrefixAttempts {
             attempts += 1
-            let slice = UnsafeBufferPointer(rebasing: bytes[candidate...])
-            if case .object(let object)? = try? JSONParser.parse(slice) {
-                let prefix = configuration.prefixField == nil ? nil : Self.prefixText(bytes[first..<candidate])
-                return .object(object, prefix: prefix)
+            members.removeAll(keepingCapacity: true)
+            if let found = JSONScanner.scanObject(bytes, from: candidate, into: &members) {
+                return .object(
+                    start: candidate,
+                    prefix: first..<Self.prefixEnd(bytes, first: first, candidate: candidate),
+                    mayHaveRepeatedKeys: found.mayHaveRepeatedKeys
+                )
             }
             guard let next = bytes[(candidate + 1)...].firstIndex(of: UInt8(ascii: "{")) else { break }
             candidate = next
@@ -149,18 +295,19 @@ package struct ParseJSON: EventTransform {
         return .invalid
     }
 
-    /// The prefix without trailing whitespace and one trailing separator (`-`, `:` or `|`).
-    private static func prefixText(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
-        var end = bytes.endIndex
-        while end > bytes.startIndex && isWhitespace(bytes[end - 1]) { end -= 1 }
-        if end > bytes.startIndex,
+    /// The end of the prefix without trailing whitespace and one trailing separator (`-`, `:`
+    /// or `|`).
+    private static func prefixEnd(_ bytes: UnsafeBufferPointer<UInt8>, first: Int, candidate: Int) -> Int {
+        var end = candidate
+        while end > first && isWhitespace(bytes[end - 1]) { end -= 1 }
+        if end > first,
             bytes[end - 1] == UInt8(ascii: "-") || bytes[end - 1] == UInt8(ascii: ":")
                 || bytes[end - 1] == UInt8(ascii: "|")
         {
             end -= 1
-            while end > bytes.startIndex && isWhitespace(bytes[end - 1]) { end -= 1 }
+            while end > first && isWhitespace(bytes[end - 1]) { end -= 1 }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[bytes.startIndex..<end]), as: UTF8.self)
+        return end
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

@@ -1,4 +1,3 @@
-import Foundation
 package import LogshipCore
 
 /// `parse_regex`: matches a regular expression against a text field and stores its named
@@ -77,30 +76,44 @@ package struct ParseRegex: EventTransform {
         }
     }
 
-    /// Matches every event that matches `when`; see the type's documentation.
-    package func apply(to events: inout [Event], statistics: inout TransformStatistics) {
+    /// Matches every event that matches `when`; see the type's documentation. Captures are
+    /// ranges of the matched text: nothing is copied.
+    package func apply(to batch: inout EventBatch, statistics: inout TransformStatistics) {
         var matched = 0
         var unmatched = 0
         var skipped = 0
-        for index in events.indices {
-            if let when = configuration.when, !when.matches(events[index]) { continue }
-            guard case .string(let text)? = events[index].fields[path: configuration.field] else {
+        let paths = capturePaths.map { (path: batch.resolve($0.path), number: $0.number) }
+        for event in 0..<batch.count {
+            if let when = configuration.when, !when.matches(batch, event: event) { continue }
+            guard let slot = batch.value(at: configuration.field, in: event) else {
                 skipped += 1
                 continue
             }
-            let range = NSRange(location: 0, length: text.utf16.count)
-            guard let match = pattern.expression.firstMatch(in: text, range: range) else {
+            let text: Range<Int>
+            switch slot {
+            case .text(let range), .jsonString(let range, escaped: false): text = range
+            case .jsonString(_, escaped: true):
+                guard let decoded = batch.string(slot) else {
+                    skipped += 1
+                    continue
+                }
+                text = batch.append(text: decoded)
+            default:
+                skipped += 1
+                continue
+            }
+            let captures = batch.bytes.withUnsafeBufferPointer {
+                pattern.captureRanges(in: UnsafeBufferPointer(rebasing: $0[text]))
+            }
+            guard let captures else {
                 unmatched += 1
                 continue
             }
             matched += 1
-            for capture in capturePaths {
-                let captureRange = match.range(at: capture.number)
-                guard captureRange.location != NSNotFound, let textRange = Range(captureRange, in: text) else {
-                    continue
-                }
-                if !configuration.overwriteKeys && events[index].fields[path: capture.path] != nil { continue }
-                events[index].fields[path: capture.path] = .string(String(text[textRange]))
+            for capture in paths {
+                guard capture.number < captures.count, let range = captures[capture.number] else { continue }
+                let slot = FieldSlot.text((text.lowerBound + range.lowerBound)..<(text.lowerBound + range.upperBound))
+                batch.set(capture.path, to: slot, in: event, overwrite: configuration.overwriteKeys)
             }
         }
         statistics.add(matched, transform: id, outcome: .success)

@@ -84,27 +84,45 @@ package struct ParseTimestamp: EventTransform {
     }
 
     /// Sets the timestamp of every event that matches `when`; see the type's documentation.
-    package func apply(to events: inout [Event], statistics: inout TransformStatistics) {
+    package func apply(to batch: inout EventBatch, statistics: inout TransformStatistics) {
         var succeeded = 0
         var failed = 0
         var skipped = 0
-        for index in events.indices {
-            if let when = configuration.when, !when.matches(events[index]) { continue }
-            guard let value = events[index].fields[path: configuration.field] else {
+        for event in 0..<batch.count {
+            if let when = configuration.when, !when.matches(batch, event: event) { continue }
+            guard let slot = batch.value(at: configuration.field, in: event) else {
                 skipped += 1
                 continue
             }
-            if let date = date(from: value) {
-                events[index].timestamp = date
+            if let date = date(from: slot, in: batch) {
+                batch.records[event].timestamp = date
                 succeeded += 1
             } else {
-                events[index].addFlag(Self.failureFlag)
+                batch.addFlag(.timestampParseFailed, to: event)
                 failed += 1
             }
         }
         statistics.add(succeeded, transform: id, outcome: .success)
         statistics.add(failed, transform: id, outcome: .failure)
         statistics.add(skipped, transform: id, outcome: .skipped)
+    }
+
+    /// The instant a value of `batch` denotes in the first format that accepts it; text is read
+    /// as bytes, without making a `String`.
+    package func date(from slot: FieldSlot, in batch: EventBatch) -> Date? {
+        for format in configuration.formats {
+            let date: Date?
+            switch (format, slot) {
+            case (.iso8601, .text), (.iso8601, .jsonString), (.pythonLogging, .text), (.pythonLogging, .jsonString):
+                date = batch.withText(slot) { format.date(fromText: $0, offsetSeconds: offsetSeconds) } ?? nil
+            case (.iso8601, _), (.pythonLogging, _):
+                date = nil
+            default:
+                date = format.date(from: batch.value(slot), offsetSeconds: offsetSeconds)
+            }
+            if let date { return date }
+        }
+        return nil
     }
 
     /// The instant `value` denotes in the first format that accepts it.

@@ -54,7 +54,10 @@ package enum TimestampFormat: String, Sendable, CaseIterable {
         }
     }
 
-    private func date(fromText bytes: UnsafeBufferPointer<UInt8>, offsetSeconds: Int) -> Date? {
+    /// The instant the UTF-8 text `bytes` denotes in this format (`iso8601` and `pythonLogging`
+    /// only; `nil` for the numeric formats).
+    package func date(fromText bytes: UnsafeBufferPointer<UInt8>, offsetSeconds: Int) -> Date? {
+        guard self == .iso8601 || self == .pythonLogging else { return nil }
         var scanner = TimestampScanner(bytes: bytes)
         guard let seconds = scanner.dateTime(strictPython: self == .pythonLogging) else { return nil }
         var offset = offsetSeconds

@@ -31,7 +31,8 @@ final class EventCollector: FileInputDelegate {
         record.withLock { $0.closed.append((key, path)) }
     }
 
-    func fileInputEmit(_ events: [Event]) async {
+    func fileInputEmit(_ batch: EventBatch) async {
+        let events = batch.events
         record.withLock {
             $0.events += events
             $0.batchSizes.append(events.count)

@@ -3,12 +3,12 @@ import LogshipTransforms
 import Testing
 
 struct ParseJSONTests {
-    @Test func wholeLineIsMergedAtTheRootAndMessageKept() throws {
+    @Test func wholeLineIsMergedAtTheRootAndLeavesMessage() throws {
         let line = Fixtures.aetherraLines[5]
         let (events, statistics) = Fixtures.run(try ParseJSON(), [Fixtures.event(line)])
         let fields = events[0].fields
-        #expect(fields.entries.map(\.key) == ["message", "timestamp", "service", "metric", "value", "labels", "type"])
-        #expect(fields["message"] == .string(line))
+        #expect(fields.entries.map(\.key) == ["timestamp", "service", "metric", "value", "labels", "type"])
+        #expect(fields["message"] == nil)
         #expect(fields["value"] == .double(0.234))
         #expect(fields[path: FieldPath("labels.endpoint")] == .string("/chat"))
         #expect(events[0].flags.isEmpty)
@@ -85,7 +85,7 @@ struct ParseJSONTests {
     @Test func targetPutsTheObjectUnderAKey() throws {
         let transform = try ParseJSON(configuration: .init(target: FieldPath("json")))
         let (events, _) = Fixtures.run(transform, [Fixtures.event(#"{"message": "inner", "n": 1}"#)])
-        #expect(events[0].fields["message"] == .string(#"{"message": "inner", "n": 1}"#))
+        #expect(events[0].fields["message"] == nil)
         #expect(events[0].fields["json"] == .object(["message": "inner", "n": 1]))
     }
 
@@ -95,13 +95,62 @@ struct ParseJSONTests {
         #expect(events[0].fields["n"] == .integer(1))
     }
 
-    @Test func overwriteKeysDecidesWhoWins() throws {
+    @Test func existingKeysWinUnlessOverwriteKeys() throws {
         let event = Fixtures.event(["message": .string(#"{"level": "debug", "new": true}"#), "level": "info"])
-        let (overwritten, _) = Fixtures.run(try ParseJSON(), [event])
-        #expect(overwritten[0].fields["level"] == .string("debug"))
-        let (kept, _) = Fixtures.run(try ParseJSON(configuration: .init(overwriteKeys: false)), [event])
+        let (kept, _) = Fixtures.run(try ParseJSON(), [event])
         #expect(kept[0].fields["level"] == .string("info"))
         #expect(kept[0].fields["new"] == .bool(true))
+        let (overwritten, _) = Fixtures.run(try ParseJSON(configuration: .init(overwriteKeys: true)), [event])
+        #expect(overwritten[0].fields["level"] == .string("debug"))
+    }
+
+    @Test func logAndTimestampStayLogshipsEvenWithOverwriteKeys() throws {
+        let event = Fixtures.event([
+            "message": .string(#"{"log": "theirs", "@timestamp": "then", "x": 1}"#),
+            "log": .object(["offset": 7]),
+        ])
+        let (events, _) = Fixtures.run(try ParseJSON(configuration: .init(overwriteKeys: true)), [event])
+        #expect(events[0].fields["log"] == .object(["offset": 7]))
+        // Kept as a field for parse_timestamp; the bulk encoder writes logship's `@timestamp`.
+        #expect(events[0].fields["@timestamp"] == .string("then"))
+        #expect(events[0].fields["x"] == .integer(1))
+    }
+
+    @Test func prefixStaysInMessageAndOriginalOnRequest() throws {
+        let line = Fixtures.aetherraLines[6]
+        let (plain, _) = Fixtures.run(try ParseJSON(), [Fixtures.event(line)])
+        #expect(plain[0].fields["message"] == .string("2025-11-01 12:00:03,000 - aetherra_hub - INFO"))
+        #expect(plain[0].fields["event"] == nil)
+        let (kept, _) = Fixtures.run(try ParseJSON(configuration: .init(keepOriginal: true)), [Fixtures.event(line)])
+        #expect(kept[0].fields[path: FieldPath("event.original")] == .string(line))
+        #expect(kept[0].fields["message"] == .string("2025-11-01 12:00:03,000 - aetherra_hub - INFO"))
+    }
+
+    @Test func theObjectsOwnMessageReplacesThePrefix() throws {
+        let (events, _) = Fixtures.run(try ParseJSON(), [Fixtures.event(#"INFO - {"message": "inner"}"#)])
+        #expect(events[0].fields == ["message": "inner"])
+    }
+
+    @Test func repeatedKeysKeepTheLastValueOnce() throws {
+        let (events, statistics) = Fixtures.run(
+            try ParseJSON(),
+            [Fixtures.event(#"{"a": 1, "b": {"c": 1, "c": 2}, "a": 3}"#)]
+        )
+        #expect(events[0].fields == ["a": 3, "b": .object(["c": 2])])
+        #expect(statistics.count(transform: "parse_json", outcome: .success) == 1)
+        let encoded = EventBatch(events).jsonText(of: 0)
+        #expect(encoded == #"{"a":3,"b":{"c":2}}"#)
+    }
+
+    @Test func valuesAreShippedAsWritten() throws {
+        var batch = EventBatch([
+            Fixtures.event(#"{"v": 1.50, "s": "caf\u00e9 \"q\"", "n": null, "l": [1, {"k": true}]}"#)
+        ])
+        var statistics = TransformStatistics()
+        try ParseJSON().apply(to: &batch, statistics: &statistics)
+        #expect(batch.jsonText(of: 0) == #"{"v":1.50,"s":"caf\u00e9 \"q\"","n":null,"l":[1, {"k": true}]}"#)
+        #expect(batch.event(at: 0).fields["s"] == .string("café \"q\""))
+        #expect(batch.event(at: 0).fields["v"] == .double(1.5))
     }
 
     @Test func whenLimitsWhichEventsAreParsed() throws {

@@ -41,9 +41,9 @@ package struct Batch: Sendable, Equatable {
     /// The NDJSON text, for tests and logs.
     package var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    /// Encodes `event` at the end of the batch.
-    mutating func append(_ event: Event, encoder: inout BulkEncoder) {
-        documents.append(encoder.append(event, to: &bytes))
+    /// Encodes event `index` of `events` at the end of the batch.
+    mutating func append(_ events: EventBatch, event index: Int, encoder: inout BulkEncoder) {
+        documents.append(encoder.append(events, event: index, to: &bytes))
     }
 
     /// Reserves room for `capacity` bytes in the body.

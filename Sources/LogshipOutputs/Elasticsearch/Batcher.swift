@@ -35,12 +35,19 @@ package struct Batcher: Sendable {
     /// Number of documents in the open batch.
     package var openCount: Int { open.count }
 
-    /// Encodes `events` into the open batch and returns the batches that closed, oldest first.
+    /// Encodes `events` (the tree form, for tests) into the open batch and returns the batches
+    /// that closed, oldest first.
     package mutating func append(_ events: [Event], now: ContinuousClock.Instant) -> [Batch] {
+        append(EventBatch(events), now: now)
+    }
+
+    /// Encodes the events of `events` into the open batch and returns the batches that closed,
+    /// oldest first.
+    package mutating func append(_ events: EventBatch, now: ContinuousClock.Instant) -> [Batch] {
         var closed: [Batch] = []
-        for event in events {
+        for event in 0..<events.count {
             if openedAt == nil { openedAt = now }
-            open.append(event, encoder: &encoder)
+            open.append(events, event: event, encoder: &encoder)
             if open.bytes.count > maximumBytes && open.count > 1 {
                 let next = open.removeLast()
                 closed.append(close())

@@ -40,10 +40,11 @@ package struct BulkEncoder: Sendable {
         self.indexPattern = indexPattern
     }
 
-    /// Appends the two lines for `event` to `bytes` and returns where they are.
-    package mutating func append(_ event: Event, to bytes: inout [UInt8]) -> BulkDocument {
+    /// Appends the two lines for event `index` of `batch` to `bytes` and returns where they are.
+    package mutating func append(_ batch: EventBatch, event index: Int, to bytes: inout [UInt8]) -> BulkDocument {
+        let record = batch.records[index]
         let start = bytes.count
-        let milliseconds = UTCDateTime.milliseconds(since1970: event.timestamp)
+        let milliseconds = UTCDateTime.milliseconds(since1970: record.timestamp)
         let hour = milliseconds >= 0 ? milliseconds / 3_600_000 : (milliseconds - 3_599_999) / 3_600_000
         if hour != cachedHour {
             let time = UTCDateTime(millisecondsSince1970: milliseconds)
@@ -59,7 +60,7 @@ package struct BulkEncoder: Sendable {
             cachedHour = hour
         }
         bytes.append(contentsOf: cachedActionPrefix)
-        if let source = event.source {
+        if let source = record.source {
             bytes.append(contentsOf: Self.idKey)
             Self.appendHex(source.fileKey.device, to: &bytes)
             bytes.append(UInt8(ascii: "-"))
@@ -83,23 +84,27 @@ package struct BulkEncoder: Sendable {
         UTCDateTime.appendDigits(withinHour % 1000, count: 3, to: &bytes)
         bytes.append(UInt8(ascii: "Z"))
         bytes.append(UInt8(ascii: "\""))
-        var wroteFlags = event.flags.isEmpty
-        for entry in event.fields.entries where entry.key != "@timestamp" {
+        let flags = record.flags
+        var wroteFlags = flags.isEmpty
+        var field = record.first
+        while field >= 0 {
+            let entry = batch.fields[field]
+            field = entry.next
+            if batch.keyEquals(entry.key, Self.timestampName) { continue }
             bytes.append(UInt8(ascii: ","))
-            JSONText.appendString(entry.key, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            if !wroteFlags && entry.key == "log" {
-                Self.appendLog(entry.value, flags: event.flags, to: &bytes)
+            batch.appendKey(entry.key, to: &bytes)
+            if !wroteFlags && batch.keyEquals(entry.key, Self.logName) {
+                Self.appendLog(entry.value, flags: flags, batch: batch, to: &bytes)
                 wroteFlags = true
             } else {
-                entry.value.appendJSON(to: &bytes)
+                batch.appendJSON(entry.value, to: &bytes)
             }
         }
         if !wroteFlags {
             bytes.append(UInt8(ascii: ","))
             bytes.append(contentsOf: Self.logKey)
             bytes.append(UInt8(ascii: "{"))
-            Self.appendFlags(event.flags, to: &bytes)
+            Self.appendFlags(flags, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
         }
         bytes.append(UInt8(ascii: "}"))
@@ -108,38 +113,65 @@ package struct BulkEncoder: Sendable {
             range: start..<bytes.count,
             sourceStart: sourceStart,
             index: cachedIndex,
-            source: event.source
+            source: record.source
         )
     }
 
+    /// Appends the two lines for `event` (the tree form, for tests) to `bytes`.
+    package mutating func append(_ event: Event, to bytes: inout [UInt8]) -> BulkDocument {
+        append(EventBatch([event]), event: 0, to: &bytes)
+    }
+
+    private static let timestampName = Array("@timestamp".utf8)
+    private static let logName = Array("log".utf8)
+    private static let flagsName = Array("flags".utf8)
+
     /// Writes the `log` value with `flags` added.
-    private static func appendLog(_ value: FieldValue, flags: [String], to bytes: inout [UInt8]) {
-        guard case .object(let object) = value else {
+    private static func appendLog(_ value: FieldSlot, flags: EventFlags, batch: EventBatch, to bytes: inout [UInt8]) {
+        switch value {
+        case .object(let first, _):
+            bytes.append(UInt8(ascii: "{"))
+            var index = first
+            while index >= 0 {
+                let entry = batch.fields[index]
+                index = entry.next
+                if batch.keyEquals(entry.key, flagsName) { continue }
+                batch.appendKey(entry.key, to: &bytes)
+                batch.appendJSON(entry.value, to: &bytes)
+                bytes.append(UInt8(ascii: ","))
+            }
+            appendFlags(flags, to: &bytes)
+            bytes.append(UInt8(ascii: "}"))
+        case .json(_, .object):
+            // An object kept as text: decoded, written without its `flags`, then the flags.
+            guard case .object(let object) = batch.value(value) else { fallthrough }
+            bytes.append(UInt8(ascii: "{"))
+            for entry in object.entries where entry.key != "flags" {
+                JSONText.appendString(entry.key, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                entry.value.appendJSON(to: &bytes)
+                bytes.append(UInt8(ascii: ","))
+            }
+            appendFlags(flags, to: &bytes)
+            bytes.append(UInt8(ascii: "}"))
+        default:
             bytes.append(contentsOf: originalKey)
-            value.appendJSON(to: &bytes)
+            batch.appendJSON(value, to: &bytes)
             bytes.append(UInt8(ascii: ","))
             appendFlags(flags, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
-            return
         }
-        bytes.append(UInt8(ascii: "{"))
-        for entry in object.entries where entry.key != "flags" {
-            JSONText.appendString(entry.key, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            entry.value.appendJSON(to: &bytes)
-            bytes.append(UInt8(ascii: ","))
-        }
-        appendFlags(flags, to: &bytes)
-        bytes.append(UInt8(ascii: "}"))
     }
 
     /// Writes `"flags":["a","b"]`.
-    private static func appendFlags(_ flags: [String], to bytes: inout [UInt8]) {
+    private static func appendFlags(_ flags: EventFlags, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: flagsKey)
         bytes.append(UInt8(ascii: "["))
-        for (index, flag) in flags.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONText.appendString(flag, to: &bytes)
+        var first = true
+        for entry in EventFlags.allNames where flags.contains(entry.flag) {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            JSONText.appendString(entry.name, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
     }

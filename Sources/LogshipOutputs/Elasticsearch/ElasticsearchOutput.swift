@@ -125,14 +125,19 @@ package final class ElasticsearchOutput: Service, Sendable {
     /// Accepts `events` for shipping. Suspends while `maximumBufferedEvents` or more are buffered;
     /// a cancelled caller stops waiting and its events are accepted anyway. After `run()` has
     /// returned, events are accepted and never shipped (and never acknowledged).
-    package func send(_ events: [Event]) async {
+    package func send(_ events: EventBatch) async {
         guard !events.isEmpty else { return }
         while !accept(events, force: Task.isCancelled) {
             await waitForRoom()
         }
     }
 
-    private func accept(_ events: [Event], force: Bool) -> Bool {
+    /// Accepts `events` (the tree form, for tests); see `send(_:)`.
+    package func send(_ events: [Event]) async {
+        await send(EventBatch(events))
+    }
+
+    private func accept(_ events: EventBatch, force: Bool) -> Bool {
         let now = ContinuousClock.now
         typealias Result = (
             accepted: Bool, workers: [(CheckedContinuation<Batch?, Never>, Batch)],

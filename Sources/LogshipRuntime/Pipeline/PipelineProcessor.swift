@@ -39,54 +39,34 @@ package struct PipelineProcessor: FileInputDelegate {
         ledger.closed(key)
     }
 
-    package func fileInputEmit(_ events: [Event]) async {
-        var events = events
+    package func fileInputEmit(_ batch: EventBatch) async {
+        var batch = batch
         var transformStatistics = TransformStatistics()
-        var updates: [(source: EventSource?, updates: [MetricUpdate])] = []
+        var updates = MetricUpdateBatch()
         var metricSteps = 0
         for step in steps {
             switch step {
             case .transform(let transform):
-                transform.apply(to: &events, statistics: &transformStatistics)
+                transform.apply(to: &batch, statistics: &transformStatistics)
             case .metrics(let logToMetric):
-                updates += logToMetric.updates(for: events, statistics: &transformStatistics)
+                logToMetric.collect(batch, into: &updates, statistics: &transformStatistics)
                 metricSteps += 1
             }
         }
-        if metricSteps > 1 { updates = Self.joinedPerEvent(updates, events: events) }
-        if !updates.isEmpty { metrics.apply(updates) }
-        let sources = events.compactMap(\.source)
-        ledger.register(sources)
+        let sources = batch.records.map(\.source)
+        // Several log_to_metric steps: the store must see each event's updates together (its
+        // counted-offset check would skip a second group of the same event).
+        if metricSteps > 1 { updates.groupByEvent() }
+        if !updates.isEmpty { metrics.apply(updates, sources: sources) }
+        let fileSources = batch.sources
+        ledger.register(fileSources)
         let clock = ContinuousClock()
         let started = clock.now
         if let output {
-            await output.send(events)
+            await output.send(batch)
         } else {
-            ledger.acknowledge(sources)
+            ledger.acknowledge(fileSources)
         }
-        statistics.processed(events: events.count, transforms: transformStatistics, backpressure: clock.now - started)
-    }
-
-    /// Several log_to_metric steps give one entry per event each; the store must see every event
-    /// once (its counted-offset check would skip a second entry), so entries are joined per
-    /// event, in the events' read order.
-    static func joinedPerEvent(
-        _ entries: [(source: EventSource?, updates: [MetricUpdate])],
-        events: [Event]
-    ) -> [(source: EventSource?, updates: [MetricUpdate])] {
-        var bySource: [EventSource: [MetricUpdate]] = [:]
-        var unsourced: [(source: EventSource?, updates: [MetricUpdate])] = []
-        for entry in entries {
-            if let source = entry.source {
-                bySource[source, default: []] += entry.updates
-            } else {
-                unsourced.append(entry)
-            }
-        }
-        let joined = events.compactMap { event -> (source: EventSource?, updates: [MetricUpdate])? in
-            guard let source = event.source, let updates = bySource.removeValue(forKey: source) else { return nil }
-            return (source, updates)
-        }
-        return joined + unsourced
+        statistics.processed(events: batch.count, transforms: transformStatistics, backpressure: clock.now - started)
     }
 }

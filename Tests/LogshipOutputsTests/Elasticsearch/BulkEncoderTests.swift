@@ -34,12 +34,12 @@ import Testing
         )
     }
 
-    @Test func flagsCreateLogObject() throws {
+    @Test func flagsCreateLogObjectInTheirFixedOrder() throws {
         let event = Event(message: "x", timestamp: noon, flags: ["truncated", "multiline"])
         #expect(
             try encode([event]) == """
                 {"create":{"_index":"aetherra-logs-2025.11.01"}}
-                {"@timestamp":"2025-11-01T12:00:00.123Z","message":"x","log":{"flags":["truncated","multiline"]}}
+                {"@timestamp":"2025-11-01T12:00:00.123Z","message":"x","log":{"flags":["multiline","truncated"]}}
 
                 """
         )

@@ -1,0 +1,314 @@
+import Glibc
+
+/// Reading, setting and removing fields by path.
+///
+/// A path walks objects kept as fields and objects kept as JSON text alike; setting a field
+/// inside an object kept as JSON text first turns that object into fields (its members stay
+/// references to the text). A non-object value in the middle of a path is replaced by an object
+/// when setting, as `FieldObject` does; lookups through it find nothing.
+extension EventBatch {
+    /// Where a list of members lives: an event's top level, or an object field.
+    private enum Parent {
+        case event(Int)
+        case field(Int)
+    }
+
+    /// The value at `path` in `event`, or `nil` when a segment is missing. The root path gives
+    /// nothing (events are not values).
+    package func value(at path: FieldPath, in event: Int) -> FieldSlot? {
+        let segments = path.utf8Segments
+        guard !segments.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { bytes -> FieldSlot? in
+            var list = records[event].first
+            var slot: FieldSlot?
+            for (position, segment) in segments.enumerated() {
+                if let current = slot {
+                    switch current {
+                    case .object(let first, _): list = first
+                    case .json(let range, .object):
+                        return Self.member(segments: segments, from: position, in: range, bytes)
+                    default: return nil
+                    }
+                }
+                guard let found = findField(segment, from: list, bytes) else { return nil }
+                slot = fields[found].value
+            }
+            return slot
+        }
+    }
+
+    /// Looks `segments[start...]` up inside the JSON object at `range`.
+    private static func member(
+        segments: [[UInt8]],
+        from start: Int,
+        in range: Range<Int>,
+        _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> FieldSlot? {
+        var range = range
+        var index = start
+        while index < segments.count {
+            let object = UnsafeBufferPointer(rebasing: bytes[range])
+            let found = segments[index].withUnsafeBufferPointer { JSONScanner.member(named: $0, inObject: object) }
+            guard let member = found else { return nil }
+            let value = (member.value.lowerBound + range.lowerBound)..<(member.value.upperBound + range.lowerBound)
+            if index == segments.count - 1 {
+                return member.kind == .string
+                    ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
+            }
+            guard member.kind == .object else { return nil }
+            range = value
+            index += 1
+        }
+        return nil
+    }
+
+    /// The first field from `list` on whose key is `key`.
+    private func findField(_ key: [UInt8], from list: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = list
+        while index >= 0 {
+            let field = fields[index]
+            if Self.equal(field.key, key, bytes) { return index }
+            index = field.next
+        }
+        return nil
+    }
+
+    /// The field named `key` in the list starting at `list`, and the one before it (`-1`).
+    private func findField(
+        _ key: [UInt8],
+        from list: Int,
+        previous: inout Int,
+        _ bytes: UnsafeBufferPointer<UInt8>
+    ) -> Int? {
+        var index = list
+        previous = -1
+        while index >= 0 {
+            let field = fields[index]
+            if Self.equal(field.key, key, bytes) { return index }
+            previous = index
+            index = field.next
+        }
+        return nil
+    }
+
+    @inline(__always)
+    package static func equal(_ range: Range<Int>, _ key: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard range.count == key.count else { return false }
+        return key.withUnsafeBufferPointer { key in
+            guard let keyBase = key.baseAddress, let base = bytes.baseAddress else { return true }
+            return memcmp(base + range.lowerBound, keyBase, key.count) == 0
+        }
+    }
+
+    /// Whether the key at `range` is `key`.
+    package func keyEquals(_ range: Range<Int>, _ key: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { Self.equal(range, key, $0) }
+    }
+
+    /// The index of the top-level field named by `path`'s only segment in `event`, if any.
+    package func fieldIndex(of key: [UInt8], in event: Int) -> Int? {
+        bytes.withUnsafeBufferPointer { findField(key, from: records[event].first, $0) }
+    }
+
+    /// Whether `path` leads to a value in `event`.
+    package func contains(_ path: FieldPath, in event: Int) -> Bool {
+        value(at: path, in: event) != nil
+    }
+
+    /// Sets the value at `path` in `event`, creating objects on the way. With `overwrite` false an
+    /// existing value is left alone. Returns whether the value was set.
+    @discardableResult
+    package mutating func set(
+        _ path: ResolvedPath,
+        to value: FieldSlot,
+        in event: Int,
+        overwrite: Bool = true
+    ) -> Bool {
+        let segments = path.path.utf8Segments
+        guard !segments.isEmpty else { return false }
+        var parent = Parent.event(event)
+        for (position, segment) in segments.enumerated() {
+            let list = firstField(of: parent)
+            let found = bytes.withUnsafeBufferPointer { findField(segment, from: list, $0) }
+            let isLast = position == segments.count - 1
+            if let found {
+                if isLast {
+                    guard overwrite else { return false }
+                    fields[found].value = value
+                    return true
+                }
+                switch fields[found].value {
+                case .object: break
+                case .json(let range, .object): expandObject(found, range: range)
+                default: fields[found].value = .emptyObject
+                }
+                parent = .field(found)
+            } else {
+                let index = append(path.keys[position], isLast ? value : .emptyObject, to: parent)
+                if isLast { return true }
+                parent = .field(index)
+            }
+        }
+        return true
+    }
+
+    /// Removes the value at `path` in `event`; returns whether there was one.
+    @discardableResult
+    package mutating func remove(_ path: FieldPath, in event: Int) -> Bool {
+        let segments = path.utf8Segments
+        guard !segments.isEmpty else { return false }
+        var parent = Parent.event(event)
+        for (position, segment) in segments.enumerated() {
+            var previous = -1
+            let list = firstField(of: parent)
+            guard let found = bytes.withUnsafeBufferPointer({ findField(segment, from: list, previous: &previous, $0) })
+            else { return false }
+            if position == segments.count - 1 {
+                unlink(found, previous: previous, from: parent)
+                return true
+            }
+            switch fields[found].value {
+            case .object: break
+            case .json(let range, .object): expandObject(found, range: range)
+            default: return false
+            }
+            parent = .field(found)
+        }
+        return false
+    }
+
+    /// Removes top-level field `index` (found by the caller) from `event`.
+    package mutating func removeField(_ index: Int, from event: Int) {
+        var previous = -1
+        var current = records[event].first
+        while current >= 0 && current != index {
+            previous = current
+            current = fields[current].next
+        }
+        guard current == index else { return }
+        unlink(index, previous: previous, from: .event(event))
+    }
+
+    private func firstField(of parent: Parent) -> Int {
+        switch parent {
+        case .event(let event): return records[event].first
+        case .field(let field):
+            if case .object(let first, _) = fields[field].value { return first }
+            return -1
+        }
+    }
+
+    private mutating func append(_ key: Range<Int>, _ value: FieldSlot, to parent: Parent) -> Int {
+        switch parent {
+        case .event(let event): return appendField(key, value, toEvent: event)
+        case .field(let field): return appendField(key, value, toObject: field)
+        }
+    }
+
+    private mutating func unlink(_ index: Int, previous: Int, from parent: Parent) {
+        let next = fields[index].next
+        if previous >= 0 { fields[previous].next = next }
+        switch parent {
+        case .event(let event):
+            if records[event].first == index { records[event].first = next }
+            if records[event].last == index { records[event].last = previous }
+        case .field(let field):
+            guard case .object(var first, var last) = fields[field].value else { return }
+            if first == index { first = next }
+            if last == index { last = previous }
+            fields[field].value = .object(first: first, last: last)
+        }
+        fields[index].next = -1
+    }
+
+    /// Turns the JSON object text of field `index` into member fields (values stay references to
+    /// the text; keys written with escapes are decoded into the bytes).
+    mutating func expandObject(_ index: Int, range: Range<Int>) {
+        var members: [JSONMember] = []
+        bytes.withUnsafeBufferPointer { bytes in
+            var scanner = JSONScanner(bytes: UnsafeBufferPointer(rebasing: bytes[range]))
+            _ = scanner.scanObjectMembers(into: &members)
+        }
+        fields[index].value = .emptyObject
+        for member in members {
+            let value =
+                (member.value.lowerBound + range.lowerBound)..<(member.value.upperBound + range.lowerBound)
+            let slot: FieldSlot =
+                member.kind == .string ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
+            var key = (member.key.lowerBound + range.lowerBound)..<(member.key.upperBound + range.lowerBound)
+            if member.keyHasEscapes {
+                let text = bytes.withUnsafeBufferPointer {
+                    JSONText.decodeString(UnsafeBufferPointer(rebasing: $0[key]))
+                }
+                key = append(text: text ?? "")
+            }
+            appendField(key, slot, toObject: index)
+        }
+    }
+}
+
+extension EventBatch {
+    /// Sets the top-level member `key` (UTF-8 in the bytes) of `event`: appended when new,
+    /// replaced only with `overwrite` when present.
+    package mutating func mergeMember(key: Range<Int>, value: FieldSlot, intoEvent event: Int, overwrite: Bool) {
+        if let existing = findField(keyRange: key, from: records[event].first) {
+            if overwrite { fields[existing].value = value }
+        } else {
+            appendField(key, value, toEvent: event)
+        }
+    }
+
+    /// Sets member `key` of the object in field `object` (which holds `.object`), as
+    /// `mergeMember(key:value:intoEvent:overwrite:)` does at the top level.
+    package mutating func mergeMember(key: Range<Int>, value: FieldSlot, intoObject object: Int, overwrite: Bool) {
+        guard case .object(let first, _) = fields[object].value else { return }
+        if let existing = findField(keyRange: key, from: first) {
+            if overwrite { fields[existing].value = value }
+        } else {
+            appendField(key, value, toObject: object)
+        }
+    }
+
+    /// The index of the field holding the object at `path` in `event`, its JSON text turned into
+    /// fields if need be; `nil` when there is no object there.
+    package mutating func objectField(at path: ResolvedPath, in event: Int) -> Int? {
+        var list = records[event].first
+        var found: Int?
+        for segment in path.path.utf8Segments {
+            if let current = found {
+                switch fields[current].value {
+                case .object(let first, _): list = first
+                case .json(let range, .object):
+                    expandObject(current, range: range)
+                    guard case .object(let first, _) = fields[current].value else { return nil }
+                    list = first
+                default: return nil
+                }
+            }
+            guard let next = bytes.withUnsafeBufferPointer({ findField(segment, from: list, $0) }) else { return nil }
+            found = next
+        }
+        guard let found else { return nil }
+        if case .json(let range, .object) = fields[found].value { expandObject(found, range: range) }
+        guard case .object = fields[found].value else { return nil }
+        return found
+    }
+
+    private func findField(keyRange key: Range<Int>, from list: Int) -> Int? {
+        bytes.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return nil }
+            var index = list
+            while index >= 0 {
+                let field = fields[index]
+                if field.key == key
+                    || (field.key.count == key.count
+                        && memcmp(base + field.key.lowerBound, base + key.lowerBound, key.count) == 0)
+                {
+                    return index
+                }
+                index = field.next
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Glibc
+
+/// Reading values: as text, as numbers, as label text, or decoded into a `FieldValue`.
+extension EventBatch {
+    /// Calls `body` with the UTF-8 text of a string value (text, or a JSON string, decoded when it
+    /// has escapes); `nil` for other values.
+    package func withText<Result>(
+        _ slot: FieldSlot,
+        _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result? {
+        switch slot {
+        case .text(let range), .jsonString(let range, escaped: false):
+            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+        case .jsonString(let range, escaped: true):
+            guard
+                var text = bytes.withUnsafeBufferPointer({
+                    JSONText.decodeString(UnsafeBufferPointer(rebasing: $0[range]))
+                })
+            else { return nil }
+            return text.withUTF8 { body($0) }
+        default:
+            return nil
+        }
+    }
+
+    /// The text of a string value; `nil` for other values.
+    package func string(_ slot: FieldSlot) -> String? {
+        withText(slot) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The value as a number, for metric values: integers, doubles, JSON numbers, and strings
+    /// that parse as a finite double (as `FieldValue.numberValue`). `nil` for anything else.
+    package func number(_ slot: FieldSlot) -> Double? {
+        switch slot {
+        case .integer(let value): return Double(value)
+        case .double(let value): return value.isFinite ? value : nil
+        case .json(let range, .number):
+            return bytes.withUnsafeBufferPointer { Self.parseDouble(UnsafeBufferPointer(rebasing: $0[range])) }
+        case .text, .jsonString:
+            return withText(slot) { Self.parseDouble($0) } ?? nil
+        default: return nil
+        }
+    }
+
+    /// `Double(text)` without making a `String`: `strtod` on a copy on the stack.
+    private static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !text.isEmpty, text.count < 64 else {
+            return text.isEmpty ? nil : Double(String(decoding: text, as: UTF8.self)).flatMap { $0.isFinite ? $0 : nil }
+        }
+        // Swift's Double(String) accepts exactly what strtod accepts over the whole text, minus
+        // leading whitespace and hexadecimal forms it also takes; be as strict: the first byte
+        // must start a decimal number, and every byte must be used.
+        let first = text[0]
+        guard
+            first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
+                || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: "i")
+                || first == UInt8(ascii: "I") || first == UInt8(ascii: "n") || first == UInt8(ascii: "N")
+        else { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer -> Double? in
+            for index in 0..<text.count { buffer[index] = CChar(bitPattern: text[index]) }
+            buffer[text.count] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtod(buffer.baseAddress!, &end)
+            guard let end, buffer.baseAddress!.distance(to: end) == text.count, value.isFinite else { return nil }
+            return value
+        }
+    }
+
+    /// Appends the value as label text to `output` (strings as they are, numbers and booleans in
+    /// their JSON spelling, as `FieldValue.labelText`); returns `false`, appending nothing, for
+    /// null, arrays and objects.
+    package func appendLabelText(_ slot: FieldSlot, to output: inout [UInt8]) -> Bool {
+        switch slot {
+        case .text, .jsonString:
+            return withText(slot) { output.append(contentsOf: $0) } != nil
+        case .json(_, .true), .bool(true):
+            output.append(contentsOf: "true".utf8)
+            return true
+        case .json(_, .false), .bool(false):
+            output.append(contentsOf: "false".utf8)
+            return true
+        case .integer, .double, .json(_, .number):
+            guard let text = value(slot).labelText else { return false }
+            output.append(contentsOf: text.utf8)
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The value decoded into a `FieldValue` (slow: for tests, conditions on non-string values
+    /// and materialising events).
+    package func value(_ slot: FieldSlot) -> FieldValue {
+        switch slot {
+        case .text(let range):
+            return .string(
+                bytes.withUnsafeBufferPointer {
+                    String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self)
+                }
+            )
+        case .jsonString:
+            return .string(string(slot) ?? "")
+        case .json(let range, _):
+            return bytes.withUnsafeBufferPointer {
+                (try? JSONParser.parse(UnsafeBufferPointer(rebasing: $0[range]))) ?? .null
+            }
+        case .integer(let value): return .integer(value)
+        case .double(let value): return .double(value)
+        case .bool(let value): return .bool(value)
+        case .null: return .null
+        case .object(let first, _):
+            var object = FieldObject()
+            var index = first
+            while index >= 0 {
+                let field = fields[index]
+                object[keyString(field.key)] = value(field.value)
+                index = field.next
+            }
+            return .object(object)
+        }
+    }
+
+    /// The text of a key in the bytes.
+    package func keyString(_ range: Range<Int>) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
+
+    /// Whether the value equals the UTF-8 text `expected` (string values only).
+    package func textEquals(_ slot: FieldSlot, _ expected: [UInt8]) -> Bool {
+        switch slot {
+        case .text(let range), .jsonString(let range, escaped: false):
+            return bytes.withUnsafeBufferPointer { Self.equal(range, expected, $0) }
+        case .jsonString(_, escaped: true):
+            return withText(slot) { $0.elementsEqual(expected) } ?? false
+        default:
+            return false
+        }
+    }
+}

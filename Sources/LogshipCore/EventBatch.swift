@@ -1,0 +1,161 @@
+package import struct Foundation.Date
+
+/// A batch of events as they travel from the file input through the transforms to the outputs:
+/// one byte buffer, one record per event, and one table of fields for all of them.
+///
+/// This is the event model of the hot path, built so that a line costs about one allocation:
+/// - `bytes` holds the text the input read (valid UTF-8: invalid bytes were replaced) and the
+///   keys and values that steps add. It only grows.
+/// - An event (`Record`) is its timestamp, source, flags, the range of its text, and the head
+///   and tail of a linked list of its top-level fields in `fields`.
+/// - A field's value (`FieldSlot`) is a range in `bytes` (text, or JSON exactly as it was read),
+///   a small inline value, or an object whose members are fields too. `parse_json` indexes an
+///   object's members instead of decoding them; a member is decoded only when a step asks for
+///   it, and an untouched one is copied into the bulk body as it was read.
+///
+/// Keys are unique within an object (`set` replaces, `appendField` is for callers that know the
+/// key is new). Object members keep their insertion order, so documents are reproducible.
+package struct EventBatch: Sendable {
+    /// One event of the batch.
+    package struct Record: Sendable, Equatable {
+        /// The first and last top-level field (`-1` when there are none).
+        package var first = -1
+        package var last = -1
+        /// When the event happened, once a parser found out; otherwise when it was read.
+        package var timestamp: Date
+        /// Where it was read from; `nil` for events that did not come from a file.
+        package var source: EventSource?
+        /// Flags set along the way.
+        package var flags: EventFlags
+        /// The text the event was read as (its lines joined by `\n`), in `bytes`.
+        package var text: Range<Int>
+
+        package init(timestamp: Date, source: EventSource?, flags: EventFlags, text: Range<Int>) {
+            self.timestamp = timestamp
+            self.source = source
+            self.flags = flags
+            self.text = text
+        }
+    }
+
+    /// The batch's text: what was read, and keys and values steps added.
+    package internal(set) var bytes: [UInt8]
+    /// The events, in read order.
+    package var records: [Record]
+    /// Every field of every event.
+    package internal(set) var fields: [Field]
+    /// Keys added with `key(_:)`, once each per batch.
+    private var keys: [String: Range<Int>] = [:]
+
+    /// An empty batch with room for `bytes` bytes and `events` events.
+    package init(reservingBytes bytes: Int = 0, events: Int = 0) {
+        self.bytes = []
+        self.bytes.reserveCapacity(bytes)
+        self.records = []
+        self.records.reserveCapacity(events)
+        self.fields = []
+        self.fields.reserveCapacity(events * 8)
+    }
+
+    /// Number of events.
+    package var count: Int { records.count }
+
+    /// `true` when the batch holds no events.
+    package var isEmpty: Bool { records.isEmpty }
+
+    /// The sources of the events that have one, in order.
+    package var sources: [EventSource] { records.compactMap(\.source) }
+
+    // MARK: Building
+
+    /// Appends `buffer` to the bytes and returns where it is.
+    @discardableResult
+    package mutating func append(bytes buffer: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        let start = bytes.count
+        bytes.append(contentsOf: buffer)
+        return start..<bytes.count
+    }
+
+    /// Appends the UTF-8 of `text` to the bytes and returns where it is.
+    @discardableResult
+    package mutating func append(text: String) -> Range<Int> {
+        let start = bytes.count
+        bytes.append(contentsOf: text.utf8)
+        return start..<bytes.count
+    }
+
+    /// The range of `name`'s UTF-8 in the bytes, appended the first time it is asked for.
+    package mutating func key(_ name: String) -> Range<Int> {
+        if let range = keys[name] { return range }
+        let range = append(text: name)
+        keys[name] = range
+        return range
+    }
+
+    /// `path` with each segment's key in the bytes, for `set(_:to:in:overwrite:)`.
+    package mutating func resolve(_ path: FieldPath) -> ResolvedPath {
+        ResolvedPath(path: path, keys: path.segments.map { key($0) })
+    }
+
+    /// Starts an event without fields; returns its index.
+    @discardableResult
+    package mutating func appendEvent(
+        timestamp: Date,
+        source: EventSource? = nil,
+        flags: EventFlags = [],
+        text: Range<Int> = 0..<0
+    ) -> Int {
+        records.append(Record(timestamp: timestamp, source: source, flags: flags, text: text))
+        return records.count - 1
+    }
+
+    /// Appends a top-level field to `event` without looking for one with the same key: for
+    /// callers that know the key is new. Returns the field's index.
+    @discardableResult
+    package mutating func appendField(_ key: Range<Int>, _ value: FieldSlot, toEvent event: Int) -> Int {
+        let index = fields.count
+        fields.append(Field(key: key, value: value))
+        if records[event].last >= 0 {
+            fields[records[event].last].next = index
+        } else {
+            records[event].first = index
+        }
+        records[event].last = index
+        return index
+    }
+
+    /// Appends a member to the object in field `parent` (which must hold `.object`) without
+    /// looking for one with the same key. Returns the new field's index.
+    @discardableResult
+    package mutating func appendField(_ key: Range<Int>, _ value: FieldSlot, toObject parent: Int) -> Int {
+        guard case .object(let first, let last) = fields[parent].value else { return -1 }
+        let index = fields.count
+        fields.append(Field(key: key, value: value))
+        if last >= 0 {
+            fields[last].next = index
+            fields[parent].value = .object(first: first, last: index)
+        } else {
+            fields[parent].value = .object(first: index, last: index)
+        }
+        return index
+    }
+
+    /// Replaces the value of field `index`.
+    package mutating func setValue(_ value: FieldSlot, ofField index: Int) {
+        fields[index].value = value
+    }
+
+    /// Sets a flag on `event`.
+    package mutating func addFlag(_ flag: EventFlags, to event: Int) {
+        records[event].flags.insert(flag)
+    }
+}
+
+/// A field path whose keys are in an `EventBatch`'s bytes: resolved once per batch by a step,
+/// so that setting a field on each event does not look its keys up again.
+package struct ResolvedPath: Sendable {
+    /// The path.
+    package let path: FieldPath
+    /// The range of each segment's key in the batch.
+    package let keys: [Range<Int>]
+}

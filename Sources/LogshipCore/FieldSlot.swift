@@ -1,0 +1,50 @@
+/// The value of one field of an event in an `EventBatch`: a reference into the batch's bytes or
+/// field table, or a small inline value. Nothing here allocates.
+package enum FieldSlot: Sendable, Equatable {
+    /// UTF-8 text in the batch's bytes (valid UTF-8, not escaped); escaped when encoded.
+    case text(Range<Int>)
+    /// The bytes between the quotes of a JSON string as it was read; `escaped` when they contain
+    /// a backslash escape (then they are not the text itself). Copied into JSON verbatim.
+    case jsonString(Range<Int>, escaped: Bool)
+    /// The text of a validated JSON number, object, array, `true`, `false` or `null`, copied into
+    /// JSON verbatim and looked into (objects) without being decoded.
+    case json(Range<Int>, JSONKind)
+    /// A whole number.
+    case integer(Int64)
+    /// A floating-point number.
+    case double(Double)
+    /// A boolean.
+    case bool(Bool)
+    /// JSON `null`.
+    case null
+    /// An object whose members are fields in the batch's field table, first to last (`-1` when
+    /// empty).
+    case object(first: Int, last: Int)
+
+    /// An empty object.
+    package static let emptyObject = FieldSlot.object(first: -1, last: -1)
+
+    /// Whether the value is an object, kept as fields or as JSON text.
+    package var isObject: Bool {
+        switch self {
+        case .object, .json(_, .object): return true
+        default: return false
+        }
+    }
+}
+
+/// One field of an event: a key and a value, linked to the next field of the same object.
+package struct Field: Sendable, Equatable {
+    /// The key's UTF-8 bytes in the batch (unescaped).
+    package var key: Range<Int>
+    /// The value.
+    package var value: FieldSlot
+    /// The next field of the same object, `-1` for the last.
+    package var next: Int
+
+    package init(key: Range<Int>, value: FieldSlot, next: Int = -1) {
+        self.key = key
+        self.value = value
+        self.next = next
+    }
+}
