@@ -11,6 +11,7 @@ extension ComponentRegistry {
         if let allow = mapping["allow_prefix"]?.bool { configuration.allowPrefix = allow }
         if let field = mapping["prefix_field"]?.string { configuration.prefixField = FieldPath(field) }
         if let overwrite = mapping["overwrite_keys"]?.bool { configuration.overwriteKeys = overwrite }
+        if let keep = mapping["keep_original"]?.bool { configuration.keepOriginal = keep }
         configuration.when = condition(mapping["when"], transform: id)
         return validated(mapping) { .transform(try ParseJSON(id: id, configuration: configuration)) }
     }

@@ -1,0 +1,95 @@
+import Foundation
+import LogshipCore
+import Testing
+
+struct EventBatchTests {
+    private static let time = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// A batch with one event whose only field is `doc`, JSON text indexed as `parse_json` does.
+    private func batch(json: String) -> EventBatch {
+        var batch = EventBatch()
+        let range = batch.append(text: json)
+        let event = batch.appendEvent(timestamp: Self.time, text: range)
+        batch.appendField(batch.key("doc"), .json(range, .object), toEvent: event)
+        return batch
+    }
+
+    @Test func roundTripsEventsThroughTheBatchForm() {
+        let event = Event(
+            fields: ["message": "hi \"there\"", "n": 3, "d": .double(2.5), "ok": .bool(false), "none": .null,
+                "list": .array([1, "x"]), "obj": .object(["a": .object(["b": "c"])])],
+            timestamp: Self.time,
+            source: EventSource(fileKey: FileKey(device: 1, inode: 2), path: "/a.log", startOffset: 0, endOffset: 9),
+            flags: ["truncated"]
+        )
+        let batch = EventBatch([event, event])
+        #expect(batch.events == [event, event])
+        #expect(
+            batch.jsonText(of: 1)
+                == #"{"message":"hi \"there\"","n":3,"d":2.5,"ok":false,"none":null,"list":[1,"x"],"obj":{"a":{"b":"c"}}}"#
+        )
+    }
+
+    @Test func looksIntoJSONTextWithoutDecodingIt() {
+        let batch = batch(json: #"{"labels": {"endpoint": "/chat", "code": 500}, "v": 0.25}"#)
+        #expect(batch.value(at: FieldPath("doc.labels.endpoint"), in: 0).flatMap { batch.string($0) } == "/chat")
+        #expect(batch.value(at: FieldPath("doc.labels.code"), in: 0).flatMap { batch.number($0) } == 500)
+        #expect(batch.value(at: FieldPath("doc.v"), in: 0).flatMap { batch.number($0) } == 0.25)
+        #expect(batch.value(at: FieldPath("doc.labels.missing"), in: 0) == nil)
+        #expect(batch.value(at: FieldPath("doc.v.deeper"), in: 0) == nil)
+        #expect(!batch.contains(FieldPath("nothing"), in: 0))
+    }
+
+    @Test func settingInsideJSONTextTurnsItIntoFieldsAndKeepsTheRest() {
+        var batch = batch(json: #"{"labels": {"endpoint": "/chat"}, "v": 1.50}"#)
+        let path = batch.resolve(FieldPath("doc.labels.region"))
+        let region = batch.append(text: "eu")
+        let setRegion = batch.set(path, to: .text(region), in: 0)
+        #expect(setRegion)
+        #expect(batch.jsonText(of: 0) == #"{"doc":{"labels":{"endpoint":"/chat","region":"eu"},"v":1.50}}"#)
+        let existing = batch.resolve(FieldPath("doc.v"))
+        let kept = batch.set(existing, to: .integer(2), in: 0, overwrite: false)
+        #expect(!kept)
+        let replaced = batch.set(existing, to: .integer(2), in: 0)
+        #expect(replaced)
+        #expect(batch.jsonText(of: 0) == #"{"doc":{"labels":{"endpoint":"/chat","region":"eu"},"v":2}}"#)
+    }
+
+    @Test func removesFieldsAnywhereInTheList() {
+        var batch = EventBatch([Event(fields: ["a": 1, "b": 2, "c": .object(["x": 1, "y": 2])], timestamp: Self.time)])
+        let removed = [batch.remove(FieldPath("b"), in: 0), batch.remove(FieldPath("c.y"), in: 0)]
+        #expect(removed == [true, true])
+        let missing = batch.remove(FieldPath("zz"), in: 0)
+        #expect(!missing)
+        #expect(batch.jsonText(of: 0) == #"{"a":1,"c":{"x":1}}"#)
+        let both = [batch.remove(FieldPath("a"), in: 0), batch.remove(FieldPath("c"), in: 0)]
+        #expect(both == [true, true])
+        #expect(batch.jsonText(of: 0) == "{}")
+        // The list still works after removing its first and last field.
+        let new = batch.resolve(FieldPath("new"))
+        batch.set(new, to: .bool(true), in: 0)
+        #expect(batch.jsonText(of: 0) == #"{"new":true}"#)
+    }
+
+    @Test func labelTextMatchesFieldValueLabelText() {
+        let values: [FieldValue] = ["x", 500, .double(1.0), .double(0.5), .bool(true), .null, .array([1])]
+        let batch = EventBatch([Event(fields: ["v": .array(values)], timestamp: Self.time)])
+        for value in values {
+            var single = EventBatch([Event(fields: ["v": value], timestamp: Self.time)])
+            var bytes: [UInt8] = []
+            let slot = single.value(at: FieldPath("v"), in: 0)!
+            let written = single.appendLabelText(slot, to: &bytes)
+            #expect(written == (value.labelText != nil))
+            #expect(String(decoding: bytes, as: UTF8.self) == (value.labelText ?? ""))
+            _ = single.key("unused")
+        }
+        #expect(batch.count == 1)
+    }
+
+    @Test(arguments: ["0.234", "-1e3", "12", " 5", "5 ", "0x10", "abc", "1e999", ""])
+    func numbersFromTextMatchDouble(text: String) {
+        let batch = EventBatch([Event(fields: ["v": .string(text)], timestamp: Self.time)])
+        let slot = batch.value(at: FieldPath("v"), in: 0)!
+        #expect(batch.number(slot) == FieldValue.string(text).numberValue)
+    }
+}

@@ -1,0 +1,65 @@
+import LogshipCore
+import Testing
+
+struct JSONScannerTests {
+    private func scan(_ text: String) -> (members: [JSONMember], end: Int, repeats: Bool)? {
+        var members: [JSONMember] = []
+        let bytes = Array(text.utf8)
+        let found = bytes.withUnsafeBufferPointer { JSONScanner.scanObject($0, from: 0, into: &members) }
+        return found.map { (members, $0.end, $0.mayHaveRepeatedKeys) }
+    }
+
+    /// The scanner accepts exactly the objects the parser accepts.
+    @Test(arguments: [
+        "{}", #"{"a":1}"#, #" {"a": [1, 2.5e-3, -0, true, false, null, {"b": "c"}]} "#,
+        #"{"s": "caf\u00e9 \ud83d\ude00 \n \"q\""}"#, "{\"é\": \"€\"}", #"{"a": 01}"#, #"{"a": 1,}"#,
+        #"{"a" 1}"#, #"{"a": tru}"#, #"{"a": "\x"}"#, #"{"a": "\u12"}"#, "{\"a\": \"\u{1}\"}", #"{"a": 1} x"#,
+        #"{"a": [1,]}"#, #"{"a": .5}"#, #"{"a": 1.}"#, #"{"a": 1e}"#, #"{"a": -}"#, "[1]", "42", #"{"a":"#,
+        #"{"a": NaN}"#, String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
+        "{\"a\":" + String(repeating: "[", count: 70) + String(repeating: "]", count: 70) + "}",
+    ])
+    func agreesWithTheParser(text: String) {
+        let parsed = try? JSONParser.parse(text)
+        let isObject: Bool
+        if case .object? = parsed { isObject = true } else { isObject = false }
+        #expect((scan(text) != nil) == isObject, "\(text)")
+    }
+
+    @Test func rejectsInvalidUTF8InStrings() {
+        var bytes = Array(#"{"a": "x"}"#.utf8)
+        bytes[7] = 0xFF
+        var members: [JSONMember] = []
+        #expect(bytes.withUnsafeBufferPointer { JSONScanner.scanObject($0, from: 0, into: &members) } == nil)
+    }
+
+    @Test func findsMembersWithoutDecoding() throws {
+        let text = #"{"k": "v\"w", "n": 12.50, "o": {"x": [1]}, "t": true}"#
+        let found = try #require(scan(text))
+        let bytes = Array(text.utf8)
+        func slice(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        #expect(found.members.map { slice($0.key) } == ["k", "n", "o", "t"])
+        #expect(found.members.map { slice($0.value) } == [#"v\"w"#, "12.50", #"{"x": [1]}"#, "true"])
+        #expect(found.members.map(\.kind) == [.string, .number, .object, .true])
+        #expect(found.members.map(\.valueHasEscapes) == [true, false, false, false])
+        #expect(found.end == bytes.count)
+        #expect(!found.repeats)
+    }
+
+    @Test(arguments: [
+        (#"{"a": 1, "a": 2}"#, true), (#"{"a": {"b": 1, "b": 2}}"#, true), (#"{"a": 1, "b": {"a": 2}}"#, false),
+        (#"{"\u0061": 1}"#, true), (#"{"a": [{"b": 1}, {"b": 2}]}"#, false),
+    ])
+    func flagsObjectsThatMayRepeatAKey(text: String, repeats: Bool) throws {
+        #expect(try #require(scan(text)).repeats == repeats)
+    }
+
+    @Test func findsANestedMemberByKey() throws {
+        let text = #"{"a": 1, "labels": {"endpoint": "/chat", "status": 500}}"#
+        let bytes = Array(text.utf8)
+        let member = bytes.withUnsafeBufferPointer { object in
+            Array("a".utf8).withUnsafeBufferPointer { JSONScanner.member(named: $0, inObject: object) }
+        }
+        #expect(member?.kind == .number)
+        #expect(member.map { String(decoding: bytes[$0.value], as: UTF8.self) } == "1")
+    }
+}
