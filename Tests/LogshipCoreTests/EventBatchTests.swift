@@ -16,8 +16,10 @@ struct EventBatchTests {
 
     @Test func roundTripsEventsThroughTheBatchForm() {
         let event = Event(
-            fields: ["message": "hi \"there\"", "n": 3, "d": .double(2.5), "ok": .bool(false), "none": .null,
-                "list": .array([1, "x"]), "obj": .object(["a": .object(["b": "c"])])],
+            fields: [
+                "message": "hi \"there\"", "n": 3, "d": .double(2.5), "ok": .bool(false), "none": .null,
+                "list": .array([1, "x"]), "obj": .object(["a": .object(["b": "c"])]),
+            ],
             timestamp: Self.time,
             source: EventSource(fileKey: FileKey(device: 1, inode: 2), path: "/a.log", startOffset: 0, endOffset: 9),
             flags: ["truncated"]
