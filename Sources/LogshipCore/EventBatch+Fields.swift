@@ -100,6 +100,64 @@ extension EventBatch {
         }
     }
 
+    /// The value of the top-level field whose key has the bytes at `key` (a range in the bytes).
+    package func value(atKey key: Range<Int>, in event: Int) -> FieldSlot? {
+        findField(keyRange: key, from: records[event].first).map { fields[$0].value }
+    }
+
+    /// The value at a resolved path: one-segment paths without reference counting.
+    package func value(at path: ResolvedPath, in event: Int) -> FieldSlot? {
+        switch path.count {
+        case 1: return value(atKey: path.first, in: event)
+        case 2: return value(atKey: path.first, then: path.second, in: event)
+        default: return value(at: path.path, in: event)
+        }
+    }
+
+    /// The value of member `second` of the top-level object `first` (ranges in the bytes).
+    private func value(atKey first: Range<Int>, then second: Range<Int>, in event: Int) -> FieldSlot? {
+        guard let outer = value(atKey: first, in: event) else { return nil }
+        switch outer {
+        case .object(let head, _):
+            return findField(keyRange: second, from: head).map { fields[$0].value }
+        case .json(let range, .object):
+            return bytes.withUnsafeBufferPointer { bytes -> FieldSlot? in
+                let object = UnsafeBufferPointer(rebasing: bytes[range])
+                let key = UnsafeBufferPointer(rebasing: bytes[second])
+                guard let member = JSONScanner.member(named: key, inObject: object) else { return nil }
+                let value = (member.value.lowerBound + range.lowerBound)..<(member.value.upperBound + range.lowerBound)
+                return member.kind == .string
+                    ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// Appends the bytes at `range` to `output`.
+    package func copyBytes(_ range: Range<Int>, to output: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// Whether the bytes at `first` and at `second` are the same.
+    package func bytesEqual(_ first: Range<Int>, _ second: Range<Int>) -> Bool {
+        guard first.count == second.count else { return false }
+        if first == second { return true }
+        return bytes.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            return memcmp(base + first.lowerBound, base + second.lowerBound, first.count) == 0
+        }
+    }
+
+    /// Removes the value at a resolved path; one-segment paths without reference counting.
+    @discardableResult
+    package mutating func remove(_ path: ResolvedPath, in event: Int) -> Bool {
+        guard let key = path.singleKey else { return remove(path.path, in: event) }
+        guard let index = findField(keyRange: key, from: records[event].first) else { return false }
+        removeField(index, from: event)
+        return true
+    }
+
     /// Whether the key at `range` is `key`.
     package func keyEquals(_ range: Range<Int>, _ key: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { Self.equal(range, key, $0) }
@@ -124,6 +182,15 @@ extension EventBatch {
         in event: Int,
         overwrite: Bool = true
     ) -> Bool {
+        if let key = path.singleKey {
+            if let existing = findField(keyRange: key, from: records[event].first) {
+                guard overwrite else { return false }
+                fields[existing].value = value
+            } else {
+                appendField(key, value, toEvent: event)
+            }
+            return true
+        }
         let segments = path.path.utf8Segments
         guard !segments.isEmpty else { return false }
         var parent = Parent.event(event)
@@ -294,7 +361,7 @@ extension EventBatch {
         return found
     }
 
-    private func findField(keyRange key: Range<Int>, from list: Int) -> Int? {
+    func findField(keyRange key: Range<Int>, from list: Int) -> Int? {
         bytes.withUnsafeBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return nil }
             var index = list

@@ -152,10 +152,27 @@ package struct EventBatch: Sendable {
 }
 
 /// A field path whose keys are in an `EventBatch`'s bytes: resolved once per batch by a step,
-/// so that setting a field on each event does not look its keys up again.
+/// so that reading or setting a field on each event neither looks its keys up again nor touches
+/// reference-counted storage for paths of one or two segments (`first`, `second`).
 package struct ResolvedPath: Sendable {
     /// The path.
     package let path: FieldPath
     /// The range of each segment's key in the batch.
     package let keys: [Range<Int>]
+    /// The number of segments.
+    package let count: Int
+    /// The first and second keys (empty ranges when the path is shorter).
+    package let first: Range<Int>
+    package let second: Range<Int>
+
+    package init(path: FieldPath, keys: [Range<Int>]) {
+        self.path = path
+        self.keys = keys
+        self.count = keys.count
+        self.first = keys.first ?? 0..<0
+        self.second = keys.count > 1 ? keys[1] : 0..<0
+    }
+
+    /// The key of a one-segment path.
+    package var singleKey: Range<Int>? { count == 1 ? first : nil }
 }

@@ -52,8 +52,9 @@ package struct AddFields: EventTransform {
         let members = configuration.fields.entries.map { entry in
             (key: batch.key(entry.key), value: batch.store(entry.value))
         }
+        let selected = configuration.when?.matches(in: &batch)
         for event in 0..<batch.count {
-            if let when = configuration.when, !when.matches(batch, event: event) { continue }
+            if let selected, !selected[event] { continue }
             applied += 1
             guard let target else {
                 for member in members {

@@ -79,6 +79,80 @@ package indirect enum Condition: Sendable {
         }
     }
 
+    /// Whether each event of `batch` satisfies the condition, evaluated a condition at a time
+    /// over the whole batch: paths are resolved and expected values prepared once per batch, not
+    /// once per event (the transforms' hot path). Same answers as `matches(_:event:)`.
+    package func matches(in batch: inout EventBatch) -> [Bool] {
+        switch self {
+        case .equals(let pairs):
+            var result = [Bool](repeating: true, count: batch.count)
+            for pair in pairs {
+                let path = batch.resolve(pair.path)
+                let expected = pair.value
+                var expectedText: [UInt8]?
+                if case .string(let text) = expected { expectedText = Array(text.utf8) }
+                for event in 0..<batch.count where result[event] {
+                    guard let slot = batch.value(at: path, in: event) else {
+                        result[event] = false
+                        continue
+                    }
+                    switch slot {
+                    case .text, .jsonString:
+                        if let expectedText {
+                            result[event] = batch.textEquals(slot, expectedText)
+                        } else {
+                            result[event] = Self.equal(slot, expected, in: batch)
+                        }
+                    default:
+                        result[event] = Self.equal(slot, expected, in: batch)
+                    }
+                }
+            }
+            return result
+        case .regexp(let pairs):
+            var result = [Bool](repeating: true, count: batch.count)
+            for pair in pairs {
+                let path = batch.resolve(pair.path)
+                let pattern = pair.pattern
+                for event in 0..<batch.count where result[event] {
+                    guard let slot = batch.value(at: path, in: event) else {
+                        result[event] = false
+                        continue
+                    }
+                    result[event] = batch.withText(slot) { pattern.matches($0) } ?? false
+                }
+            }
+            return result
+        case .hasFields(let paths):
+            var result = [Bool](repeating: true, count: batch.count)
+            for path in paths {
+                let resolved = batch.resolve(path)
+                for event in 0..<batch.count where result[event] {
+                    result[event] = batch.value(at: resolved, in: event) != nil
+                }
+            }
+            return result
+        case .contains:
+            return (0..<batch.count).map { matches(batch, event: $0) }
+        case .and(let conditions):
+            var result = [Bool](repeating: true, count: batch.count)
+            for condition in conditions {
+                let part = condition.matches(in: &batch)
+                for event in result.indices { result[event] = result[event] && part[event] }
+            }
+            return result
+        case .or(let conditions):
+            var result = [Bool](repeating: false, count: batch.count)
+            for condition in conditions {
+                let part = condition.matches(in: &batch)
+                for event in result.indices { result[event] = result[event] || part[event] }
+            }
+            return result
+        case .not(let condition):
+            return condition.matches(in: &batch).map { !$0 }
+        }
+    }
+
     /// `equal(_:_:)` for a value in a batch: strings compare as bytes without decoding.
     private static func equal(_ slot: FieldSlot, _ expected: FieldValue, in batch: EventBatch) -> Bool {
         switch (slot, expected) {

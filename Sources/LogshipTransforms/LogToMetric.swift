@@ -47,7 +47,7 @@ package struct LogToMetric: EventTransform {
     /// Events are not changed.
     package func apply(to batch: inout EventBatch, statistics: inout TransformStatistics) {
         var updates = MetricUpdateBatch()
-        collect(batch, into: &updates, statistics: &statistics)
+        collect(&batch, into: &updates, statistics: &statistics)
         if let store, !updates.isEmpty { store.apply(updates, sources: batch.records.map(\.source)) }
     }
 
@@ -64,9 +64,9 @@ package struct LogToMetric: EventTransform {
         for events: [Event],
         statistics: inout TransformStatistics
     ) -> [(source: EventSource?, updates: [MetricUpdate])] {
-        let batch = EventBatch(events)
+        var batch = EventBatch(events)
         var updates = MetricUpdateBatch()
-        collect(batch, into: &updates, statistics: &statistics)
+        collect(&batch, into: &updates, statistics: &statistics)
         var result: [(source: EventSource?, updates: [MetricUpdate])] = []
         var lastEvent = -1
         for entry in updates.entries {
@@ -86,20 +86,63 @@ package struct LogToMetric: EventTransform {
     }
 
     /// Appends the updates of every event of `batch` to `updates`, grouped by event in read
-    /// order. Label values are copied as bytes (see `MetricUpdateBatch`); outcomes are added to
-    /// `statistics` once.
+    /// order. The work goes a metric at a time over the whole batch, so that conditions, paths
+    /// and label definitions are prepared once per batch; label values are copied as bytes (see
+    /// `MetricUpdateBatch`). Outcomes are added to `statistics` once. `batch` only gains keys.
     package func collect(
-        _ batch: EventBatch,
+        _ batch: inout EventBatch,
         into updates: inout MetricUpdateBatch,
         statistics: inout TransformStatistics
     ) {
         var counts = Counts()
-        let families = metrics.map { updates.familyIndex($0.name) }
-        for event in 0..<batch.count {
-            for (position, metric) in metrics.enumerated() {
-                collect(metric, family: families[position], event: event, batch: batch, into: &updates, counts: &counts)
+        let firstEntry = updates.entries.count
+        for metric in metrics {
+            let family = updates.familyIndex(metric.name)
+            let selected = metric.when?.matches(in: &batch)
+            // Plain values per label, so that the loop below does no reference counting.
+            let labelPaths = metric.labels.map { batch.resolve($0.field) }
+            let fallbacks = metric.labels.map { label in label.default.map { batch.key($0) } }
+            let value = metric.value.map { batch.resolve($0) }
+            let kind = metric.kind
+            events: for event in 0..<batch.count {
+                if let selected, !selected[event] { continue }
+                let start = updates.labelStart
+                for label in 0..<labelPaths.count {
+                    let found = batch.value(at: labelPaths[label], in: event).map {
+                        batch.appendLabelText($0, to: &updates.labelBytes)
+                    }
+                    if found != true {
+                        guard let fallback = fallbacks[label] else {
+                            updates.discardLabels(from: start)
+                            counts.missingLabel += 1
+                            continue events
+                        }
+                        batch.copyBytes(fallback, to: &updates.labelBytes)
+                    }
+                    updates.endLabel()
+                }
+                let operation: MetricUpdate.Operation
+                if let value {
+                    guard let number = batch.value(at: value, in: event).flatMap({ batch.number($0) }),
+                        kind != .counter || number >= 0
+                    else {
+                        updates.discardLabels(from: start)
+                        counts.badValue += 1
+                        continue
+                    }
+                    switch kind {
+                    case .counter: operation = .add(number)
+                    case .gauge: operation = .set(number)
+                    case .histogram: operation = .observe(number)
+                    }
+                } else {
+                    operation = .add(1)
+                }
+                updates.append(family: family, labelsFrom: start, operation: operation, event: event)
+                counts.success += 1
             }
         }
+        if metrics.count > 1 { updates.groupByEvent(from: firstEntry, events: batch.count) }
         statistics.add(counts.success, transform: id, outcome: .success)
         statistics.add(counts.missingLabel, transform: id, outcome: .missingLabel)
         statistics.add(counts.badValue, transform: id, outcome: .badValue)
@@ -109,50 +152,5 @@ package struct LogToMetric: EventTransform {
         var success = 0
         var missingLabel = 0
         var badValue = 0
-    }
-
-    private func collect(
-        _ metric: MetricDefinition,
-        family: Int,
-        event: Int,
-        batch: EventBatch,
-        into updates: inout MetricUpdateBatch,
-        counts: inout Counts
-    ) {
-        if let when = metric.when, !when.matches(batch, event: event) { return }
-        let start = updates.labelStart
-        for label in metric.labels {
-            let found = batch.value(at: label.field, in: event).map {
-                batch.appendLabelText($0, to: &updates.labelBytes)
-            }
-            if found != true {
-                guard let fallback = label.default else {
-                    updates.discardLabels(from: start)
-                    counts.missingLabel += 1
-                    return
-                }
-                updates.labelBytes.append(contentsOf: fallback.utf8)
-            }
-            updates.endLabel()
-        }
-        let operation: MetricUpdate.Operation
-        if let valuePath = metric.value {
-            guard let number = batch.value(at: valuePath, in: event).flatMap({ batch.number($0) }),
-                metric.kind != .counter || number >= 0
-            else {
-                updates.discardLabels(from: start)
-                counts.badValue += 1
-                return
-            }
-            switch metric.kind {
-            case .counter: operation = .add(number)
-            case .gauge: operation = .set(number)
-            case .histogram: operation = .observe(number)
-            }
-        } else {
-            operation = .add(1)
-        }
-        updates.append(family: family, labelsFrom: start, operation: operation, event: event)
-        counts.success += 1
     }
 }

@@ -37,8 +37,6 @@ package struct ParseJSON: EventTransform {
     package static let maximumPrefixAttempts = 8
     /// Where `keepOriginal` puts the text.
     package static let originalField = FieldPath("event.original")
-    /// Keys of the root that the object never replaces.
-    private static let reservedKeys: [[UInt8]] = [Array("@timestamp".utf8), Array("log".utf8)]
 
     /// The settings of `parse_json`.
     package struct Configuration: Sendable {
@@ -100,8 +98,9 @@ package struct ParseJSON: EventTransform {
         var skipped = 0
         var members: [JSONMember] = []
         var paths = Paths(configuration, batch: &batch)
+        let selected = configuration.when?.matches(in: &batch)
         for event in 0..<batch.count {
-            if let when = configuration.when, !when.matches(batch, event: event) { continue }
+            if let selected, !selected[event] { continue }
             switch parse(event, in: &batch, members: &members, paths: &paths) {
             case .success: succeeded += 1
             case .failure: failed += 1
@@ -119,8 +118,13 @@ package struct ParseJSON: EventTransform {
         var target: ResolvedPath?
         var prefix: ResolvedPath?
         var original: ResolvedPath?
+        /// Keys of the root that the object never replaces.
+        var timestampKey: Range<Int>
+        var logKey: Range<Int>
 
         init(_ configuration: Configuration, batch: inout EventBatch) {
+            timestampKey = batch.key("@timestamp")
+            logKey = batch.key("log")
             field = batch.resolve(configuration.field)
             target = configuration.target.flatMap { $0.segments.isEmpty ? nil : batch.resolve($0) }
             prefix = configuration.prefixField.map { batch.resolve($0) }
@@ -147,7 +151,7 @@ package struct ParseJSON: EventTransform {
         members: inout [JSONMember],
         paths: inout Paths
     ) -> Outcome {
-        guard let slot = batch.value(at: configuration.field, in: event) else { return .skipped }
+        guard let slot = batch.value(at: paths.field, in: event) else { return .skipped }
         let text: Range<Int>
         switch slot {
         case .text(let range), .jsonString(let range, escaped: false): text = range
@@ -212,12 +216,12 @@ package struct ParseJSON: EventTransform {
         if let original = paths.original { batch.set(original, to: .text(text), in: event) }
         // The JSON text leaves its field: removed, or left holding only the prefix.
         if prefix.isEmpty || paths.prefix != nil {
-            batch.remove(configuration.field, in: event)
+            batch.remove(paths.field, in: event)
             if let prefixPath = paths.prefix, !prefix.isEmpty { batch.set(prefixPath, to: .text(prefix), in: event) }
         } else {
             batch.set(paths.field, to: .text(prefix), in: event)
         }
-        let fieldKey = configuration.field.utf8Segments.count == 1 ? configuration.field.utf8Segments[0] : nil
+        let fieldKey = paths.field.singleKey
         let targetField: Int?
         if let target = paths.target {
             if !configuration.overwriteKeys, let existing = batch.value(at: target.path, in: event), !existing.isObject
@@ -254,13 +258,8 @@ package struct ParseJSON: EventTransform {
                 continue
             }
             var overwrite = configuration.overwriteKeys
-            let isReserved = batch.bytes.withUnsafeBufferPointer { bytes in
-                Self.reservedKeys.contains { EventBatch.equal(key, $0, bytes) }
-            }
-            if isReserved { overwrite = false }
-            if let fieldKey, batch.bytes.withUnsafeBufferPointer({ EventBatch.equal(key, fieldKey, $0) }) {
-                overwrite = true
-            }
+            if batch.bytesEqual(key, paths.timestampKey) || batch.bytesEqual(key, paths.logKey) { overwrite = false }
+            if let fieldKey, batch.bytesEqual(key, fieldKey) { overwrite = true }
             batch.mergeMember(key: key, value: slot, intoEvent: event, overwrite: overwrite)
         }
     }

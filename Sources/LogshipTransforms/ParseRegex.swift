@@ -83,9 +83,16 @@ package struct ParseRegex: EventTransform {
         var unmatched = 0
         var skipped = 0
         let paths = capturePaths.map { (path: batch.resolve($0.path), number: $0.number) }
+        // Captures named by one key are set through that key's range alone: plain values, no
+        // reference counting in the loop.
+        let topLevel = paths.compactMap { capture in capture.path.singleKey.map { (key: $0, number: capture.number) } }
+        let nested = paths.filter { $0.path.singleKey == nil }
+        let field = batch.resolve(configuration.field)
+        let overwrite = configuration.overwriteKeys
+        let selected = configuration.when?.matches(in: &batch)
         for event in 0..<batch.count {
-            if let when = configuration.when, !when.matches(batch, event: event) { continue }
-            guard let slot = batch.value(at: configuration.field, in: event) else {
+            if let selected, !selected[event] { continue }
+            guard let slot = batch.value(at: field, in: event) else {
                 skipped += 1
                 continue
             }
@@ -110,10 +117,15 @@ package struct ParseRegex: EventTransform {
                 continue
             }
             matched += 1
-            for capture in paths {
+            for capture in topLevel {
                 guard capture.number < captures.count, let range = captures[capture.number] else { continue }
                 let slot = FieldSlot.text((text.lowerBound + range.lowerBound)..<(text.lowerBound + range.upperBound))
-                batch.set(capture.path, to: slot, in: event, overwrite: configuration.overwriteKeys)
+                batch.mergeMember(key: capture.key, value: slot, intoEvent: event, overwrite: overwrite)
+            }
+            for capture in nested {
+                guard capture.number < captures.count, let range = captures[capture.number] else { continue }
+                let slot = FieldSlot.text((text.lowerBound + range.lowerBound)..<(text.lowerBound + range.upperBound))
+                batch.set(capture.path, to: slot, in: event, overwrite: overwrite)
             }
         }
         statistics.add(matched, transform: id, outcome: .success)

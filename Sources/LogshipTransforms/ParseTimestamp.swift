@@ -88,9 +88,11 @@ package struct ParseTimestamp: EventTransform {
         var succeeded = 0
         var failed = 0
         var skipped = 0
+        let field = batch.resolve(configuration.field)
+        let selected = configuration.when?.matches(in: &batch)
         for event in 0..<batch.count {
-            if let when = configuration.when, !when.matches(batch, event: event) { continue }
-            guard let slot = batch.value(at: configuration.field, in: event) else {
+            if let selected, !selected[event] { continue }
+            guard let slot = batch.value(at: field, in: event) else {
                 skipped += 1
                 continue
             }

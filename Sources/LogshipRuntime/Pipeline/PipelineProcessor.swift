@@ -49,14 +49,14 @@ package struct PipelineProcessor: FileInputDelegate {
             case .transform(let transform):
                 transform.apply(to: &batch, statistics: &transformStatistics)
             case .metrics(let logToMetric):
-                logToMetric.collect(batch, into: &updates, statistics: &transformStatistics)
+                logToMetric.collect(&batch, into: &updates, statistics: &transformStatistics)
                 metricSteps += 1
             }
         }
         let sources = batch.records.map(\.source)
         // Several log_to_metric steps: the store must see each event's updates together (its
         // counted-offset check would skip a second group of the same event).
-        if metricSteps > 1 { updates.groupByEvent() }
+        if metricSteps > 1 { updates.groupByEvent(events: batch.count) }
         if !updates.isEmpty { metrics.apply(updates, sources: sources) }
         let fileSources = batch.sources
         ledger.register(fileSources)
