@@ -45,7 +45,9 @@ package struct EventBatch: Sendable {
     /// Every field of every event.
     package internal(set) var fields: [Field]
     /// Keys added with `key(_:)`, once each per batch.
-    private var keys: [String: Range<Int>] = [:]
+    /// By bytes, not by `String`: two spellings of a key that `String` finds equal (composed and
+    /// decomposed accents) are different keys in JSON.
+    private var keys: [[UInt8]: Range<Int>] = [:]
 
     /// An empty batch with room for `bytes` bytes and `events` events.
     package init(reservingBytes bytes: Int = 0, events: Int = 0) {
@@ -86,9 +88,10 @@ package struct EventBatch: Sendable {
 
     /// The range of `name`'s UTF-8 in the bytes, appended the first time it is asked for.
     package mutating func key(_ name: String) -> Range<Int> {
-        if let range = keys[name] { return range }
+        let utf8 = Array(name.utf8)
+        if let range = keys[utf8] { return range }
         let range = append(text: name)
-        keys[name] = range
+        keys[utf8] = range
         return range
     }
 

@@ -188,8 +188,16 @@ package struct ParseJSON: EventTransform {
                 base = range.lowerBound
             }
             let prefixRange = (prefix.lowerBound + text.lowerBound)..<(prefix.upperBound + text.lowerBound)
-            merge(members, base: base, into: event, batch: &batch, paths: &paths, text: text, prefix: prefixRange)
-            return .success
+            let merged = merge(
+                members,
+                base: base,
+                into: event,
+                batch: &batch,
+                paths: &paths,
+                text: text,
+                prefix: prefixRange
+            )
+            return merged ? .success : .skipped
         }
     }
 
@@ -204,6 +212,8 @@ package struct ParseJSON: EventTransform {
         return bytes
     }
 
+    /// Merges the members; `false`, changing nothing, when `target` holds a value that is not
+    /// an object and `overwriteKeys` is off.
     private func merge(
         _ members: [JSONMember],
         base: Int,
@@ -212,23 +222,28 @@ package struct ParseJSON: EventTransform {
         paths: inout Paths,
         text: Range<Int>,
         prefix: Range<Int>
-    ) {
-        if let original = paths.original { batch.set(original, to: .text(text), in: event) }
+    ) -> Bool {
+        if let target = paths.target, !configuration.overwriteKeys,
+            let existing = batch.value(at: target, in: event), !existing.isObject
+        {
+            return false
+        }
         // The JSON text leaves its field: removed, or left holding only the prefix.
         if prefix.isEmpty || paths.prefix != nil {
             batch.remove(paths.field, in: event)
-            if let prefixPath = paths.prefix, !prefix.isEmpty { batch.set(prefixPath, to: .text(prefix), in: event) }
         } else {
             batch.set(paths.field, to: .text(prefix), in: event)
+        }
+        // What logship adds is written after the object's members, so that it goes into an
+        // object of the same name (`event`, say) instead of replacing it.
+        defer {
+            if let prefixPath = paths.prefix, !prefix.isEmpty { batch.set(prefixPath, to: .text(prefix), in: event) }
+            if let original = paths.original { batch.set(original, to: .text(text), in: event) }
         }
         let fieldKey = paths.field.singleKey
         let targetField: Int?
         if let target = paths.target {
-            if !configuration.overwriteKeys, let existing = batch.value(at: target.path, in: event), !existing.isObject
-            {
-                return
-            }
-            if !(batch.value(at: target.path, in: event)?.isObject ?? false) {
+            if !(batch.value(at: target, in: event)?.isObject ?? false) {
                 batch.set(target, to: .emptyObject, in: event)
             }
             // Make sure the target is an object of fields, then find its index.
@@ -262,6 +277,7 @@ package struct ParseJSON: EventTransform {
             if let fieldKey, batch.bytesEqual(key, fieldKey) { overwrite = true }
             batch.mergeMember(key: key, value: slot, intoEvent: event, overwrite: overwrite)
         }
+        return true
     }
 
     private func locate(in bytes: UnsafeBufferPointer<UInt8>, members: inout [JSONMember]) -> Located {

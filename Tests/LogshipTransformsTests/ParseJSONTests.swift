@@ -176,4 +176,44 @@ struct ParseJSONTests {
     @Test func rootFieldIsRejected() {
         #expect(throws: TransformError.self) { try ParseJSON(configuration: .init(field: FieldPath(""))) }
     }
+
+    private func run(_ transforms: [any EventTransform], _ events: [Event]) -> EventBatch {
+        var batch = EventBatch(events)
+        var statistics = TransformStatistics()
+        for transform in transforms { transform.apply(to: &batch, statistics: &statistics) }
+        return batch
+    }
+
+    @Test func aTargetHoldingANonObjectLeavesTheEventAlone() throws {
+        let event = Fixtures.event(["message": .string(#"{"a": 1}"#), "json": "x"])
+        let (events, statistics) = Fixtures.run(try ParseJSON(configuration: .init(target: FieldPath("json"))), [event])
+        #expect(events == [event])
+        #expect(statistics.count(transform: "parse_json", outcome: .skipped) == 1)
+    }
+
+    @Test func prefixFieldGoesIntoAnObjectOfTheSameName() throws {
+        let event = Fixtures.event(#"INFO - {"meta": {"a": 1}}"#)
+        for overwrite in [false, true] {
+            let configuration = ParseJSON.Configuration(prefixField: FieldPath("meta.prefix"), overwriteKeys: overwrite)
+            let batch = run([try ParseJSON(configuration: configuration)], [event])
+            #expect(batch.jsonText(of: 0) == #"{"meta":{"a":1,"prefix":"INFO"}}"#)
+        }
+    }
+
+    @Test func keepOriginalGoesIntoTheObjectsOwnEventObject() throws {
+        let line = #"{"event": {"dataset": "app"}, "x": 1}"#
+        for overwrite in [false, true] {
+            let configuration = ParseJSON.Configuration(overwriteKeys: overwrite, keepOriginal: true)
+            let fields = run([try ParseJSON(configuration: configuration)], [Fixtures.event(line)]).event(at: 0).fields
+            #expect(fields[path: FieldPath("event.dataset")] == .string("app"))
+            #expect(fields[path: FieldPath("event.original")] == .string(line))
+        }
+    }
+
+    @Test func keysSpelledInTwoUnicodeFormsStayTwoKeys() throws {
+        let add = try AddFields(configuration: .init(fields: ["caf\u{E9}": 1]))
+        let parse = try ParseJSON(configuration: .init(prefixField: FieldPath("cafe\u{301}")))
+        let batch = run([add, parse], [Fixtures.event(#"INFO - {"x": 1}"#)])
+        #expect(batch.jsonText(of: 0) == "{\"caf\u{E9}\":1,\"x\":1,\"cafe\u{301}\":\"INFO\"}")
+    }
 }
