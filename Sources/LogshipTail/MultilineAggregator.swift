@@ -1,5 +1,3 @@
-import Foundation
-
 /// Joins lines into events by Filebeat's pattern rules; a pure state machine driven with an
 /// injected time.
 ///

@@ -1,18 +1,17 @@
-import Foundation
 package import LogshipCore
 
 /// `parse_regex`: matches a regular expression against a text field and stores its named
 /// groups as string fields.
 ///
-/// - The pattern (ICU syntax, see `RegexPattern`) is searched anywhere in the text; anchor it
+/// - The pattern (PCRE2 syntax, see `RegexPattern`) is searched anywhere in the text; anchor it
 ///   with `^` to match from the start. Named groups `(?<name>...)` or `(?P<name>...)` become
 ///   fields named after the group (dots make nested fields), at the root or inside the object at
 ///   `target`. Unnamed groups are ignored; a named group that did not take part in the match
 ///   sets nothing. Captures replace existing fields only with `overwriteKeys`.
 /// - Events that do not match are kept unchanged and counted as `no_match`; events whose field
 ///   is missing or not a string are counted as `skipped`.
-/// - Cost: `NSRegularExpression` works on UTF-16, so each event's text is converted once; prefer
-///   `parse_json` or a plain field test where they do the job.
+/// - Cost: the pattern runs (JIT-compiled) on the text's UTF-8 bytes, with one matcher per batch;
+///   each capture becomes a new string.
 package struct ParseRegex: EventTransform {
     /// The YAML type name.
     package static let typeName = "parse_regex"
@@ -82,26 +81,24 @@ package struct ParseRegex: EventTransform {
         var matched = 0
         var unmatched = 0
         var skipped = 0
+        let matcher = pattern.makeMatcher()
         for index in events.indices {
             if let when = configuration.when, !when.matches(events[index]) { continue }
-            guard case .string(let text)? = events[index].fields[path: configuration.field] else {
+            guard case .string(var text)? = events[index].fields[path: configuration.field] else {
                 skipped += 1
                 continue
             }
-            let range = NSRange(location: 0, length: text.utf16.count)
-            guard let match = pattern.expression.firstMatch(in: text, range: range) else {
-                unmatched += 1
-                continue
-            }
-            matched += 1
-            for capture in capturePaths {
-                let captureRange = match.range(at: capture.number)
-                guard captureRange.location != NSNotFound, let textRange = Range(captureRange, in: text) else {
-                    continue
+            let found = text.withUTF8 { bytes in
+                guard let match = pattern.firstMatch(in: bytes, using: matcher) else { return false }
+                for capture in capturePaths {
+                    guard let range = match.range(at: capture.number) else { continue }
+                    if !configuration.overwriteKeys && events[index].fields[path: capture.path] != nil { continue }
+                    let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+                    events[index].fields[path: capture.path] = .string(value)
                 }
-                if !configuration.overwriteKeys && events[index].fields[path: capture.path] != nil { continue }
-                events[index].fields[path: capture.path] = .string(String(text[textRange]))
+                return true
             }
+            if found { matched += 1 } else { unmatched += 1 }
         }
         statistics.add(matched, transform: id, outcome: .success)
         statistics.add(unmatched, transform: id, outcome: .noMatch)
