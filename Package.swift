@@ -18,8 +18,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        // Events, field values, acknowledgements, sizes and durations, the metric store. No I/O.
-        .target(name: "LogshipCore"),
+        // PCRE2 with 8-bit code units, from the system (Debian: libpcre2-dev): regexes on UTF-8 bytes.
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        // Events, field values, acknowledgements, sizes and durations, the metric store, regular
+        // expressions (over CPCRE2). No I/O.
+        .target(name: "LogshipCore", dependencies: ["CPCRE2"]),
         // File input: discovery, inotify watcher, identity, reader, rotation, multiline, checkpoints.
         .target(
             name: "LogshipTail",

@@ -1,4 +1,4 @@
-import Foundation
+import LogshipCore
 
 /// How a multiline pattern's match decides which lines belong together (Filebeat's `multiline.match`).
 package enum MultilineMatch: String, Sendable, Equatable {
@@ -13,7 +13,7 @@ package enum MultilineMatch: String, Sendable, Equatable {
 
 /// Settings for joining lines into one event (Filebeat's pattern-based multiline).
 package struct MultilineConfiguration: Sendable, Equatable {
-    /// A regular expression (`NSRegularExpression` syntax) searched in each line.
+    /// A regular expression (PCRE2 syntax, see `RegularExpression`) searched in each line.
     package var pattern: String
     /// Inverts the match.
     package var negate: Bool
@@ -56,17 +56,12 @@ package struct MultilineConfiguration: Sendable, Equatable {
 
     /// Compiles `pattern`.
     ///
-    /// - Throws: `TailError.invalidMultilinePattern` with the compiler's message.
-    func makeRegularExpression(inputID: String = "") throws -> NSRegularExpression {
+    /// - Throws: `TailError.invalidMultilinePattern` with PCRE2's message and the byte offset.
+    func makeRegularExpression(inputID: String = "") throws -> RegularExpression {
         do {
-            return try NSRegularExpression(pattern: pattern)
+            return try RegularExpression(pattern)
         } catch {
-            // Foundation's error on Linux says only "The value is invalid."; say what is meant.
-            throw TailError.invalidMultilinePattern(
-                inputID: inputID,
-                pattern: pattern,
-                reason: "not a valid ICU regular expression (check brackets, escapes and quantifiers)"
-            )
+            throw TailError.invalidMultilinePattern(inputID: inputID, pattern: pattern, reason: error.description)
         }
     }
 }

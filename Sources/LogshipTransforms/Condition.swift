@@ -114,12 +114,13 @@ package indirect enum Condition: Sendable {
             for pair in pairs {
                 let path = batch.resolve(pair.path)
                 let pattern = pair.pattern
+                let matcher = pattern.makeMatcher()
                 for event in 0..<batch.count where result[event] {
                     guard let slot = batch.value(at: path, in: event) else {
                         result[event] = false
                         continue
                     }
-                    result[event] = batch.withText(slot) { pattern.matches($0) } ?? false
+                    result[event] = batch.withText(slot) { pattern.matches($0, using: matcher) } ?? false
                 }
             }
             return result

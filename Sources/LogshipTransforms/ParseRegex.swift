@@ -3,15 +3,15 @@ package import LogshipCore
 /// `parse_regex`: matches a regular expression against a text field and stores its named
 /// groups as string fields.
 ///
-/// - The pattern (ICU syntax, see `RegexPattern`) is searched anywhere in the text; anchor it
+/// - The pattern (PCRE2 syntax, see `RegexPattern`) is searched anywhere in the text; anchor it
 ///   with `^` to match from the start. Named groups `(?<name>...)` or `(?P<name>...)` become
 ///   fields named after the group (dots make nested fields), at the root or inside the object at
 ///   `target`. Unnamed groups are ignored; a named group that did not take part in the match
 ///   sets nothing. Captures replace existing fields only with `overwriteKeys`.
 /// - Events that do not match are kept unchanged and counted as `no_match`; events whose field
 ///   is missing or not a string are counted as `skipped`.
-/// - Cost: `NSRegularExpression` works on UTF-16, so each event's text is converted once; prefer
-///   `parse_json` or a plain field test where they do the job.
+/// - Cost: the pattern runs (JIT-compiled) on the text's UTF-8 bytes, with one matcher per batch;
+///   each capture becomes a new string.
 package struct ParseRegex: EventTransform {
     /// The YAML type name.
     package static let typeName = "parse_regex"
@@ -90,6 +90,9 @@ package struct ParseRegex: EventTransform {
         let field = batch.resolve(configuration.field)
         let overwrite = configuration.overwriteKeys
         let selected = configuration.when?.matches(in: &batch)
+        let matcher = pattern.makeMatcher()
+        // Capture ranges of the current event, by group number; reused from event to event.
+        var captures = [Range<Int>?](repeating: nil, count: (capturePaths.map(\.number).max() ?? 0) + 1)
         for event in 0..<batch.count {
             if let selected, !selected[event] { continue }
             guard let slot = batch.value(at: field, in: event) else {
@@ -109,10 +112,13 @@ package struct ParseRegex: EventTransform {
                 skipped += 1
                 continue
             }
-            let captures = batch.bytes.withUnsafeBufferPointer {
-                pattern.captureRanges(in: UnsafeBufferPointer(rebasing: $0[text]))
+            let found = batch.bytes.withUnsafeBufferPointer { bytes in
+                guard let match = pattern.firstMatch(in: UnsafeBufferPointer(rebasing: bytes[text]), using: matcher)
+                else { return false }
+                for number in captures.indices { captures[number] = match.range(at: number) }
+                return true
             }
-            guard let captures else {
+            guard found else {
                 unmatched += 1
                 continue
             }

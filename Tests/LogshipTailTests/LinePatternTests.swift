@@ -1,4 +1,4 @@
-import Foundation
+import LogshipCore
 import LogshipTail
 import Testing
 
@@ -14,31 +14,35 @@ struct LinePatternTests {
         "",
     ]
 
-    @Test(arguments: [
-        #"^(\d{4}-\d{2}-\d{2}|\{)"#, #"^\s"#, "ERROR", #"^\S+ \S+ - \S+ - ERROR"#, "^.{70}", #"^[^é]{3}"#, "é{32}",
-        "end$", #"x\b"#, #"(?=.*ERROR)^x"#,
-    ])
-    func theFastPathNeverChangesTheAnswer(pattern: String) throws {
-        let expression = try NSRegularExpression(pattern: pattern)
-        let linePattern = LinePattern(expression)
-        for line in Self.lines {
-            let whole = expression.firstMatch(in: line, range: NSRange(location: 0, length: line.utf16.count)) != nil
-            #expect(linePattern.matches(line) == whole, "\(pattern) on \(line.prefix(30))…")
+    @Test(
+        arguments: [
+            (#"^(\d{4}-\d{2}-\d{2}|\{)"#, [true, true, false, false, false, false, false]),
+            (#"^\s"#, [false, false, true, false, false, false, false]),
+            ("ERROR", [false, false, false, false, true, false, false]),
+            (#"^\S+ \S+ - \S+ - INFO"#, [true, false, false, false, false, false, false]),
+            ("^.{70}", [true, true, true, false, true, false, false]),
+            (#"^[^é]{3}"#, [true, true, true, true, true, false, false]),
+            ("é{32}", [false, false, false, false, false, true, false]),
+            ("end$", [false, false, false, false, true, false, false]),
+            (#"\d{4}-\d{2}-\d{2}$"#, [false, false, false, false, false, true, false]),
+            ("^$", [false, false, false, false, false, false, true]),
+        ]
+    )
+    func matchesLines(pattern: String, expected: [Bool]) throws {
+        let linePattern = LinePattern(try RegularExpression(pattern))
+        for (line, expected) in zip(Self.lines, expected) {
+            #expect(linePattern.matches(line) == expected, "\(pattern) on \(line.prefix(30))…")
+            var bytes = Array(line.utf8)
+            #expect(bytes.withUnsafeBufferPointer { linePattern.matches($0) } == expected)
+            bytes.removeAll()
         }
     }
 
-    @Test func patternsThatLookPastTheMatchAlwaysSeeTheWholeLine() throws {
-        #expect(LinePattern(try NSRegularExpression(pattern: #"^(\d{4}-\d{2}-\d{2}|\{)"#)).prefixMatchIsConclusive)
-        for pattern in ["end$", #"x\b"#, "(?=a)", #"(a)\1"#, "(?>a+)", "a++", #"\Z"#] {
-            #expect(!LinePattern(try NSRegularExpression(pattern: pattern)).prefixMatchIsConclusive, "\(pattern)")
-        }
-    }
-
-    @Test func thePrefixEndsOnACharacterBoundary() {
-        let text = "a" + String(repeating: "é", count: 40)  // 1 + 80 bytes
-        let prefix = LinePattern.prefix(of: text)
-        #expect(prefix.utf8.count == 63)
-        #expect(!prefix.contains("\u{FFFD}"))
-        #expect(text.hasPrefix(prefix))
+    @Test func linesWithInvalidUTF8AreMatchedAroundIt() throws {
+        let linePattern = LinePattern(try RegularExpression(#"^(\d{4}-\d{2}-\d{2}|\{)"#))
+        let date: [UInt8] = Array("2025-11-01 ".utf8) + [0xFF, 0xFE] + Array(" rest".utf8)
+        let broken: [UInt8] = [0xC3] + Array("2025-11-01".utf8)
+        #expect(date.withUnsafeBufferPointer { linePattern.matches($0) })
+        #expect(!broken.withUnsafeBufferPointer { linePattern.matches($0) })
     }
 }

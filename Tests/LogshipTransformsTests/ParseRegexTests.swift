@@ -53,6 +53,33 @@ struct ParseRegexTests {
         #expect(more[0].fields["after"] == .string("3"))
     }
 
+    @Test(
+        arguments: [
+            (#"(?<d>\d)\k{d}(?<after>.)"#, "a1223b", ["d": "2", "after": "3"]),
+            (#"(?<d>\d)\g{d}(?<after>.)"#, "a1223b", ["d": "2", "after": "3"]),
+            (#"(?<d>\d)\k'd'(?<after>.)"#, "a1223b", ["d": "2", "after": "3"]),
+            (#"^(?<word>[a-z]+)-(?&word)-(?P>word)-\g<word>$"#, "abc-de-f-gh", ["word": "abc"]),
+            (#"^(?<q><)?(?<v>\w+)(?(<q>)>)$"#, "<abc>", ["q": "<", "v": "abc"]),
+            (#"^(?<q><)?(?<v>\w+)(?(q)>)$"#, "abc", ["v": "abc"]),
+            (#"(?#not (a group)(?<a>[[:alpha:]]+)(*SKIP)(?<b>[[(]+)"#, "abc((", ["a": "abc", "b": "(("]),
+            (#"[]()](*atomic:(?<a.b>a+))b"#, ")aab", ["a": .object(["b": "aa"])]),
+        ] as [(String, String, FieldObject)]
+    )
+    func pcre2ConstructsAndReferenceSpellingsAreMapped(pattern: String, text: String, expected: FieldObject) throws {
+        let transform = try ParseRegex(configuration: .init(pattern: pattern, target: FieldPath("p")))
+        let (events, statistics) = Fixtures.run(transform, [Fixtures.event(text)])
+        #expect(statistics.count(transform: "parse_regex", outcome: .success) == 1)
+        #expect(events[0].fields["p"] == .object(expected))
+    }
+
+    @Test func capturesAroundMultibyteCharactersAreWholeCharacters() throws {
+        // Text read from a file with a broken byte holds U+FFFD (three bytes) in its place.
+        let transform = try ParseRegex(configuration: .init(pattern: #"(?<level>[A-Z]+) - (?<text>.*)"#))
+        let (events, _) = Fixtures.run(transform, [Fixtures.event("\u{FFFD}\u{FFFD} ERROR - bad \u{FFFD} byte")])
+        #expect(events[0].fields["level"] == .string("ERROR"))
+        #expect(events[0].fields["text"] == .string("bad \u{FFFD} byte"))
+    }
+
     @Test func groupsInsideClassesEscapesAndLookaroundsAreNotCounted() throws {
         let pattern = #"[(](?<=\()\((?!x)(?<a>[^)\]]+)\)\Q(not a group)\E(?<b>.)"#
         let transform = try ParseRegex(configuration: .init(pattern: pattern))
@@ -69,7 +96,10 @@ struct ParseRegexTests {
     }
 
     @Test(arguments: [
-        (#"(?<a>[unclosed"#, "not a valid ICU regular expression"),
+        (#"(?<a>[unclosed"#, "missing terminating ] for character class at offset 14"),
+        (#"(?<log.level>x)(?<b>y"#, "missing closing parenthesis at offset 21"),
+        (#"(?<a>x)\k<b>"#, "unknown group 'b'"),
+        (#"(?|(?<a>x)|(?<b>y))"#, "could not map the named groups"),
         (#"no groups here"#, "has no named group"),
         (#"(?<a>x)(?<a>y)"#, "used twice"),
         (#"(?<1bad>x)"#, "must match"),
