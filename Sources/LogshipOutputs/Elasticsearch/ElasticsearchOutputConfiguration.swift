@@ -105,10 +105,15 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         guard maximumDeadLetterBytes >= 1024 else { throw fail("max_dead_letter_bytes", "must be at least 1KiB") }
     }
 
-    /// The `_bulk` URL of `hosts[position]`, without a doubled slash.
-    func bulkURL(host position: Int) -> String {
+    /// The `_bulk` URL of `hosts[position]`, without a doubled slash, asking Elasticsearch to
+    /// answer only `errors` and each item's `status` and `error` (`BulkResponse` reads the
+    /// unfiltered form as well, for endpoints that ignore `filter_path`).
+    package func bulkURL(host position: Int) -> String {
         var base = hosts[position]
         while base.hasSuffix("/") { base.removeLast() }
-        return base + "/_bulk"
+        return base + "/_bulk?" + Self.bulkQuery
     }
+
+    /// The query of every `_bulk` request.
+    package static let bulkQuery = "filter_path=errors,items.*.status,items.*.error"
 }

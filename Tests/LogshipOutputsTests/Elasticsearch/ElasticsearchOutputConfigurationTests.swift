@@ -13,6 +13,13 @@ import Testing
         #expect(configuration.index == "logship-%{+yyyy.MM.dd}")
     }
 
+    @Test func bulkURLAsksForTheFilteredResponse() {
+        let configuration = ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a:9200", "https://b/prefix//"])
+        let query = "?filter_path=errors,items.*.status,items.*.error"
+        #expect(configuration.bulkURL(host: 0) == "http://a:9200/_bulk" + query)
+        #expect(configuration.bulkURL(host: 1) == "https://b/prefix/_bulk" + query)
+    }
+
     @Test(arguments: [
         (ElasticsearchOutputConfiguration(id: "es", hosts: []), "hosts"),
         (ElasticsearchOutputConfiguration(id: "es", hosts: ["localhost:9200"]), "hosts[0]"),
