@@ -8,7 +8,7 @@ import Testing
             hosts: ["http://localhost:9200", "https://es:9243/prefix/"]
         )
         try configuration.validate()
-        #expect(configuration.maximumBatchBytes == 4 * 1024 * 1024)
+        #expect(configuration.maximumBatchBytes == 2 * 1024 * 1024)
         #expect(configuration.maximumBatchEvents == 50_000)
         #expect(configuration.maximumDeadLetterBytes == 100 * 1024 * 1024)
         #expect(configuration.index == "logship-%{+yyyy.MM.dd}")
