@@ -21,8 +21,9 @@ extension ElasticsearchOutput {
 
     /// Runs until graceful shutdown (or cancellation): validates the configuration, opens the
     /// dead-letter file, starts the compression thread, then drives the batch timer and
-    /// `maximumInFlightRequests` workers that each send one batch at a time. Throws only for an invalid configuration or a dead-letter
-    /// file that cannot be opened.
+    /// `maximumInFlightRequests` workers that each send one batch at a time; stops the compression
+    /// thread last. Throws only for an invalid configuration or a dead-letter file that cannot be
+    /// opened.
     package func run() async throws {
         try configuration.validate()
         try deadLetterFile?.openFile()

@@ -6,18 +6,18 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// Ships events to Elasticsearch with the `_bulk` API: batches them (`Batcher`), gzips each
-/// batch on a thread of its own (`CompressionThread`), sends up to `maximumInFlightRequests` bulk
-/// requests at a time, retries what Elasticsearch
-/// could not take yet, writes what it rejects for good to the dead-letter file, and reports the
-/// sources of taken or dead-lettered documents to `acknowledge`.
+/// Ships events to Elasticsearch with the `_bulk` API: batches them (`Batcher`), gzips each batch
+/// on a thread of its own (`CompressionThread`), sends up to `maximumInFlightRequests` bulk
+/// requests at a time, retries what Elasticsearch could not take yet, writes what it rejects for
+/// good to the dead-letter file, and reports the sources of taken or dead-lettered documents to
+/// `acknowledge`.
 ///
 /// - Backpressure: `send` suspends while `maximumBufferedEvents` or more events are accepted but
 ///   not yet acknowledged, or while `maximumInFlightRequests` closed batches are not yet delivered
 ///   (waiting for a worker, being compressed, in flight, retrying): every request slot has a
 ///   batch and none queue behind them. So at most those bounds plus one `send` call's events,
 ///   the open batch and a batch closed by age meanwhile are held; in bytes, about
-///   `maximumInFlightRequests + 1` times `maximumBatchBytes`.
+///   `maximumInFlightRequests + 2` times `maximumBatchBytes`.
 /// - Nothing is given up on: 429, 5xx and connection errors are retried with backoff forever, each
 ///   retry logged (rate-limited) and counted. A batch occupies its request slot while it waits.
 /// - Graceful shutdown: stops waiting for new events, flushes the open batch and waits up to
