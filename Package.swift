@@ -36,11 +36,16 @@ let package = Package(
         ),
         // Parsers and transforms: pure, synchronous functions over a batch of events.
         .target(name: "LogshipTransforms", dependencies: ["LogshipCore"]),
+        // glibc's mallopt, for ProcessMemory (part of libc: nothing to install or link).
+        .systemLibrary(name: "CMalloc"),
+        // ISA-L's igzip: the bulk output's gzip (Debian: libisal-dev).
+        .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         // Elasticsearch bulk output and the Prometheus endpoint.
         .target(
             name: "LogshipOutputs",
             dependencies: [
                 "LogshipCore",
+                "CISAL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -55,7 +60,7 @@ let package = Package(
         .target(
             name: "LogshipRuntime",
             dependencies: [
-                "LogshipCore", "LogshipTail", "LogshipTransforms", "LogshipOutputs",
+                "LogshipCore", "LogshipTail", "LogshipTransforms", "LogshipOutputs", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -29,6 +29,7 @@ extension Logship {
 
         func run() async throws {
             let logger = LoggingSetup.bootstrap(level: "warning")
+            ProcessMemory.returnLargeBlocksToTheKernel()
             do {
                 try await DemoRunner(
                     pipelinePath: config,

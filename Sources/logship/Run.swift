@@ -26,6 +26,7 @@ extension Logship {
 
         func run() async throws {
             let logger = LoggingSetup.bootstrap(level: logLevel)
+            ProcessMemory.returnLargeBlocksToTheKernel()
             let pipeline: PipelineConfiguration
             do {
                 pipeline = try PipelineLoader.load(path: config, environment: ProcessInfo.processInfo.environment)

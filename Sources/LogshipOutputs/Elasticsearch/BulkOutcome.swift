@@ -61,13 +61,13 @@ package enum BulkOutcome: Sendable, Equatable {
                 )
                 return
             }
-            guard response.items.count == documentCount else {
+            guard response.itemCount == documentCount else {
                 self = .retryAll(
-                    reason: "HTTP \(status) with \(response.items.count) items for \(documentCount) documents"
+                    reason: "HTTP \(status) with \(response.itemCount) items for \(documentCount) documents"
                 )
                 return
             }
-            self = .items(Self.classify(response.items))
+            self = .items(Self.classify(response))
         case 413:
             let error =
                 BulkResponse.parseRequestError(body, status: status)
@@ -86,24 +86,28 @@ package enum BulkOutcome: Sendable, Equatable {
         }
     }
 
-    private static func classify(_ items: [BulkResponse.Item]) -> ItemDispositions {
+    /// Sorts the items: every position not among the failed items is acknowledged.
+    private static func classify(_ response: BulkResponse) -> ItemDispositions {
         var result = ItemDispositions()
-        for (index, item) in items.enumerated() {
-            switch item.status {
-            case 200..<300:
-                result.acknowledged.append(index)
+        result.acknowledged.reserveCapacity(response.itemCount)
+        var next = 0
+        for failed in response.failedItems {
+            result.acknowledged.append(contentsOf: next..<failed.position)
+            next = failed.position + 1
+            switch failed.status {
             case 409:
-                result.acknowledged.append(index)
-                result.conflicts.append(index)
+                result.acknowledged.append(failed.position)
+                result.conflicts.append(failed.position)
             case 429, 500..<600:
-                result.retry.append(index)
+                result.retry.append(failed.position)
             case 400..<500:
-                let error = item.error ?? BulkError(status: item.status, type: "unknown", reason: "")
-                result.deadLetter.append((index, error))
+                let error = failed.error ?? BulkError(status: failed.status, type: "unknown", reason: "")
+                result.deadLetter.append((failed.position, error))
             default:
-                result.retry.append(index)
+                result.retry.append(failed.position)
             }
         }
+        result.acknowledged.append(contentsOf: next..<response.itemCount)
         return result
     }
 

@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import CompressNIO
 import Logging
 import LogshipCore
 import NIOCore
@@ -23,8 +22,11 @@ extension ElasticsearchOutput {
                 do { try await Task.sleep(for: retryPolicy.delay(attempt: item.attempt)) } catch { return }
             }
             if Task.isCancelled { return }
-            let body = item.body ?? makeBody(item.batch)
-            item.body = body
+            if item.body == nil {
+                guard let body = await makeBody(item.batch) else { return }
+                item.body = body
+            }
+            guard let body = item.body else { return }
             let result = await post(
                 body.buffer,
                 compressed: body.compressed,
@@ -81,22 +83,23 @@ extension ElasticsearchOutput {
         }
     }
 
-    /// The request body: the NDJSON, gzip-compressed unless the level is 0 or compression fails.
-    private func makeBody(_ batch: Batch) -> (buffer: ByteBuffer, compressed: Bool) {
+    /// The request body: the NDJSON, gzip-compressed on the compression thread unless the level
+    /// is 0 or compression fails (then it is sent as it is). `nil` when the task was cancelled
+    /// while waiting for the thread.
+    private func makeBody(_ batch: Batch) async -> (buffer: ByteBuffer, compressed: Bool)? {
+        if let compressionThread {
+            do {
+                if let compressed = try await compressionThread.compress(batch.bytes) { return (compressed, true) }
+                logger.warning("gzip compression failed; sending uncompressed")
+            } catch is CancellationError {
+                return nil
+            } catch {
+                logger.warning("gzip compression failed; sending uncompressed", metadata: ["error": "\(error)"])
+            }
+        }
         var buffer = ByteBufferAllocator().buffer(capacity: batch.bytes.count)
         buffer.writeBytes(batch.bytes)
-        guard configuration.compressionLevel > 0 else { return (buffer, false) }
-        let level = Int32(min(configuration.compressionLevel, 9))
-        do {
-            var input = buffer
-            let compressed = try input.compress(
-                with: .gzip(configuration: .init(windowSize: 15, compressionLevel: level))
-            )
-            return (compressed, true)
-        } catch {
-            logger.warning("gzip compression failed; sending uncompressed", metadata: ["error": "\(error)"])
-            return (buffer, false)
-        }
+        return (buffer, false)
     }
 
     /// Sends one bulk request to the current host; moves to the next host when there is no response.

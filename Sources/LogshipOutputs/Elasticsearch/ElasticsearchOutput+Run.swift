@@ -20,12 +20,14 @@ extension ElasticsearchOutput {
     }
 
     /// Runs until graceful shutdown (or cancellation): validates the configuration, opens the
-    /// dead-letter file, then drives the batch timer and `maximumInFlightRequests` workers that
-    /// each send one batch at a time. Throws only for an invalid configuration or a dead-letter
-    /// file that cannot be opened.
+    /// dead-letter file, starts the compression thread, then drives the batch timer and
+    /// `maximumInFlightRequests` workers that each send one batch at a time; stops the compression
+    /// thread last. Throws only for an invalid configuration or a dead-letter file that cannot be
+    /// opened.
     package func run() async throws {
         try configuration.validate()
         try deadLetterFile?.openFile()
+        compressionThread?.start()
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout.connect = .nanoseconds(
             Int64(min(configuration.requestTimeout, .seconds(10)).seconds * 1e9)
@@ -68,6 +70,7 @@ extension ElasticsearchOutput {
         } catch {
             logger.debug("HTTP client shutdown failed", metadata: ["error": "\(error)"])
         }
+        await compressionThread?.shutdown()
         deadLetterFile?.closeFile()
     }
 
@@ -154,6 +157,7 @@ extension ElasticsearchOutput {
     private func runWorker(client: HTTPClient) async {
         while let batch = await nextBatch() {
             await deliver(batch, client: client)
+            releaseBatch(bytes: batch.bytes.count)
         }
     }
 

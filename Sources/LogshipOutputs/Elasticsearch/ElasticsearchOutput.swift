@@ -6,13 +6,18 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// Ships events to Elasticsearch with the `_bulk` API: batches them (`Batcher`), sends up to
-/// `maximumInFlightRequests` gzip-compressed bulk requests at a time, retries what Elasticsearch
-/// could not take yet, writes what it rejects for good to the dead-letter file, and reports the
-/// sources of taken or dead-lettered documents to `acknowledge`.
+/// Ships events to Elasticsearch with the `_bulk` API: batches them (`Batcher`), gzips each batch
+/// on a thread of its own (`CompressionThread`), sends up to `maximumInFlightRequests` bulk
+/// requests at a time, retries what Elasticsearch could not take yet, writes what it rejects for
+/// good to the dead-letter file, and reports the sources of taken or dead-lettered documents to
+/// `acknowledge`.
 ///
 /// - Backpressure: `send` suspends while `maximumBufferedEvents` or more events are accepted but
-///   not yet acknowledged (so at most that bound plus one `send` call's events are held).
+///   not yet acknowledged, or while `maximumInFlightRequests` closed batches are not yet delivered
+///   (waiting for a worker, being compressed, in flight, retrying): every request slot has a
+///   batch and none queue behind them. So at most those bounds plus one `send` call's events,
+///   the open batch and a batch closed by age meanwhile are held; in bytes, about
+///   `maximumInFlightRequests + 2` times `maximumBatchBytes`.
 /// - Nothing is given up on: 429, 5xx and connection errors are retried with backoff forever, each
 ///   retry logged (rate-limited) and counted. A batch occupies its request slot while it waits.
 /// - Graceful shutdown: stops waiting for new events, flushes the open batch and waits up to
@@ -55,10 +60,19 @@ package final class ElasticsearchOutput: Service, Sendable {
         var deadLetterLog = LogRateLimiter(interval: .seconds(5))
         var warnedStopped = false
 
+        /// Whether `send` may add events: fewer than `maximumBufferedEvents` are buffered and
+        /// fewer closed batches than `maximumInFlightRequests` wait for or are in delivery.
+        func hasRoom(_ configuration: ElasticsearchOutputConfiguration) -> Bool {
+            statistics.bufferedEvents < configuration.maximumBufferedEvents
+                && statistics.bufferedBatches < configuration.maximumInFlightRequests
+        }
+
         /// Hands `batches` to idle workers, queueing the rest; returns the workers to resume.
         mutating func dispatch(_ batches: [Batch]) -> [(CheckedContinuation<Batch?, Never>, Batch)] {
             var handed: [(CheckedContinuation<Batch?, Never>, Batch)] = []
             for batch in batches {
+                statistics.bufferedBatches += 1
+                statistics.bufferedBatchBytes += batch.bytes.count
                 if idleWorkers.isEmpty {
                     ready.append(batch)
                 } else {
@@ -79,6 +93,8 @@ package final class ElasticsearchOutput: Service, Sendable {
     let retryPolicy: RetryPolicy
     /// `nil` when `deadLetterPath` is not set.
     let deadLetterFile: DeadLetterFile?
+    /// Compresses request bodies off the cooperative pool; `nil` when `compressionLevel` is 0.
+    let compressionThread: CompressionThread?
     /// The shared state; never held across an `await`.
     let state: Mutex<State>
     /// The largest response body read; a larger one counts as a failed request.
@@ -100,6 +116,8 @@ package final class ElasticsearchOutput: Service, Sendable {
         self.deadLetterFile = configuration.deadLetterPath.map {
             DeadLetterFile(path: $0, maximumBytes: configuration.maximumDeadLetterBytes)
         }
+        self.compressionThread =
+            configuration.compressionLevel > 0 ? CompressionThread(level: configuration.compressionLevel) : nil
         let pattern =
             (try? IndexPattern(parsing: configuration.index)) ?? (try! IndexPattern(parsing: "logship-invalid-index"))
         let batcher = Batcher(
@@ -122,7 +140,7 @@ package final class ElasticsearchOutput: Service, Sendable {
 
     // MARK: Sending
 
-    /// Accepts `events` for shipping. Suspends while `maximumBufferedEvents` or more are buffered;
+    /// Accepts `events` for shipping. Suspends while the buffer is full (see the type);
     /// a cancelled caller stops waiting and its events are accepted anyway. After `run()` has
     /// returned, events are accepted and never shipped (and never acknowledged).
     package func send(_ events: EventBatch) async {
@@ -144,10 +162,9 @@ package final class ElasticsearchOutput: Service, Sendable {
             timer: CheckedContinuation<Void, Never>?, warnStopped: Bool
         )
         let (accepted, workers, timer, warnStopped) = state.withLock { state -> Result in
-            guard
-                force || state.phase == .stopped
-                    || state.statistics.bufferedEvents < configuration.maximumBufferedEvents
-            else { return (false, [], nil, false) }
+            guard force || state.phase == .stopped || state.hasRoom(configuration) else {
+                return (false, [], nil, false)
+            }
             state.statistics.eventsReceived += events.count
             state.statistics.bufferedEvents += events.count
             let hadDeadline = state.batcher.deadline != nil
@@ -179,9 +196,9 @@ package final class ElasticsearchOutput: Service, Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let waits = state.withLock { state in
-                    guard !Task.isCancelled, state.phase != .stopped,
-                        state.statistics.bufferedEvents >= configuration.maximumBufferedEvents
-                    else { return false }
+                    guard !Task.isCancelled, state.phase != .stopped, !state.hasRoom(configuration) else {
+                        return false
+                    }
                     state.senders.append((id, continuation))
                     return true
                 }
@@ -195,12 +212,21 @@ package final class ElasticsearchOutput: Service, Sendable {
         }
     }
 
+    /// Releases a delivered batch of `bytes` body bytes and wakes suspended senders when there
+    /// is room.
+    func releaseBatch(bytes: Int) {
+        release(0) { statistics in
+            statistics.bufferedBatches -= 1
+            statistics.bufferedBatchBytes -= bytes
+        }
+    }
+
     /// Releases `count` buffered events and wakes suspended senders when there is room.
     func release(_ count: Int, update: (inout ElasticsearchOutputStatistics) -> Void) {
         let senders = state.withLock { state in
             state.statistics.bufferedEvents -= count
             update(&state.statistics)
-            guard state.statistics.bufferedEvents < configuration.maximumBufferedEvents else {
+            guard state.hasRoom(configuration) else {
                 return [] as [(id: UInt64, continuation: CheckedContinuation<Void, Never>)]
             }
             defer { state.senders = [] }

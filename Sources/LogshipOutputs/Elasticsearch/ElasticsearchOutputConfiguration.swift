@@ -2,6 +2,20 @@ import struct Foundation.URL
 
 /// Settings of the Elasticsearch output. Every bound has a default; `validate()` checks them
 /// without doing any I/O.
+///
+/// Batches close by bytes: `maximumBatchBytes` (2 MiB) closes a batch before `maximumBatchEvents`
+/// (50,000) for events of more than about 42 encoded bytes, which is every realistic log line
+/// (Aetherra events encode to about 600 with their action lines, some 3,500 to a batch).
+///
+/// Memory budget (the whole process should stay under 64 MiB): the output holds at most the open
+/// batch, `maximumInFlightRequests` closed batches and one more closed by age meanwhile (4 × 2 MiB
+/// at the defaults), about 100 bytes of layout per document (0.35 MiB a batch), each in-flight
+/// batch's gzip form (a twelfth of it) and the compressor's scratch (resident only as far as it
+/// is written): about 10 MiB at most. In `.ci/bench` (1M lines) the rest of the process peaks at
+/// about 56 MiB (measured with 256 KiB batches), and the whole at 59 MiB with 2 MiB batches,
+/// 65-66 MiB with 4 MiB and more with 8 MiB. Larger batches hardly compress better: gzip's
+/// window is 32 KiB, and igzip's ratio on Aetherra bodies was 11.81 at 1 MiB, 11.86 at 2 MiB,
+/// 11.89 at 4 MiB, 11.90 at 8 MiB.
 package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
     /// The component id, used in errors, logs and metrics.
     package var id: String
@@ -10,18 +24,27 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
     package var hosts: [String]
     /// Index name pattern, see `IndexPattern`.
     package var index: String
-    /// Documents per bulk request.
+    /// Documents per bulk request (50,000; large enough that bytes close the batch).
     package var maximumBatchEvents: Int
-    /// Uncompressed NDJSON bytes per bulk request (a single larger document is sent alone).
+    /// Uncompressed NDJSON bytes per bulk request (2 MiB; a single larger document is sent alone).
+    /// gzip's window is 32 KiB, so the ratio hardly changes above 1 MiB; what large batches save
+    /// is per-request work on both sides, and what they cost is memory (see the type).
     package var maximumBatchBytes: Int
     /// How long the first event of a batch waits for more before the batch is sent.
     package var maximumBatchAge: Duration
-    /// gzip level 1-9; 0 sends the body uncompressed.
+    /// gzip level 1-9 (1, the fastest, by default); 0 sends the body uncompressed. ISA-L's igzip
+    /// compresses, on a thread of its own (`CompressionThread`); it has three levels, and 1 maps to
+    /// its 1, 2-3 to its 2, 4-9 to its 3 (see `GzipCompressor`).
     package var compressionLevel: Int
-    /// Bulk requests sent concurrently (each one retries on its own).
+    /// Bulk requests sent concurrently (each one retries on its own), 2. Also the number of closed
+    /// batches `send` lets wait for delivery before it suspends (see `ElasticsearchOutput`): with
+    /// 2, reading fills and compresses the next batch while one request is in flight; with 1 it
+    /// waits for every response. In `.ci/bench` on two cores 2 was the fastest (1 took 1.3-1.5
+    /// times as long, 3 about 1.05 times) and 3 held 3-7 MiB more.
     package var maximumInFlightRequests: Int
     /// Events accepted but not yet acknowledged (batching, in flight, waiting to retry) beyond which
-    /// `send` suspends: the backpressure bound.
+    /// `send` suspends: the backpressure bound by count (100,000, two batches closed by count).
+    /// Bytes are bounded through `maximumInFlightRequests` closed batches.
     package var maximumBufferedEvents: Int
     /// The cap of the first retry delay.
     package var initialBackoff: Duration
@@ -40,12 +63,12 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         id: String,
         hosts: [String],
         index: String = "logship-%{+yyyy.MM.dd}",
-        maximumBatchEvents: Int = 2048,
-        maximumBatchBytes: Int = 5 << 20,
+        maximumBatchEvents: Int = 50_000,
+        maximumBatchBytes: Int = 2 << 20,
         maximumBatchAge: Duration = .seconds(1),
         compressionLevel: Int = 1,
         maximumInFlightRequests: Int = 2,
-        maximumBufferedEvents: Int = 16384,
+        maximumBufferedEvents: Int = 100_000,
         initialBackoff: Duration = .milliseconds(100),
         maximumBackoff: Duration = .seconds(30),
         requestTimeout: Duration = .seconds(30),
@@ -105,10 +128,15 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         guard maximumDeadLetterBytes >= 1024 else { throw fail("max_dead_letter_bytes", "must be at least 1KiB") }
     }
 
-    /// The `_bulk` URL of `hosts[position]`, without a doubled slash.
-    func bulkURL(host position: Int) -> String {
+    /// The `_bulk` URL of `hosts[position]`, without a doubled slash, asking Elasticsearch to
+    /// answer only `errors` and each item's `status` and `error` (`BulkResponse` reads the
+    /// unfiltered form as well, for endpoints that ignore `filter_path`).
+    package func bulkURL(host position: Int) -> String {
         var base = hosts[position]
         while base.hasSuffix("/") { base.removeLast() }
-        return base + "/_bulk"
+        return base + "/_bulk?" + Self.bulkQuery
     }
+
+    /// The query of every `_bulk` request.
+    package static let bulkQuery = "filter_path=errors,items.*.status,items.*.error"
 }

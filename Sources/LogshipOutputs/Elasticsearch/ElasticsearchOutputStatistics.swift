@@ -20,6 +20,11 @@ package struct ElasticsearchOutputStatistics: Sendable, Equatable {
     package var inFlightRequests = 0
     /// Events accepted and not yet acknowledged.
     package var bufferedEvents = 0
+    /// Closed batches not yet delivered (waiting for a worker, being compressed, in flight or
+    /// retrying); the open batch is not counted.
+    package var bufferedBatches = 0
+    /// Uncompressed body bytes of those batches.
+    package var bufferedBatchBytes = 0
     /// Callers of `send` currently suspended by backpressure.
     package var suspendedSenders = 0
     /// The last failure, for logs and health pages; `nil` until one happens.

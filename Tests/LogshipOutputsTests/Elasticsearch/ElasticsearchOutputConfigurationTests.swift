@@ -8,9 +8,17 @@ import Testing
             hosts: ["http://localhost:9200", "https://es:9243/prefix/"]
         )
         try configuration.validate()
-        #expect(configuration.maximumBatchBytes == 5 * 1024 * 1024)
+        #expect(configuration.maximumBatchBytes == 2 * 1024 * 1024)
+        #expect(configuration.maximumBatchEvents == 50_000)
         #expect(configuration.maximumDeadLetterBytes == 100 * 1024 * 1024)
         #expect(configuration.index == "logship-%{+yyyy.MM.dd}")
+    }
+
+    @Test func bulkURLAsksForTheFilteredResponse() {
+        let configuration = ElasticsearchOutputConfiguration(id: "es", hosts: ["http://a:9200", "https://b/prefix//"])
+        let query = "?filter_path=errors,items.*.status,items.*.error"
+        #expect(configuration.bulkURL(host: 0) == "http://a:9200/_bulk" + query)
+        #expect(configuration.bulkURL(host: 1) == "https://b/prefix/_bulk" + query)
     }
 
     @Test(arguments: [

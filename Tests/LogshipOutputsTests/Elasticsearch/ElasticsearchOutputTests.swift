@@ -257,6 +257,37 @@ import Testing
         }
     }
 
+    @Test func backpressureAdmitsOneClosedBatchPerRequestSlot() async throws {
+        try await withReceiver { receiver, port in
+            receiver.enqueue(.delay(.milliseconds(300)))
+            let acknowledged = AcknowledgementRecorder()
+            let output = ElasticsearchOutput(
+                configuration: configuration(port: port) {
+                    $0.maximumBatchEvents = 1000
+                    $0.maximumBatchBytes = 1024
+                    $0.maximumInFlightRequests = 1
+                    $0.maximumBufferedEvents = 1000
+                },
+                acknowledge: { acknowledged.record($0) },
+                logger: logger
+            )
+            try await withRunning(output) {
+                // About 120 bytes a document: a batch closes by bytes and fills the only slot.
+                await output.send(makeEvents(12))
+                #expect(output.statistics.bufferedBatches >= 1)
+                #expect(output.statistics.bufferedBatchBytes > 512)
+                let second = Task { await output.send(makeEvents(4, from: 12)) }
+                #expect(await eventually { output.statistics.suspendedSenders == 1 })
+                #expect(acknowledged.count == 0)
+                await second.value
+                #expect(await eventually { acknowledged.count == 16 })
+            }
+            #expect(receiver.documentCount == 16)
+            #expect(output.statistics.bufferedBatches == 0)
+            #expect(output.statistics.bufferedBatchBytes == 0)
+        }
+    }
+
     @Test func shutdownTimeoutLeavesUnacknowledgedEvents() async throws {
         try await withReceiver { receiver, port in
             for _ in 0..<1000 { receiver.enqueue(.rejectRequest(status: 503)) }
