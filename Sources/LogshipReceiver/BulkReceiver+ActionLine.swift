@@ -9,7 +9,7 @@ extension BulkReceiver {
         _ body: UnsafeBufferPointer<UInt8>,
         line: Range<Int>,
         number: Int,
-        names: inout IndexNameTable
+        request: inout BulkRequest
     ) throws(RequestError) -> Operation {
         func malformed(_ reason: String) -> RequestError {
             RequestError(
@@ -72,8 +72,9 @@ extension BulkReceiver {
             if isIndex {
                 switch value {
                 case .none: operation.index = nil
-                case .raw(let range): operation.index = names.intern(range: range.offset(by: line.lowerBound))
-                case .text(let text): operation.index = names.intern(text)
+                case .raw(let range):
+                    operation.index = request.intern(range: range.offset(by: line.lowerBound), of: body)
+                case .text(let text): operation.index = request.intern(text)
                 }
             } else {
                 switch value {
@@ -84,7 +85,7 @@ extension BulkReceiver {
                     operation.id = .raw(range.offset(by: line.lowerBound))
                     operation.key = DocumentKey(UnsafeBufferPointer(rebasing: bytes[range]))
                 case .text(let text):
-                    operation.id = .text(text)
+                    operation.id = request.add(text)
                     operation.key = DocumentKey(text)
                 }
             }
@@ -92,8 +93,17 @@ extension BulkReceiver {
         return operation
     }
 
+    /// A scalar value of an action line.
+    private enum Scalar {
+        case none
+        /// Bytes of the line that are valid JSON string content as they are.
+        case raw(Range<Int>)
+        /// A string that had escapes, decoded.
+        case text(String)
+    }
+
     /// The value at the scanner as `_index`/`_id` text (ranges relative to the line).
-    private static func scalar(_ scanner: inout JSONScanner) -> Operation.ID {
+    private static func scalar(_ scanner: inout JSONScanner) -> Scalar {
         let start = scanner.position
         guard let first = scanner.current else { return .none }
         switch first {

@@ -84,9 +84,9 @@ extension BulkReceiver {
                 answer = body.withUnsafeReadableBytes { raw in
                     let bytes = raw.assumingMemoryBound(to: UInt8.self)
                     return Result { () throws(RequestError) -> [UInt8] in
-                        let parsed = try BulkReceiver.parse(bytes, defaultIndex: defaultIndex, strict: strict)
+                        var parsed = try BulkReceiver.parse(bytes, defaultIndex: defaultIndex, strict: strict)
                         let results = apply(
-                            parsed,
+                            &parsed,
                             body: bytes,
                             forcedItems: forcedItems,
                             forcedStatus: forcedStatus,
@@ -119,49 +119,22 @@ extension BulkReceiver {
 
         /// Applies the operations under the lock and records the request; returns the item results.
         private func apply(
-            _ request: BulkRequest,
+            _ request: inout BulkRequest,
             body: UnsafeBufferPointer<UInt8>,
             forcedItems: Int,
             forcedStatus: Int,
             record: inout RequestRecord
         ) -> [ItemResult] {
-            let problems = request.indexNames.map { Store.indexNameProblem($0) }
-            func text(_ operation: Operation) -> (id: String, source: String) {
-                let id: String
-                switch operation.id {
-                case .none: id = ""
-                case .raw(let range): id = String(decoding: UnsafeBufferPointer(rebasing: body[range]), as: UTF8.self)
-                case .text(let text): id = text
-                }
-                let source = operation.source.map {
-                    String(decoding: UnsafeBufferPointer(rebasing: body[$0]), as: UTF8.self)
-                }
-                return (id, source ?? "")
-            }
-            return store.withLock { store in
-                var results: [ItemResult] = []
-                results.reserveCapacity(request.operations.count)
-                for (position, operation) in request.operations.enumerated() {
-                    results.append(
-                        store.apply(
-                            operation,
-                            indexName: operation.index.map { request.indexNames[$0] },
-                            indexProblem: operation.index.flatMap { problems[$0] },
-                            forcedStatus: position < forcedItems ? forcedStatus : nil,
-                            text: text
-                        )
-                    )
-                }
+            store.withLock { store in
+                let results = store.apply(&request, body: body, forcedItems: forcedItems, forcedStatus: forcedStatus)
                 record.status = 200
                 record.itemCount = results.count
                 if strict {
                     record.items = zip(request.operations, results).map { operation, result in
-                        var id = result.generatedID ?? ""
-                        if id.isEmpty { id = text(operation).id }
-                        return RequestRecord.Item(
+                        RequestRecord.Item(
                             action: operation.action.name,
-                            index: operation.index.map { request.indexNames[$0] } ?? "",
-                            id: id,
+                            index: request.indexName(operation),
+                            id: request.idText(operation, body: body),
                             status: result.status
                         )
                     }
@@ -247,7 +220,7 @@ extension BulkReceiver {
 
         private func stats() -> String {
             store.withLock { store in
-                let documents = store.indices.filter { !$0.value.versions.isEmpty }.map {
+                let documents = store.indices.filter { $0.value.versions.count > 0 }.map {
                     (index: $0.key, count: $0.value.versions.count)
                 }
                 .sorted { $0.index < $1.index }

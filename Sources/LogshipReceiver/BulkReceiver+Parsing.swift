@@ -7,77 +7,6 @@ import Darwin
 #endif
 
 extension BulkReceiver {
-    /// One action of a bulk request with its source line. Ranges are byte offsets into the
-    /// (decompressed) request body, which outlives the operation.
-    struct Operation: Sendable {
-        /// The bulk action names Elasticsearch knows.
-        enum Action: UInt8, Sendable {
-            case create, index, delete, update
-
-            /// The name as written in action lines and answers.
-            var name: String {
-                switch self {
-                case .create: "create"
-                case .index: "index"
-                case .delete: "delete"
-                case .update: "update"
-                }
-            }
-        }
-
-        /// A document id as the action line gave it.
-        enum ID: Sendable {
-            /// No `_id` (or `null`): generated for `create` and `index`.
-            case none
-            /// The bytes of a string without escapes, or of a number or boolean: already valid
-            /// JSON string content.
-            case raw(Range<Int>)
-            /// A string that had escapes, decoded.
-            case text(String)
-        }
-
-        /// Why a source line is refused (a 400 `document_parsing_exception` item).
-        enum SourceProblem: Sendable, Equatable {
-            /// Not a JSON object: by the first and last bytes, or (strict) not valid JSON.
-            case notObject
-            /// Strict mode: an object names `key` twice; `column` is 1-based, just past it.
-            case duplicateKey(String, column: Int)
-        }
-
-        /// What to do.
-        var action: Action
-        /// Into `BulkRequest.indexNames`: the `_index` of the action line, else the index of the
-        /// URL path; nil when neither.
-        var index: Int?
-        /// The `_id` of the action line.
-        var id: ID
-        /// The fingerprint of the id; nil when there is none.
-        var key: DocumentKey?
-        /// The source line without its line end; nil for delete.
-        var source: Range<Int>?
-        /// Set when the source cannot be indexed.
-        var sourceProblem: SourceProblem?
-        /// The 1-based line number of the action line.
-        var line: Int
-    }
-
-    /// A failure of the whole request, answered as Elasticsearch does:
-    /// `{"error":{"root_cause":[…],"type":…,"reason":…},"status":N}`.
-    struct RequestError: Error, Sendable, Equatable {
-        /// The HTTP status, for example 400.
-        var status: Int
-        /// The Elasticsearch exception type, for example `illegal_argument_exception`.
-        var type: String
-        /// The human-readable reason.
-        var reason: String
-    }
-
-    /// A parsed bulk body: its operations and the index names they use (each name once).
-    struct BulkRequest: Sendable {
-        var operations: [Operation] = []
-        var indexNames: [String] = []
-    }
-
     /// Splits an NDJSON bulk body into operations.
     ///
     /// Rules, after Elasticsearch 8: the body must end with a newline; blank action lines are
@@ -112,14 +41,13 @@ extension BulkReceiver {
             )
         }
         var request = BulkRequest()
-        var names = IndexNameTable(body: body)
-        let defaultIndexNumber = defaultIndex.map { names.intern($0) }
+        let defaultIndexNumber = defaultIndex.map { request.intern($0) }
         var lines = LineIterator(body: body)
         var number = 0
         while let line = lines.next() {
             number += 1
             if isBlank(line, in: body) { continue }
-            var operation = try parseAction(body, line: line, number: number, names: &names)
+            var operation = try parseAction(body, line: line, number: number, request: &request)
             if operation.index == nil { operation.index = defaultIndexNumber }
             if operation.action != .delete {
                 guard let source = lines.next() else {
@@ -132,7 +60,8 @@ extension BulkReceiver {
                 }
                 number += 1
                 operation.source = source
-                operation.sourceProblem = strict ? strictProblem(body, source) : quickProblem(body, source)
+                operation.sourceProblem =
+                    strict ? strictProblem(body, source, request: &request) : quickProblem(body, source)
             }
             request.operations.append(operation)
         }
@@ -143,7 +72,6 @@ extension BulkReceiver {
                 reason: "Validation Failed: 1: no requests added;"
             )
         }
-        request.indexNames = names.names
         return request
     }
 
@@ -158,34 +86,6 @@ extension BulkReceiver {
             let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
             defer { start = end + 1 }
             return start..<end
-        }
-    }
-
-    /// Index names met in a request, each kept once; consecutive actions naming the same index
-    /// (the usual case) cost one `memcmp`.
-    struct IndexNameTable {
-        let body: UnsafeBufferPointer<UInt8>
-        var names: [String] = []
-        var last: (range: Range<Int>, number: Int)?
-
-        init(body: UnsafeBufferPointer<UInt8>) { self.body = body }
-
-        mutating func intern(_ name: String) -> Int {
-            if let number = names.firstIndex(of: name) { return number }
-            names.append(name)
-            return names.count - 1
-        }
-
-        mutating func intern(range: Range<Int>) -> Int {
-            if let last, last.range.count == range.count,
-                memcmp(body.baseAddress! + last.range.lowerBound, body.baseAddress! + range.lowerBound, range.count)
-                    == 0
-            {
-                return last.number
-            }
-            let number = intern(String(decoding: UnsafeBufferPointer(rebasing: body[range]), as: UTF8.self))
-            last = (range, number)
-            return number
         }
     }
 
@@ -211,7 +111,8 @@ extension BulkReceiver {
 
     private static func strictProblem(
         _ body: UnsafeBufferPointer<UInt8>,
-        _ line: Range<Int>
+        _ line: Range<Int>,
+        request: inout BulkRequest
     ) -> Operation.SourceProblem? {
         var scanner = JSONScanner(UnsafeBufferPointer(rebasing: body[line]))
         scanner.rejectsDuplicateKeys = true
@@ -222,7 +123,8 @@ extension BulkReceiver {
             scanner.skipWhitespace()
             return scanner.isAtEnd ? nil : .notObject
         } catch .duplicateKey(let key, let offset) {
-            return .duplicateKey(key, column: offset + 1)
+            request.duplicateKeys.append((key, offset + 1))
+            return .duplicateKey(request.duplicateKeys.count - 1)
         } catch {
             return .notObject
         }

@@ -1,5 +1,5 @@
 extension BulkReceiver {
-    /// The result of one bulk item, before it is written as JSON.
+    /// The result of one bulk item, before it is written as JSON. Plain data.
     struct ItemResult: Sendable {
         /// What happened; decides `result` or the error type and reason.
         enum Outcome: UInt8, Sendable {
@@ -20,8 +20,6 @@ extension BulkReceiver {
         var version: Int = 0
         /// `_seq_no` on success, counted per index.
         var sequenceNumber: Int = 0
-        /// The id made for an action without `_id`.
-        var generatedID: String?
 
         /// Whether the item carries an `error` object.
         var isError: Bool {
@@ -35,9 +33,9 @@ extension BulkReceiver {
     /// The receiver's in-memory indices, request log and fault queue. Pure: the class holds it
     /// under a mutex.
     ///
-    /// Memory: per document, its id fingerprint and version (about 40 bytes); in strict mode also
-    /// its id and source text. The request log keeps the last `maximumRecordedRequests` records,
-    /// with their items in strict mode only.
+    /// Memory: per document, its id fingerprint and version (24 bytes, in a table at most 70%
+    /// full); in strict mode also its id and source text. The request log keeps the last
+    /// `maximumRecordedRequests` records, with their items in strict mode only.
     struct Store: Sendable {
         /// One stored document of strict mode: its id and source as sent, and its place in
         /// insertion order.
@@ -49,7 +47,7 @@ extension BulkReceiver {
 
         /// One index: versions by id fingerprint, the documents in strict mode, the next `_seq_no`.
         struct Index: Sendable {
-            var versions: [DocumentKey: Int] = [:]
+            var versions = VersionTable()
             var documents: [DocumentKey: Document] = [:]
             var nextSequenceNumber = 0
 
@@ -97,81 +95,109 @@ extension BulkReceiver {
             }
         }
 
-        /// Applies one operation as Elasticsearch would, or answers `forcedStatus` without
-        /// applying it.
+        /// Applies the operations of `request` in order, as Elasticsearch would; the first
+        /// `forcedItems` are answered `forcedStatus` instead. Ids generated for actions without
+        /// one are given to their operations. Each index the request names is looked up once.
         ///
-        /// - Parameters:
-        ///   - indexName: the target index; nil when the request named none.
-        ///   - indexProblem: why Elasticsearch would refuse `indexName`, if it would.
-        ///   - text: the id and source text of the operation, asked for in strict mode only.
+        /// - Parameter body: the request body the operations' ranges point into.
         mutating func apply(
+            _ request: inout BulkRequest,
+            body: UnsafeBufferPointer<UInt8>,
+            forcedItems: Int,
+            forcedStatus: Int
+        ) -> [ItemResult] {
+            let problems = request.indexNames.map { Self.indexNameProblem($0) }
+            var taken: [Index?] = Array(repeating: nil, count: request.indexNames.count)
+            var results: [ItemResult] = []
+            results.reserveCapacity(request.operations.count)
+            for position in request.operations.indices {
+                let operation = request.operations[position]
+                let actionNeedsID = operation.action == .create || operation.action == .index
+                if operation.key == nil && actionNeedsID {
+                    let id = generateID()
+                    request.operations[position].id = request.add(id)
+                    request.operations[position].key = DocumentKey(id)
+                }
+                if position < forcedItems {
+                    results.append(ItemResult(status: forcedStatus, outcome: .injected))
+                    continue
+                }
+                guard let number = operation.index, !request.indexNames[number].isEmpty else {
+                    results.append(ItemResult(status: 400, outcome: .missingIndex))
+                    continue
+                }
+                if problems[number] != nil {
+                    results.append(ItemResult(status: 400, outcome: .invalidIndexName))
+                    continue
+                }
+                if taken[number] == nil {
+                    taken[number] = indices.removeValue(forKey: request.indexNames[number]) ?? Index()
+                }
+                results.append(apply(request.operations[position], to: &taken[number]!, request: request, body: body))
+            }
+            for (number, index) in taken.enumerated() {
+                if let index { indices[request.indexNames[number]] = index }
+            }
+            return results
+        }
+
+        private mutating func apply(
             _ operation: Operation,
-            indexName: String?,
-            indexProblem: String?,
-            forcedStatus: Int?,
-            text: (Operation) -> (id: String, source: String)
+            to index: inout Index,
+            request: BulkRequest,
+            body: UnsafeBufferPointer<UInt8>
         ) -> ItemResult {
-            var key = operation.key
-            var generatedID: String?
-            if key == nil && (operation.action == .create || operation.action == .index) {
-                let id = generateID()
-                generatedID = id
-                key = DocumentKey(id)
-            }
-            func result(_ status: Int, _ outcome: ItemResult.Outcome) -> ItemResult {
-                ItemResult(status: status, outcome: outcome, generatedID: generatedID)
-            }
-            if let forcedStatus { return result(forcedStatus, .injected) }
-            guard let indexName, !indexName.isEmpty else { return result(400, .missingIndex) }
-            if indexProblem != nil { return result(400, .invalidIndexName) }
             switch operation.action {
             case .update:
-                return result(400, .updateUnsupported)
+                return ItemResult(status: 400, outcome: .updateUnsupported)
             case .delete:
-                guard let key else { return result(400, .missingID) }
-                guard let version = indices[indexName]?.versions.removeValue(forKey: key) else {
-                    var outcome = result(404, .notFound)
-                    outcome.version = 1
-                    outcome.sequenceNumber = indices[indexName]?.takeSequenceNumber() ?? 0
-                    return outcome
+                guard let key = operation.key else { return ItemResult(status: 400, outcome: .missingID) }
+                guard let version = index.versions.removeVersion(for: key) else {
+                    return ItemResult(
+                        status: 404,
+                        outcome: .notFound,
+                        version: 1,
+                        sequenceNumber: index.takeSequenceNumber()
+                    )
                 }
-                indices[indexName]?.documents[key] = nil
-                var outcome = result(200, .deleted)
-                outcome.version = version + 1
-                outcome.sequenceNumber = indices[indexName]?.takeSequenceNumber() ?? 0
-                return outcome
+                index.documents[key] = nil
+                return ItemResult(
+                    status: 200,
+                    outcome: .deleted,
+                    version: version + 1,
+                    sequenceNumber: index.takeSequenceNumber()
+                )
             case .create, .index:
                 break
             }
-            if operation.sourceProblem != nil { return result(400, .sourceRejected) }
-            let documentKey = key!
-            let texts = strict ? text(operation) : nil
-            let id = generatedID ?? texts?.id
-            if strict, operation.action == .create, let id { createCounts[id, default: 0] += 1 }
-            var index = indices.removeValue(forKey: indexName) ?? Index()
-            defer { indices[indexName] = index }
-            if let existing = index.versions[documentKey] {
-                if operation.action == .create {
-                    var outcome = result(409, .conflict)
-                    outcome.version = existing
-                    return outcome
-                }
-                index.versions[documentKey] = existing + 1
-                if let texts { index.documents[documentKey]?.source = texts.source }
-                var outcome = result(200, .updated)
-                outcome.version = existing + 1
-                outcome.sequenceNumber = index.takeSequenceNumber()
-                return outcome
+            if operation.sourceProblem != nil { return ItemResult(status: 400, outcome: .sourceRejected) }
+            let key = operation.key!
+            if strict && operation.action == .create {
+                createCounts[request.idText(operation, body: body), default: 0] += 1
             }
-            index.versions[documentKey] = 1
-            if let texts {
-                index.documents[documentKey] = Document(id: id ?? texts.id, source: texts.source, order: nextOrder)
+            if let existing = index.versions.version(of: key) {
+                if operation.action == .create {
+                    return ItemResult(status: 409, outcome: .conflict, version: existing)
+                }
+                index.versions.setVersion(existing + 1, for: key)
+                if strict { index.documents[key]?.source = request.sourceText(operation, body: body) }
+                return ItemResult(
+                    status: 200,
+                    outcome: .updated,
+                    version: existing + 1,
+                    sequenceNumber: index.takeSequenceNumber()
+                )
+            }
+            index.versions.setVersion(1, for: key)
+            if strict {
+                index.documents[key] = Document(
+                    id: request.idText(operation, body: body),
+                    source: request.sourceText(operation, body: body),
+                    order: nextOrder
+                )
                 nextOrder += 1
             }
-            var outcome = result(201, .created)
-            outcome.version = 1
-            outcome.sequenceNumber = index.takeSequenceNumber()
-            return outcome
+            return ItemResult(status: 201, outcome: .created, version: 1, sequenceNumber: index.takeSequenceNumber())
         }
 
         /// A 20-character id like Elasticsearch's: base64url characters, unique per receiver.

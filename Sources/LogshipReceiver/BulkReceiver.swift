@@ -103,7 +103,7 @@ package final class BulkReceiver: Sendable {
 
     /// The names of the indices holding at least one document, sorted.
     package func indices() -> [String] {
-        backend.store.withLock { store in store.indices.filter { !$0.value.versions.isEmpty }.keys.sorted() }
+        backend.store.withLock { store in store.indices.filter { $0.value.versions.count > 0 }.keys.sorted() }
     }
 
     /// The number of stored documents over all indices.

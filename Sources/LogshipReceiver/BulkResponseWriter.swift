@@ -64,6 +64,11 @@ struct BulkResponseWriter {
             let mark = bytes.count
             if fields > 0 { bytes.append(UInt8(ascii: ",")) }
             append(#""items":["#)
+            let quotedIndexNames = request.indexNames.map { name in
+                var quoted: [UInt8] = []
+                JSONText.appendString(name, to: &quoted)
+                return quoted
+            }
             var plans: [ItemPlan?] = [nil, nil, nil, nil]
             var planned: [Bool] = [false, false, false, false]
             var written = 0
@@ -76,7 +81,10 @@ struct BulkResponseWriter {
                 guard let plan = plans[slot] else { continue }
                 let itemMark = bytes.count
                 if written > 0 { bytes.append(UInt8(ascii: ",")) }
-                if writeItem(operation, result, plan: plan, request: request, body: body) {
+                if plan.everything && !result.isError {
+                    writeSuccess(operation, result, quotedIndex: quotedIndexNames, body: body, request: request)
+                    written += 1
+                } else if writeItem(operation, result, plan: plan, request: request, body: body) {
                     written += 1
                 } else {
                     bytes.removeSubrange(itemMark...)
@@ -89,6 +97,38 @@ struct BulkResponseWriter {
             }
         }
         bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Writes a whole success item with as few appends as possible (the common case without
+    /// `filter_path`).
+    private mutating func writeSuccess(
+        _ operation: BulkReceiver.Operation,
+        _ result: BulkReceiver.ItemResult,
+        quotedIndex: [[UInt8]],
+        body: UnsafeBufferPointer<UInt8>,
+        request: BulkReceiver.BulkRequest
+    ) {
+        switch operation.action {
+        case .create: append(#"{"create":{"_index":"#)
+        case .index: append(#"{"index":{"_index":"#)
+        case .delete: append(#"{"delete":{"_index":"#)
+        case .update: append(#"{"update":{"_index":"#)
+        }
+        if let number = operation.index { bytes.append(contentsOf: quotedIndex[number]) } else { append(#""""#) }
+        append(#","_id":"#)
+        appendID(operation, request: request, body: body)
+        append(#","_version":"#)
+        appendDecimal(result.version)
+        switch result.outcome {
+        case .created: append(#","result":"created","_shards":{"total":2,"successful":1,"failed":0},"_seq_no":"#)
+        case .updated: append(#","result":"updated","_shards":{"total":2,"successful":1,"failed":0},"_seq_no":"#)
+        case .deleted: append(#","result":"deleted","_shards":{"total":2,"successful":1,"failed":0},"_seq_no":"#)
+        default: append(#","result":"not_found","_shards":{"total":2,"successful":1,"failed":0},"_seq_no":"#)
+        }
+        appendDecimal(result.sequenceNumber)
+        append(#","_primary_term":1,"status":"#)
+        appendDecimal(result.status)
+        append("}}")
     }
 
     /// Writes `{"action":{…}}`; returns false when the plan left it empty.
@@ -104,7 +144,7 @@ struct BulkResponseWriter {
         append(":{")
         let start = bytes.count
         func separate() { if bytes.count > start { bytes.append(UInt8(ascii: ",")) } }
-        let indexName = operation.index.map { request.indexNames[$0] } ?? ""
+        let indexName = request.indexName(operation)
         if plan.index {
             append(#""_index":"#)
             appendQuoted(indexName)
@@ -112,7 +152,7 @@ struct BulkResponseWriter {
         if plan.id {
             separate()
             append(#""_id":"#)
-            appendID(operation, result, body: body)
+            appendID(operation, request: request, body: body)
         }
         if result.isError {
             if plan.status {
@@ -124,7 +164,7 @@ struct BulkResponseWriter {
                 let mark = bytes.count
                 separate()
                 append(#""error":"#)
-                if !writeError(operation, result, indexName: indexName, filter: filter, body: body) {
+                if !writeError(operation, result, indexName: indexName, filter: filter, request: request, body: body) {
                     bytes.removeSubrange(mark...)
                 }
             }
@@ -187,9 +227,16 @@ struct BulkResponseWriter {
         _ result: BulkReceiver.ItemResult,
         indexName: String,
         filter: ResponseFilter,
+        request: BulkReceiver.BulkRequest,
         body: UnsafeBufferPointer<UInt8>
     ) -> Bool {
-        let (type, reason) = Self.error(operation, result, indexName: indexName, id: idText(operation, result, body))
+        let (type, reason) = Self.error(
+            operation,
+            result,
+            indexName: indexName,
+            id: request.idText(operation, body: body),
+            request: request
+        )
         bytes.append(UInt8(ascii: "{"))
         let start = bytes.count
         for (name, value) in [("type", type), ("reason", reason), ("index", indexName), ("shard", "0")]
@@ -208,7 +255,8 @@ struct BulkResponseWriter {
         _ operation: BulkReceiver.Operation,
         _ result: BulkReceiver.ItemResult,
         indexName: String,
-        id: String
+        id: String,
+        request: BulkReceiver.BulkRequest
     ) -> (type: String, reason: String) {
         switch result.outcome {
         case .conflict:
@@ -227,7 +275,8 @@ struct BulkResponseWriter {
             return ("action_request_validation_exception", "Validation Failed: 1: id is missing;")
         case .sourceRejected:
             switch operation.sourceProblem {
-            case .duplicateKey(let key, let column):
+            case .duplicateKey(let number):
+                let (key, column) = request.duplicateKeys[number]
                 return ("document_parsing_exception", "[1:\(column)] failed to parse: Duplicate field '\(key)'")
             default:
                 return (
@@ -265,32 +314,18 @@ struct BulkResponseWriter {
         }
     }
 
-    /// The id as text: sent, decoded or generated; empty when there is none.
-    func idText(
-        _ operation: BulkReceiver.Operation,
-        _ result: BulkReceiver.ItemResult,
-        _ body: UnsafeBufferPointer<UInt8>
-    ) -> String {
-        if let generated = result.generatedID { return generated }
-        switch operation.id {
-        case .none: return ""
-        case .raw(let range): return String(decoding: UnsafeBufferPointer(rebasing: body[range]), as: UTF8.self)
-        case .text(let text): return text
-        }
-    }
-
     private mutating func appendID(
         _ operation: BulkReceiver.Operation,
-        _ result: BulkReceiver.ItemResult,
+        request: BulkReceiver.BulkRequest,
         body: UnsafeBufferPointer<UInt8>
     ) {
-        if case .raw(let range) = operation.id, result.generatedID == nil {
+        if case .raw(let range) = operation.id {
             // Valid JSON string content already: no escapes, no control characters.
             bytes.append(UInt8(ascii: "\""))
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: body[range]))
             bytes.append(UInt8(ascii: "\""))
         } else {
-            appendQuoted(idText(operation, result, body))
+            appendQuoted(request.idText(operation, body: body))
         }
     }
 

@@ -33,6 +33,17 @@ struct DocumentKey: Hashable, Sendable {
         low = Self.mix(second &+ high)
     }
 
+    private init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// A key no id is likely to have, for filling empty slots.
+    static let zero = DocumentKey(high: 0, low: 0)
+
+    /// Bits of the fingerprint for picking a hash table slot (already well mixed).
+    var bucket: Int { Int(truncatingIfNeeded: low) }
+
     /// The fingerprint of `text`'s UTF-8 bytes.
     init(_ text: String) {
         var text = text

@@ -66,6 +66,26 @@ struct FastAndStrictModeTests {
     }
 
     @Test(arguments: [false, true])
+    func manyIdsSurviveGrowthAndDeletion(strict: Bool) async throws {
+        try await Self.withReceiver(strict: strict) { receiver, url in
+            func creates(_ ids: some Sequence<Int>) -> String {
+                ids.map { "{\"create\":{\"_index\":\"many\",\"_id\":\"id-\($0)\"}}\n{\"n\":\($0)}\n" }.joined()
+            }
+            let first = try await BulkReceiverTests.post(url + "/_bulk?filter_path=items.*.status", creates(0..<3000))
+            #expect(try BulkReceiverTests.statuses(first) == Array(repeating: 201, count: 3000))
+            let deletes = stride(from: 0, to: 3000, by: 2).map {
+                "{\"delete\":{\"_index\":\"many\",\"_id\":\"id-\($0)\"}}\n"
+            }
+            let deleted = try await BulkReceiverTests.post(url + "/_bulk", deletes.joined() + deletes[0])
+            #expect(try BulkReceiverTests.statuses(deleted) == Array(repeating: 200, count: 1500) + [404])
+            #expect(receiver.documentCount == 1500)
+            let again = try await BulkReceiverTests.post(url + "/_bulk?filter_path=items.*.status", creates(0..<3000))
+            #expect(try BulkReceiverTests.statuses(again) == (0..<3000).map { $0 % 2 == 0 ? 201 : 409 })
+            #expect(receiver.documentCount(in: "many") == 3000)
+        }
+    }
+
+    @Test(arguments: [false, true])
     func filterPathKeepsOnlyWhatTheAcknowledgementNeeds(strict: Bool) async throws {
         try await Self.withReceiver(strict: strict) { _, url in
             let body = """
