@@ -5,7 +5,10 @@ let package = Package(
     name: "logship",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "logship", targets: ["logship"])
+        .executable(name: "logship", targets: ["logship"]),
+        // Counts malloc calls of a process it is preloaded into; only `logship bench` loads it
+        // (LD_PRELOAD into the processes it measures). No executable links it.
+        .library(name: "LogshipMallocCounter", type: .dynamic, targets: ["LogshipMallocCounter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -56,12 +59,35 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // YAML loading and validation, the component registry, wiring, demo, self-metrics.
+        // The built-in Elasticsearch-compatible bulk endpoint of `demo`, `bench`, `receiver` and the
+        // tests. It uses the HTTP server of LogshipOutputs: Core does no I/O, and a module of its
+        // own for one HTTP server would be the utilities module the architecture avoids. Outputs
+        // never depends on it (the shipping path does not contain the test peer).
+        .target(
+            name: "LogshipReceiver",
+            dependencies: [
+                "LogshipCore", "LogshipOutputs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        // malloc/calloc/realloc/memalign counters for `logship bench`, preloaded into the measured
+        // processes; C, so that counting never allocates.
+        .target(
+            name: "LogshipMallocCounter",
+            // swiftc links it with the Swift runtime, which it does not use: without Swift's
+            // startup object (and with `--as-needed`, see malloc_counter.c) preloading it into
+            // `cat` or `gzip` loads only libc.
+            linkerSettings: [.unsafeFlags(["-nostartfiles"])]
+        ),
+        // YAML loading and validation, the component registry, wiring, demo, bench, self-metrics.
         .target(
             name: "LogshipRuntime",
             dependencies: [
-                "LogshipCore", "LogshipTail", "LogshipTransforms", "LogshipOutputs", "CMalloc",
+                "LogshipCore", "LogshipTail", "LogshipTransforms", "LogshipOutputs", "LogshipReceiver", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
@@ -91,7 +117,8 @@ let package = Package(
         .testTarget(
             name: "LogshipOutputsTests",
             dependencies: [
-                "LogshipOutputs",
+                // The receiver is the Elasticsearch peer of the output's tests.
+                "LogshipOutputs", "LogshipReceiver",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -99,19 +126,29 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .testTarget(
+            name: "LogshipReceiverTests",
+            dependencies: [
+                "LogshipReceiver", "LogshipOutputs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
         .testTarget(name: "LogshipRuntimeTests", dependencies: ["LogshipRuntime", "LogshipTail", "LogshipOutputs"]),
         // Runs the built `logship` binary against real files, a bulk endpoint and Prometheus.
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "LogshipRuntime", "LogshipOutputs",
+                "LogshipRuntime", "LogshipOutputs", "LogshipReceiver",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]
 )
 
-for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+for target in package.targets
+where [.executable, .test, .regular].contains(target.type) && target.name != "LogshipMallocCounter" {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -19,7 +19,9 @@ import Synchronization
 /// A file that shrank is read again from 0.
 ///
 /// `run()` returns on graceful shutdown or cancellation, after emitting pending multiline events (partial
-/// lines are not emitted: they are read again after a restart). Call `run()` once per instance.
+/// lines are not emitted: they are read again after a restart), and with
+/// `FileInputConfiguration.stopsAtEndOfFiles` also once a step read nothing and left nothing more to
+/// read. Call `run()` once per instance.
 package final class FileInput: Service, Sendable {
     /// The input's settings.
     package let configuration: FileInputConfiguration
@@ -106,6 +108,7 @@ package final class FileInput: Service, Sendable {
         let rescanInterval = configuration.rescanInterval
         var nextRescan = clock.now
         var wake = FileWatcher.Wake(directoriesChanged: true)
+        var bytesRead: UInt64 = 0
         while !isStopping {
             let rescan = wake.directoriesChanged || clock.now >= nextRescan
             if rescan { nextRescan = clock.now.advanced(by: rescanInterval) }
@@ -120,6 +123,12 @@ package final class FileInput: Service, Sendable {
             }
             await deliver(step)
             if step.moreToRead {
+                wake = FileWatcher.Wake()
+                continue
+            }
+            if configuration.stopsAtEndOfFiles {
+                if step.statistics.bytesRead == bytesRead { return }
+                bytesRead = step.statistics.bytesRead
                 wake = FileWatcher.Wake()
                 continue
             }

@@ -43,6 +43,10 @@ package struct FileInputConfiguration: Sendable {
     package var readBufferBytes: Int
     /// The most events handed to `FileInputDelegate.fileInputEmit(_:)` in one call.
     package var maximumBatchEvents: Int
+    /// `logship run --once`: `FileInput.run()` returns, after emitting pending multiline events,
+    /// once a step found nothing more to read in any matched file (each read to the end it had
+    /// then). Lines appended later are not waited for; a partial last line is left for the next run.
+    package var stopsAtEndOfFiles = false
 
     package init(
         id: String,

@@ -7,7 +7,11 @@ extension Logship {
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write sample Aetherra-style logs (metric lines, plain lines, tracebacks) to a file.",
-            discussion: "The text is the same for the same --seed; timestamps advance 1 ms per event from --start."
+            discussion: """
+                The text is the same for the same --seed and mix; timestamps advance 1 ms per event \\
+                from --start. The default mix: 25% bare JSON metric lines, 20% prefixed JSON, 3% \\
+                tracebacks, 52% plain lines.
+                """
         )
 
         @Option(name: .long, help: "How many lines to write (a traceback's lines count one by one).")
@@ -22,8 +26,16 @@ extension Logship {
         @Option(name: .long, help: "Time of the first event, in seconds since 1970 (default 2025-11-01T12:00:00Z).")
         var start: Double = 1_761_998_400
 
+        @OptionGroup var mix: MixOptions
+
         func run() async throws {
-            let totals = try AetherraLogGenerator.write(lines: lines, to: output, seed: seed, start: start)
+            let totals = try AetherraLogGenerator.write(
+                lines: lines,
+                to: output,
+                seed: seed,
+                start: start,
+                mix: mix.mix
+            )
             print("\(output): \(totals.lines) lines, \(totals.events) events, \(totals.bytes) bytes")
         }
     }

@@ -9,18 +9,25 @@ extension Logship {
             abstract: "Run the built-in Elasticsearch-compatible _bulk endpoint (in memory) until Ctrl-C.",
             discussion: """
                 For trying pipelines without Elasticsearch, and for benchmarks. It answers like \
-                Elasticsearch 8 (create conflicts, per-item errors) and keeps documents in memory; \
-                GET /_logship/stats shows what it holds.
+                Elasticsearch 8 (create conflicts, per-item errors, filter_path) and keeps document \
+                ids in memory; GET /_logship/stats shows what it holds. By default it checks action \
+                lines and only the first and last byte of each document (cheap enough for `logship \
+                bench`); --strict validates every document as JSON, refuses duplicate keys as \
+                Elasticsearch 8 does, and keeps the documents. With --listen HOST:0 it picks a free \
+                port; the first line it prints names it.
                 """
         )
 
         @Option(name: .long, help: "Where to listen.")
         var listen: String = "127.0.0.1:9200"
 
+        @Flag(name: .long, help: "Validate every document fully (duplicate keys refused) and keep the documents.")
+        var strict = false
+
         func run() async throws {
             let logger = LoggingSetup.bootstrap(level: "warning")
             do {
-                try await ReceiverRunner(listen: listen, logger: logger).run()
+                try await ReceiverRunner(listen: listen, strict: strict, logger: logger).run()
             } catch {
                 FileHandle.standardError.write(Data("logship receiver: \(error)\n".utf8))
                 throw ExitCode(1)

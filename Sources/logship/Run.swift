@@ -4,16 +4,34 @@ import Logging
 import LogshipRuntime
 
 extension Logship {
-    /// `logship run`: runs a pipeline until SIGTERM or SIGINT.
+    /// `logship run`: runs a pipeline until SIGTERM or SIGINT (or, with `--once`, to the end of
+    /// its files).
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a pipeline until SIGTERM or SIGINT (Ctrl-C), then flush and checkpoint.",
             discussion: """
-                On SIGTERM/SIGINT logship stops reading, ships and waits for the acknowledgement \
-                of what it has read (bounded by the output's shutdown timeout), writes its \
+                On SIGTERM/SIGINT logship stops reading, ships and waits for the acknowledgement \\
+                of what it has read (bounded by the output's shutdown timeout), writes its \\
                 checkpoints and exits 0. Restarted, it resumes from the checkpoints in data_dir.
+
+                --once (like Filebeat's): read every matched file to its end, flush, wait until \\
+                everything is acknowledged, write the checkpoints and exit 0; a one-line JSON \\
+                summary goes to standard output: \\
+                {"lines":N,"bytes":N,"events":N,"acknowledged":N,"pending":N,"series":N}. \\
+                Exits 1 if events were left unacknowledged (they are read again by the next run).
+
+                --output null runs the pipeline without its elasticsearch output (dropped after \\
+                loading): every transform runs and metrics are derived and served, events are \\
+                acknowledged once processed, nothing is encoded or shipped. For measuring the \\
+                pipeline itself (logship bench) and for metrics-only runs.
                 """
         )
+
+        /// Which outputs of the pipeline run.
+        enum Output: String, ExpressibleByArgument, CaseIterable {
+            case all
+            case null
+        }
 
         @Option(name: .shortAndLong, help: "The pipeline file.")
         var config: String = "pipelines/aetherra.yml"
@@ -24,22 +42,40 @@ extension Logship {
         @Flag(name: .long, help: "Print a one-line status every second on standard error.")
         var status = false
 
+        @Flag(name: .long, help: "Read every matched file to its end, ship, checkpoint and exit.")
+        var once = false
+
+        @Option(name: .long, help: "all: the pipeline's outputs; null: drop the elasticsearch output.")
+        var output: Output = .all
+
         func run() async throws {
             let logger = LoggingSetup.bootstrap(level: logLevel)
             ProcessMemory.returnLargeBlocksToTheKernel()
-            let pipeline: PipelineConfiguration
+            var pipeline: PipelineConfiguration
             do {
                 pipeline = try PipelineLoader.load(path: config, environment: ProcessInfo.processInfo.environment)
             } catch {
                 FileHandle.standardError.write(Data("logship: invalid pipeline\n\(error)\n".utf8))
                 throw ExitCode(1)
             }
+            if once { pipeline.stopInputsAtEndOfFiles() }
+            if output == .null { pipeline.dropElasticsearchOutput() }
+            let runner: PipelineRunner
             do {
-                let runner = try await PipelineRunner(configuration: pipeline, logger: logger)
+                runner = try await PipelineRunner(configuration: pipeline, logger: logger)
                 logger.info("running \(pipeline.file): \(pipeline.summary)")
                 try await runner.run(first: status ? [StatusLine { runner.status() }] : [])
             } catch {
                 FileHandle.standardError.write(Data("logship: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            guard once else { return }
+            let final = runner.status()
+            print(final.summaryJSON)
+            if final.pendingAcknowledgements > 0 {
+                FileHandle.standardError.write(
+                    Data("logship: \(final.pendingAcknowledgements) events were not acknowledged\n".utf8)
+                )
                 throw ExitCode(1)
             }
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import LogshipCore
-import LogshipOutputs
+import LogshipReceiver
 import LogshipRuntime
 import Testing
 
@@ -22,7 +22,8 @@ struct PipelineEndToEndTests {
         static func make() async throws -> Setup {
             let directory = try TemporaryDirectory()
             try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
-            let receiver = BulkReceiver(logger: Logger(label: "test-receiver"))
+            // Strict: every document is validated (unique keys included) and kept for the checks.
+            let receiver = BulkReceiver(strict: true, logger: Logger(label: "test-receiver"))
             let port = try await receiver.start()
             let metricsPort = try freePort()
             return Setup(

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import LogshipOutputs
+import LogshipReceiver
 import LogshipRuntime
 import Testing
 

@@ -1,6 +1,6 @@
 import Foundation
 import LogshipCore
-import LogshipOutputs
+import LogshipReceiver
 import Testing
 
 /// logship started on a `data_dir` written by the previous release: it resumes exactly at the

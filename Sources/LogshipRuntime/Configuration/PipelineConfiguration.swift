@@ -51,6 +51,19 @@ package struct PrometheusOutputConfiguration: Sendable {
 }
 
 extension PipelineConfiguration {
+    /// `logship run --once`: every input stops once it has read its files to their end (see
+    /// `FileInputConfiguration.stopsAtEndOfFiles`), and the pipeline then shuts down gracefully.
+    package mutating func stopInputsAtEndOfFiles() {
+        for index in inputs.indices { inputs[index].stopsAtEndOfFiles = true }
+    }
+
+    /// `logship run --output null`: the pipeline without its `elasticsearch` output. Events still
+    /// go through every transform, metrics are derived and served, and each batch is
+    /// acknowledged (so checkpoints advance) once processed; nothing is encoded or shipped.
+    package mutating func dropElasticsearchOutput() {
+        elasticsearch = nil
+    }
+
     /// `1 input, 5 transforms, 2 outputs, 2 metrics`, for `validate` and the startup log.
     package var summary: String {
         func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }

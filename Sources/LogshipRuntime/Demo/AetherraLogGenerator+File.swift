@@ -3,8 +3,14 @@ package import Foundation
 extension AetherraLogGenerator {
     /// Writes at least `lines` lines (whole events, so a traceback may add up to four more) to
     /// `path`, replacing it, in 1 MiB writes; events are stamped 1 ms apart from `start`.
-    package static func write(lines: Int, to path: String, seed: UInt64, start: TimeInterval) throws -> Totals {
-        var generator = AetherraLogGenerator(seed: seed)
+    package static func write(
+        lines: Int,
+        to path: String,
+        seed: UInt64,
+        start: TimeInterval,
+        mix: Mix = .standard
+    ) throws -> Totals {
+        var generator = AetherraLogGenerator(seed: seed, mix: mix)
         guard FileManager.default.createFile(atPath: path, contents: nil),
             let handle = FileHandle(forWritingAtPath: path)
         else {

@@ -32,10 +32,13 @@ package struct AetherraLogGenerator: Sendable {
     package private(set) var totals = Totals()
     /// The service name written in every line.
     package let service: String
+    /// The kinds of event written (an invalid mix is written as the standard one).
+    package let mix: Mix
 
-    package init(seed: UInt64 = 42, service: String = "aetherra_hub") {
+    package init(seed: UInt64 = 42, service: String = "aetherra_hub", mix: Mix = .standard) {
         self.random = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed
         self.service = service
+        self.mix = mix.problem == nil ? mix : .standard
     }
 
     private mutating func next() -> UInt64 {
@@ -51,16 +54,17 @@ package struct AetherraLogGenerator: Sendable {
     /// Appends one event's text (one line, or several for a traceback) stamped `date`.
     package mutating func appendEvent(at date: Date, to text: inout String) {
         let stamp = Self.loggingStamp(date)
-        let roll = next() % 100
+        let roll = Int(next() % 100)
         let before = text.utf8.count
-        if roll < 45 {
+        let jsonPercent = mix.bareJSONPercent + mix.prefixedJSONPercent
+        if roll < jsonPercent {
             let endpoint = pick(Self.endpoints)
             let method = pick(Self.methods)
             let status = next() % 20 == 0 ? "500" : "200"
             let duration = Double(next() % 3000) / 1000.0
             let json =
                 "{\"timestamp\": \"\(Self.isoStamp(date))\", \"service\": \"\(service)\", \"metric\": \"api_request_duration\", \"value\": \(duration), \"labels\": {\"endpoint\": \"\(endpoint)\", \"method\": \"\(method)\", \"status\": \"\(status)\"}, \"type\": \"metric\"}"
-            if roll < 25 {
+            if roll < mix.bareJSONPercent {
                 text += json + "\n"
             } else {
                 text += "\(stamp) - \(service) - INFO - \(json)\n"
@@ -68,7 +72,7 @@ package struct AetherraLogGenerator: Sendable {
             totals.requests["\(method) \(endpoint) \(status)", default: 0] += 1
             totals.durations[endpoint, default: []].append(duration)
             totals.lines += 1
-        } else if roll < 97 {
+        } else if roll < 100 - mix.tracebackPercent {
             let level = next() % 10 == 0 ? "WARNING" : "INFO"
             text += "\(stamp) - \(service) - \(level) - \(pick(Self.messages)) (request \(next() % 100_000))\n"
             totals.lines += 1

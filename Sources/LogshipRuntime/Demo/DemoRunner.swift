@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 import LogshipCore
-package import LogshipOutputs
+import LogshipReceiver
 package import ServiceLifecycle
 
 /// `logship demo`: the default pipeline on generated logs, with a built-in Elasticsearch-compatible
@@ -57,7 +57,7 @@ package struct DemoRunner {
         await receiver.shutdown()
         let totals = writer.totals
         let final = runner.status()
-        let indices = receiver.indices().map { "\($0) (\(receiver.documents(in: $0).count))" }.joined(separator: ", ")
+        let indices = receiver.indices().map { "\($0) (\(receiver.documentCount(in: $0)))" }.joined(separator: ", ")
         print(
             """
 

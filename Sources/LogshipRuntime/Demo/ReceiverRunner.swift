@@ -1,24 +1,34 @@
+import Foundation
 package import Logging
 import LogshipOutputs
+import LogshipReceiver
 import ServiceLifecycle
 import UnixSignals
 
 /// `logship receiver`: serves the in-memory Elasticsearch-compatible endpoint until SIGINT or
 /// SIGTERM.
+///
+/// Its first line on standard output, flushed at once, is
+/// `bulk endpoint on http://HOST:PORT (stats: /_logship/stats); Ctrl-C stops it`: with port 0
+/// that is how a parent (`logship bench`) learns the port chosen.
 package struct ReceiverRunner {
     let listen: String
+    let strict: Bool
     let logger: Logger
 
-    package init(listen: String, logger: Logger) {
+    package init(listen: String, strict: Bool = false, logger: Logger) {
         self.listen = listen
+        self.strict = strict
         self.logger = logger
     }
 
     package func run() async throws {
         let address = try ListenAddress(parsing: listen)
-        let receiver = BulkReceiver(host: address.host, port: address.port, logger: logger)
+        let receiver = BulkReceiver(host: address.host, port: address.port, strict: strict, logger: logger)
         let port = try await receiver.start()
-        print("bulk endpoint on http://\(address.host):\(port) (stats: /_logship/stats); Ctrl-C stops it")
+        let mode = strict ? "strict: every source validated and kept" : "fast: action lines checked, ids kept"
+        print("bulk endpoint on http://\(address.host):\(port) (stats: /_logship/stats; \(mode)); Ctrl-C stops it")
+        fflush(nil)  // all streams: a parent (logship bench) reads the port from a pipe
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         for await _ in signals { break }
         await receiver.shutdown()

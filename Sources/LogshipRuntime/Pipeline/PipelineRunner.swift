@@ -112,7 +112,12 @@ package final class PipelineRunner: Sendable {
         )
         if let metricsServer { services.append(metricsServer) }
         if let output { services.append(output) }
-        services += inputs.map { $0 as any Service }
+        if inputs.contains(where: \.configuration.stopsAtEndOfFiles) {
+            // --once: the group shuts down when the last input has read its files, not the first.
+            services.append(InputGroup(inputs: inputs))
+        } else {
+            services += inputs.map { $0 as any Service }
+        }
         services += last
         return services
     }
@@ -124,6 +129,13 @@ package final class PipelineRunner: Sendable {
     /// the whole group that plus 10 s; past that the services are cancelled (a blocked `send`
     /// then returns, the checkpoint writer still writes), so a down Elasticsearch cannot make
     /// SIGTERM hang. Unacknowledged events are simply read again after the restart.
+    ///
+    /// With `--once` (inputs that stop at the end of their files) the inputs returning start
+    /// the same graceful shutdown. By then every event read has been handed to the output
+    /// (reading waits while the output is full), so the final flush is bounded by
+    /// `max_buffered_events` plus one read batch, not by the size of the files: on a big file
+    /// `shutdown_timeout` only has to cover that last stretch. What is still unacknowledged when
+    /// it passes shows in `ledger.pendingCount` (and `logship run --once` then exits 1).
     package func run(first: [any Service] = [], last: [any Service] = []) async throws {
         var configuration = ServiceGroupConfiguration(
             // A service that returns by itself (the demo's timer) shuts the group down.

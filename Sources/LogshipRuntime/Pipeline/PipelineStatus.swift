@@ -31,6 +31,19 @@ package struct PipelineStatus: Sendable {
         return parts.joined(separator: " | ")
     }
 
+    /// The one-line JSON summary `logship run --once` prints when it is done:
+    /// `{"lines":N,"bytes":N,"events":N,"acknowledged":N,"pending":N,"series":N}`. `acknowledged`
+    /// counts events taken by Elasticsearch (or dead-lettered), or simply processed without an
+    /// elasticsearch output; `pending` those still waiting, read again by the next run.
+    package var summaryJSON: String {
+        let pending = UInt64(pendingAcknowledgements)
+        let acknowledged = eventsRead >= pending ? eventsRead - pending : 0
+        return """
+            {"lines":\(linesRead),"bytes":\(bytesRead),"events":\(eventsRead),\
+            "acknowledged":\(acknowledged),"pending":\(pending),"series":\(series)}
+            """
+    }
+
     /// `1234567` as `1,234,567`.
     package static func grouped(_ value: UInt64) -> String {
         let digits = Array(String(value))

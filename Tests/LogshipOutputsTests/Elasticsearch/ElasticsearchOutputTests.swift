@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LogshipCore
 import LogshipOutputs
+import LogshipReceiver
 import ServiceLifecycle
 import Testing
 
@@ -50,7 +51,7 @@ import Testing
 
     /// Runs `body` with a started receiver and its port, and shuts the receiver down afterwards.
     private func withReceiver(_ body: (BulkReceiver, Int) async throws -> Void) async throws {
-        let receiver = BulkReceiver(logger: logger)
+        let receiver = BulkReceiver(strict: true, logger: logger)
         let port = try await receiver.start()
         do {
             try await body(receiver, port)

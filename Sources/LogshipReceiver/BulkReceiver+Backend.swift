@@ -1,18 +1,23 @@
 import CompressNIO
 import Logging
+import LogshipOutputs
 import NIOCore
 import Synchronization
 
 extension BulkReceiver {
     /// Answers requests: routing, fault injection, decoding and the store.
     final class Backend: Sendable {
-        let store = Mutex(Store())
+        let store: Mutex<Store>
         let maximumContentBytes: Int
+        /// Full validation and stored documents (see `BulkReceiver.init`).
+        let strict: Bool
         let logger: Logger
 
         /// A backend refusing (decompressed) bodies over `maximumContentBytes` with 413.
-        init(maximumContentBytes: Int, logger: Logger) {
+        init(maximumContentBytes: Int, strict: Bool, logger: Logger) {
             self.maximumContentBytes = maximumContentBytes
+            self.strict = strict
+            self.store = Mutex(Store(strict: strict))
             self.logger = logger
         }
 
@@ -54,28 +59,16 @@ extension BulkReceiver {
             record.fault = fault
             switch fault {
             case .closeConnection:
-                _ = store.withLock { $0.record(record) }
+                store.withLock { $0.record(record) }
                 return .closeConnectionWithoutAnswer
             case .rejectRequest(let status):
                 record.status = status
-                _ = store.withLock { $0.record(record) }
+                store.withLock { $0.record(record) }
                 return rejection(status)
             case .delay(let delay):
                 try? await Task.sleep(for: delay)
             case .failItems, nil:
                 break
-            }
-            let operations: [Operation]
-            do {
-                try checkContentType(request)
-                let body = try decode(request, gzip: gzip)
-                operations = try body.withUnsafeReadableBytes { bytes throws(RequestError) in
-                    try BulkReceiver.parse(bytes, defaultIndex: defaultIndex)
-                }
-            } catch {
-                record.status = error.status
-                _ = store.withLock { $0.record(record) }
-                return json(error.status, error.status == 413 ? "" : JSON.error(error))
             }
             var forcedItems = 0
             var forcedStatus = 0
@@ -83,20 +76,90 @@ extension BulkReceiver {
                 forcedItems = count
                 forcedStatus = status
             }
-            let results = store.withLock { store in
-                let results = operations.enumerated().map { position, operation in
-                    store.apply(operation, forcedStatus: position < forcedItems ? forcedStatus : nil)
+            let filter = ResponseFilter(parsing: request.queryParameter("filter_path").map(Self.percentDecoded))
+            let answer: Result<[UInt8], RequestError>
+            do {
+                try checkContentType(request)
+                let body = try decode(request, gzip: gzip)
+                answer = body.withUnsafeReadableBytes { raw in
+                    let bytes = raw.assumingMemoryBound(to: UInt8.self)
+                    return Result { () throws(RequestError) -> [UInt8] in
+                        var parsed = try BulkReceiver.parse(bytes, defaultIndex: defaultIndex, strict: strict)
+                        let results = apply(
+                            &parsed,
+                            body: bytes,
+                            forcedItems: forcedItems,
+                            forcedStatus: forcedStatus,
+                            record: &record
+                        )
+                        let took = started.duration(to: .now).components
+                        var writer = BulkResponseWriter(filter: filter)
+                        writer.write(
+                            request: parsed,
+                            results: results,
+                            body: bytes,
+                            tookMilliseconds: Int(took.seconds) * 1000
+                                + Int(took.attoseconds / 1_000_000_000_000_000)
+                        )
+                        return writer.bytes
+                    }
                 }
+            } catch {
+                answer = .failure(error)
+            }
+            switch answer {
+            case .success(let bytes):
+                return json(200, ByteBuffer(bytes: bytes))
+            case .failure(let error):
+                record.status = error.status
+                store.withLock { $0.record(record) }
+                return json(error.status, error.status == 413 ? "" : JSON.error(error))
+            }
+        }
+
+        /// Applies the operations under the lock and records the request; returns the item results.
+        private func apply(
+            _ request: inout BulkRequest,
+            body: UnsafeBufferPointer<UInt8>,
+            forcedItems: Int,
+            forcedStatus: Int,
+            record: inout RequestRecord
+        ) -> [ItemResult] {
+            store.withLock { store in
+                let results = store.apply(&request, body: body, forcedItems: forcedItems, forcedStatus: forcedStatus)
                 record.status = 200
-                record.items = results.map {
-                    RequestRecord.Item(action: $0.action, index: $0.index, id: $0.id, status: $0.status)
+                record.itemCount = results.count
+                if strict {
+                    record.items = zip(request.operations, results).map { operation, result in
+                        RequestRecord.Item(
+                            action: operation.action.name,
+                            index: request.indexName(operation),
+                            id: request.idText(operation, body: body),
+                            status: result.status
+                        )
+                    }
                 }
-                _ = store.record(record)
+                store.record(record)
                 return results
             }
-            let took = started.duration(to: .now).components
-            let milliseconds = Int(took.seconds) * 1000 + Int(took.attoseconds / 1_000_000_000_000_000)
-            return json(200, JSON.bulkResponse(tookMilliseconds: milliseconds, items: results))
+        }
+
+        /// `%2A` as `*` and so on; malformed escapes are kept as they are.
+        static func percentDecoded(_ text: String) -> String {
+            guard text.contains("%") else { return text }
+            var bytes: [UInt8] = []
+            var utf8 = Array(text.utf8)[...]
+            while let byte = utf8.popFirst() {
+                if byte == UInt8(ascii: "%"), utf8.count >= 2,
+                    let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+                {
+                    bytes.append(value)
+                    utf8 = utf8.dropFirst(2)
+                } else {
+                    bytes.append(byte)
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }
 
         private func decode(_ request: HTTPServerRequest, gzip: Bool) throws(RequestError) -> ByteBuffer {
@@ -157,8 +220,8 @@ extension BulkReceiver {
 
         private func stats() -> String {
             store.withLock { store in
-                let documents = store.indices.filter { !$0.value.isEmpty }.map {
-                    (index: $0.key, count: $0.value.count)
+                let documents = store.indices.filter { $0.value.versions.count > 0 }.map {
+                    (index: $0.key, count: $0.value.versions.count)
                 }
                 .sorted { $0.index < $1.index }
                 var statuses: [Int: Int] = [:]
@@ -168,16 +231,21 @@ extension BulkReceiver {
                     requests: store.requestCount,
                     gzipRequests: store.requests.count { $0.gzip },
                     statuses: statuses.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                    pendingFaults: store.faults.count
+                    pendingFaults: store.faults.count,
+                    strict: strict
                 )
             }
         }
 
         private func json(_ status: Int, _ body: String) -> HTTPServerResponse {
+            json(status, ByteBuffer(string: body))
+        }
+
+        private func json(_ status: Int, _ body: ByteBuffer) -> HTTPServerResponse {
             HTTPServerResponse(
                 status: status,
                 headers: [("Content-Type", "application/json"), ("X-elastic-product", "Elasticsearch")],
-                body: ByteBuffer(string: body)
+                body: body
             )
         }
     }

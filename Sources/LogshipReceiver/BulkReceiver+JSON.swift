@@ -1,7 +1,8 @@
 import LogshipCore
 
 extension BulkReceiver {
-    /// Builds the JSON answers; keys in Elasticsearch's order so that tests can compare text.
+    /// Builds the JSON answers other than `_bulk`'s (see `BulkResponseWriter`); keys in
+    /// Elasticsearch's order so that tests can compare text.
     enum JSON {
         /// `{"error":{"root_cause":[{"type":…,"reason":…}],"type":…,"reason":…},"status":N}`.
         static func error(_ error: RequestError) -> String {
@@ -11,34 +12,6 @@ extension BulkReceiver {
             field("reason", error.reason, into: &cause)
             bytes += Array(#"{"error":{"root_cause":[{"#.utf8) + cause + Array("}],".utf8) + cause
             bytes += Array(#"},"status":"#.utf8) + Array(String(error.status).utf8) + [UInt8(ascii: "}")]
-            return String(decoding: bytes, as: UTF8.self)
-        }
-
-        /// The `_bulk` answer.
-        static func bulkResponse(tookMilliseconds: Int, items: [ItemResult]) -> String {
-            var bytes: [UInt8] = []
-            let errors = items.contains { $0.error != nil }
-            bytes += Array(#"{"errors":\#(errors),"took":\#(tookMilliseconds),"items":["#.utf8)
-            for (position, item) in items.enumerated() {
-                if position > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes += Array("{\"\(item.action)\":{".utf8)
-                field("_index", item.index, into: &bytes, first: true)
-                field("_id", item.id, into: &bytes)
-                if let error = item.error {
-                    bytes += Array(#","status":\#(item.status),"error":{"#.utf8)
-                    field("type", error.type, into: &bytes, first: true)
-                    field("reason", error.reason, into: &bytes)
-                    field("index", item.index, into: &bytes)
-                    bytes += Array(#","shard":"0"}}}"#.utf8)
-                } else {
-                    bytes += Array(#","_version":\#(item.version ?? 1),"#.utf8)
-                    field("result", item.result ?? "", into: &bytes, first: true)
-                    bytes += Array(#","_shards":{"total":2,"successful":1,"failed":0}"#.utf8)
-                    bytes += Array(#","_seq_no":\#(item.sequenceNumber ?? 0),"_primary_term":1"#.utf8)
-                    bytes += Array(#","status":\#(item.status)}}"#.utf8)
-                }
-            }
-            bytes += Array("]}".utf8)
             return String(decoding: bytes, as: UTF8.self)
         }
 
@@ -57,7 +30,8 @@ extension BulkReceiver {
             requests: Int,
             gzipRequests: Int,
             statuses: [(Int, Int)],
-            pendingFaults: Int
+            pendingFaults: Int,
+            strict: Bool
         ) -> String {
             var bytes: [UInt8] = Array(#"{"documents":{"#.utf8)
             for (position, entry) in documents.enumerated() {
@@ -74,7 +48,7 @@ extension BulkReceiver {
                 if position > 0 { bytes.append(UInt8(ascii: ",")) }
                 bytes += Array("\"\(entry.0)\":\(entry.1)".utf8)
             }
-            bytes += Array(#"},"pending_faults":\#(pendingFaults)}"#.utf8)
+            bytes += Array(#"},"pending_faults":\#(pendingFaults),"strict":\#(strict)}"#.utf8)
             bytes.append(UInt8(ascii: "\n"))
             return String(decoding: bytes, as: UTF8.self)
         }

@@ -49,8 +49,10 @@ extension BulkReceiver {
         package var bodyBytes: Int
         /// The HTTP status answered; 0 when the connection was closed without an answer.
         package var status: Int
-        /// The items with their statuses; empty when the whole request failed.
+        /// The items with their statuses (strict mode only); empty when the whole request failed.
         package var items: [Item]
+        /// The number of items answered; 0 when the whole request failed.
+        package var itemCount = 0
         /// The fault applied, if any.
         package var fault: Fault?
 

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+/// `logship bench` on a tiny file, in both modes, as JSON.
+struct BenchCommandTests {
+    @Test func benchMeasuresBothModesAndEveryEventArrives() throws {
+        let result = try runCommand(
+            Repository.binary.path,
+            ["bench", "--lines", "2000", "--json", "--config", Repository.pipeline]
+        )
+        #expect(result.status == 0, "stderr:\n\(result.error)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
+            "not JSON:\n\(result.output)"
+        )
+        let file = try #require(report["file"] as? [String: Any])
+        let events = try #require(file["events"] as? Int)
+        #expect(file["lines"] as? Int ?? 0 >= 2000)
+        #expect(events > 1000 && events < 2000, "tracebacks make fewer events than lines")
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(
+            rows.map { $0["name"] as? String } == [
+                "cat", "gzip -1", "logship run (to ES)", "logship run --output null",
+            ]
+        )
+        let library = Repository.binary.deletingLastPathComponent().appendingPathComponent("libLogshipMallocCounter.so")
+        let counted = FileManager.default.fileExists(atPath: library.path)
+        #expect(report["allocations_counted"] as? Bool == counted)
+        for row in rows {
+            for key in ["lines_per_second", "megabytes_per_second", "wall_seconds", "cpu_seconds", "peak_rss_mib"] {
+                #expect((row[key] as? Double ?? 0) > 0, "\(row["name"] ?? "?"): \(key)")
+            }
+            if counted { #expect(row["allocations_per_line"] is Double, "\(row["name"] ?? "?")") }
+        }
+        for row in rows.suffix(2) {
+            #expect(row["documents"] as? Int == events, "\(row["name"] ?? "?"): documents = events")
+            #expect((row["documents_per_second"] as? Double ?? 0) > 0)
+            #expect((row["ratio_to_gzip"] as? Double ?? 0) > 0)
+            if counted { #expect((row["allocations_per_line"] as? Double ?? 0) > 0) }
+        }
+        let receiver = try #require(report["receiver"] as? [String: Any])
+        #expect(receiver["documents"] as? Int == events)
+        #expect((receiver["cpu_microseconds_per_document"] as? Double ?? 0) > 0)
+        #expect((report["targets"] as? [[String: Any]])?.isEmpty == false)
+    }
+
+    @Test func runOnceReadsToTheEndAndExits() throws {
+        let directory = try TemporaryDirectory("logship-once")
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
+        var fixture = AetherraLogFixture(directory: directory.path("logs"))
+        try fixture.append(events: 300)
+        let result = try runCommand(
+            "/usr/bin/env",
+            [
+                "AETHERRA_LOG_DIR=\(directory.path("logs"))", "LOGSHIP_DATA_DIR=\(directory.path("data"))",
+                "METRICS_LISTEN=127.0.0.1:0", Repository.binary.path, "run", "--once", "--output", "null",
+                "--config", Repository.pipeline, "--log-level", "warning",
+            ]
+        )
+        #expect(result.status == 0, "stderr:\n\(result.error)")
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
+            "not JSON:\n\(result.output)"
+        )
+        #expect(summary["events"] as? Int == fixture.eventsWritten)
+        #expect(summary["acknowledged"] as? Int == fixture.eventsWritten)
+        #expect(summary["pending"] as? Int == 0)
+        let checkpoints = try String(contentsOfFile: directory.path("data/checkpoints.json"), encoding: .utf8)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: fixture.path)[.size] as? Int)
+        #expect(checkpoints.contains("\"offset\":\(size)") || checkpoints.contains("\"offset\" : \(size)"))
+    }
+}
