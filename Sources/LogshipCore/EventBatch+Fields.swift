@@ -114,6 +114,11 @@ extension EventBatch {
         }
     }
 
+    /// The value at a short path.
+    package func value(at path: ShortPath, in event: Int) -> FieldSlot? {
+        path.count == 1 ? value(atKey: path.first, in: event) : value(atKey: path.first, then: path.second, in: event)
+    }
+
     /// The value of member `second` of the top-level object `first` (ranges in the bytes).
     private func value(atKey first: Range<Int>, then second: Range<Int>, in event: Int) -> FieldSlot? {
         guard let outer = value(atKey: first, in: event) else { return nil }
@@ -363,19 +368,34 @@ extension EventBatch {
 
     func findField(keyRange key: Range<Int>, from list: Int) -> Int? {
         bytes.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress else { return nil }
-            var index = list
-            while index >= 0 {
-                let field = fields[index]
-                if field.key == key
-                    || (field.key.count == key.count
-                        && memcmp(base + field.key.lowerBound, base + key.lowerBound, key.count) == 0)
-                {
-                    return index
+            guard let base = bytes.baseAddress, !key.isEmpty else {
+                return fields.withUnsafeBufferPointer { fields in
+                    var index = list
+                    while index >= 0 {
+                        if fields[index].key.isEmpty { return index }
+                        index = fields[index].next
+                    }
+                    return nil
                 }
-                index = field.next
             }
-            return nil
+            let firstByte = base[key.lowerBound]
+            let count = key.count
+            return fields.withUnsafeBufferPointer { fields in
+                var index = list
+                while index >= 0 {
+                    let candidate = fields[index].key
+                    // Interned keys share their range; others are told apart by length and first
+                    // byte before the bytes are compared.
+                    if candidate == key
+                        || (candidate.count == count && base[candidate.lowerBound] == firstByte
+                            && memcmp(base + candidate.lowerBound, base + key.lowerBound, count) == 0)
+                    {
+                        return index
+                    }
+                    index = fields[index].next
+                }
+                return nil
+            }
         }
     }
 }

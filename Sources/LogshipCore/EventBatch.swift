@@ -178,4 +178,17 @@ package struct ResolvedPath: Sendable {
 
     /// The key of a one-segment path.
     package var singleKey: Range<Int>? { count == 1 ? first : nil }
+
+    /// The path as plain values when it has one or two segments: a hot loop copies it without
+    /// reference counting.
+    package var short: ShortPath? {
+        count <= 2 && count > 0 ? ShortPath(count: count, first: first, second: second) : nil
+    }
+}
+
+/// A resolved path of one or two segments, as plain values (see `ResolvedPath.short`).
+package struct ShortPath: Sendable, Equatable {
+    package let count: Int
+    package let first: Range<Int>
+    package let second: Range<Int>
 }

@@ -92,7 +92,8 @@ package final class FileInput: Service, Sendable {
             self.requestStop(watcher)
         }
         let timestamp = now()
-        await deliver(engine.finish(timestamp: timestamp))
+        let finished = engine.finish(timestamp: timestamp)
+        await deliver(finished.outputs, statistics: finished.statistics)
         try? await pool.shutdownGracefully()
     }
 
@@ -113,7 +114,7 @@ package final class FileInput: Service, Sendable {
             let rescan = wake.directoriesChanged || clock.now >= nextRescan
             if rescan { nextRescan = clock.now.advanced(by: rescanInterval) }
             let timestamp = now()
-            let step: FileInputStep
+            var step: FileInputStep
             do {
                 step = try await pool.runIfActive {
                     engine.step(now: ContinuousClock.now, timestamp: timestamp, rescan: rescan)
@@ -121,7 +122,11 @@ package final class FileInput: Service, Sendable {
             } catch {
                 return
             }
-            await deliver(step)
+            // Handed over, not shared: the delegate then owns each batch alone and transforms it
+            // in place instead of copying it.
+            let outputs = step.outputs
+            step.outputs = []
+            await deliver(outputs, statistics: step.statistics)
             if step.moreToRead {
                 wake = FileWatcher.Wake()
                 continue
@@ -143,14 +148,16 @@ package final class FileInput: Service, Sendable {
         }
     }
 
-    private func deliver(_ step: FileInputStep) async {
+    private func deliver(_ outputs: consuming [FileInputOutput], statistics current: FileInputStatistics) async {
         statisticsState.withLock { statistics in
             let emitted = statistics.eventsEmitted
-            statistics = step.statistics
+            statistics = current
             statistics.eventsEmitted = emitted
         }
-        for output in step.outputs {
-            switch output {
+        var outputs = outputs
+        outputs.reverse()
+        while let output = outputs.popLast() {
+            switch consume output {
             case .opened(let key, let path, let offset):
                 await delegate.fileInputOpened(key, path: path, at: offset)
             case .truncated(let key, let path):
@@ -158,8 +165,9 @@ package final class FileInput: Service, Sendable {
             case .closed(let key, let path):
                 await delegate.fileInputClosed(key, path: path)
             case .events(let events):
+                let count = events.count
                 await delegate.fileInputEmit(events)
-                statisticsState.withLock { $0.eventsEmitted += UInt64(events.count) }
+                statisticsState.withLock { $0.eventsEmitted += UInt64(count) }
             }
         }
     }

@@ -8,7 +8,7 @@ package protocol FileInputDelegate: Sendable {
     func fileInputTruncated(_ key: FileKey, path: String) async
     /// A batch of events, in read order per file. The input waits for this call to return before reading
     /// on (backpressure).
-    func fileInputEmit(_ batch: EventBatch) async
+    func fileInputEmit(_ batch: consuming EventBatch) async
     /// A rotated or deleted file was read to its end and closed (after the events it emitted).
     func fileInputClosed(_ key: FileKey, path: String) async
 }

@@ -101,6 +101,7 @@ package struct LogToMetric: EventTransform {
             let selected = metric.when?.matches(in: &batch)
             // Plain values per label, so that the loop below does no reference counting.
             let labelPaths = metric.labels.map { batch.resolve($0.field) }
+            let shortPaths = labelPaths.map(\.short)
             let fallbacks = metric.labels.map { label in label.default.map { batch.key($0) } }
             let value = metric.value.map { batch.resolve($0) }
             let kind = metric.kind
@@ -108,7 +109,13 @@ package struct LogToMetric: EventTransform {
                 if let selected, !selected[event] { continue }
                 let start = updates.labelStart
                 for label in 0..<labelPaths.count {
-                    let found = batch.value(at: labelPaths[label], in: event).map {
+                    let slot =
+                        if let short = shortPaths[label] {
+                            batch.value(at: short, in: event)
+                        } else {
+                            batch.value(at: labelPaths[label], in: event)
+                        }
+                    let found = slot.map {
                         batch.appendLabelText($0, to: &updates.labelBytes)
                     }
                     if found != true {

@@ -10,6 +10,7 @@ struct AetherraLogFixture {
 
     var generator = AetherraLogGenerator(seed: 11)
     var eventsWritten = 0
+    var linesWritten = 0
     let path: String
 
     init(directory: String, name: String = "aetherra_hub.log") {
@@ -24,6 +25,7 @@ struct AetherraLogFixture {
             generator.appendEvent(at: Self.day.addingTimeInterval(Double(eventsWritten) / 1000), to: &text)
             eventsWritten += 1
         }
+        linesWritten += text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         try handle.seekToEnd()

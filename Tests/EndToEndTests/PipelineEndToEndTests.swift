@@ -133,32 +133,49 @@ struct PipelineEndToEndTests {
         print("end-to-end: \(fixture.eventsWritten) events; appended lines arrived in \(latency)")
     }
 
+    /// 1,000,000 lines written while logship ships them; logship is killed with SIGKILL part-way
+    /// and started again while the writer goes on. Every event arrives once, counters are exact.
     @Test func killNineLosesNothingAndDuplicatesNothing() async throws {
         let setup = try await Setup.make()
         defer { Task { await setup.tearDown() } }
         var fixture = AetherraLogFixture(directory: setup.logs)
-        try fixture.append(events: 20_000)
-        // A slow endpoint, so that the kill lands in the middle of shipping.
-        for _ in 0..<40 { setup.receiver.enqueue(.delay(.milliseconds(150))) }
-
+        let lines = 1_000_000
+        try fixture.append(events: 50_000)
+        let started = ContinuousClock.now
         let first = try setup.start("first")
-        let shipping = await waitUntil(timeout: .seconds(30)) { setup.receiver.documentCount > 2000 }
-        #expect(shipping, "log:\n\(first.log)")
-        first.signal(SIGKILL)
-        _ = await first.waitForExit(timeout: .seconds(5))
-        let atKill = setup.receiver.documentCount
+        var second: LogshipProcess?
+        var atKill = 0
+        while fixture.linesWritten < lines {
+            try fixture.append(events: 10_000)
+            if second == nil && setup.receiver.documentCount > 100_000 {
+                first.signal(SIGKILL)
+                _ = await first.waitForExit(timeout: .seconds(5))
+                atKill = setup.receiver.documentCount
+                second = try setup.start("second")
+            }
+        }
+        if second == nil {
+            let shipping = await waitUntil(timeout: .seconds(120)) { setup.receiver.documentCount > 100_000 }
+            #expect(shipping, "log:\n\(first.log)")
+            first.signal(SIGKILL)
+            _ = await first.waitForExit(timeout: .seconds(5))
+            atKill = setup.receiver.documentCount
+            second = try setup.start("second")
+        }
+        let restarted = try #require(second)
         #expect(atKill < fixture.eventsWritten, "the kill came too late to test anything")
-
-        let second = try setup.start("second")
-        let complete = await waitUntil(timeout: .seconds(60)) { setup.receiver.documentCount >= fixture.eventsWritten }
-        #expect(complete, "\(setup.receiver.documentCount) of \(fixture.eventsWritten); log:\n\(second.log)")
+        let complete = await waitUntil(timeout: .seconds(600)) {
+            setup.receiver.documentCount >= fixture.eventsWritten
+        }
+        #expect(complete, "\(setup.receiver.documentCount) of \(fixture.eventsWritten); log:\n\(restarted.log)")
+        let elapsed = ContinuousClock.now - started
         // Derived metrics were saved with the checkpoints: lines re-read are not counted twice.
         let exposition = try #require(httpGet(setup.metricsURL))
         let counted = parseExposition(exposition).filter { $0.key.hasPrefix("aetherra_api_requests_total{") }.values
             .reduce(0, +)
         #expect(counted == Double(fixture.totals.requests.values.reduce(0, +)))
-        second.signal(SIGTERM)
-        #expect(await second.waitForExit(timeout: .seconds(15)) == 0, "log:\n\(second.log)")
+        restarted.signal(SIGTERM)
+        #expect(await restarted.waitForExit(timeout: .seconds(30)) == 0, "log:\n\(restarted.log)")
 
         let documents = setup.receiver.documents(in: AetherraLogFixture.index)
         #expect(documents.count == fixture.eventsWritten)
@@ -171,6 +188,9 @@ struct PipelineEndToEndTests {
         #expect(Set(offsets).count == fixture.eventsWritten)
         // Re-sent documents were answered 409 by id rather than stored again.
         let resent = setup.receiver.createCounts.values.filter { $0 > 1 }.count
-        print("kill -9: \(atKill) documents stored at the kill, \(resent) re-sent after restart and answered 409")
+        print(
+            "kill -9: \(fixture.linesWritten) lines, \(fixture.eventsWritten) events in \(elapsed);",
+            "\(atKill) documents stored at the kill, \(resent) re-sent after restart and answered 409"
+        )
     }
 }

@@ -31,7 +31,7 @@ final class EventCollector: FileInputDelegate {
         record.withLock { $0.closed.append((key, path)) }
     }
 
-    func fileInputEmit(_ batch: EventBatch) async {
+    func fileInputEmit(_ batch: consuming EventBatch) async {
         let events = batch.events
         record.withLock {
             $0.events += events

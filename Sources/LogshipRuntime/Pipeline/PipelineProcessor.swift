@@ -39,7 +39,7 @@ package struct PipelineProcessor: FileInputDelegate {
         ledger.closed(key)
     }
 
-    package func fileInputEmit(_ batch: EventBatch) async {
+    package func fileInputEmit(_ batch: consuming EventBatch) async {
         var batch = batch
         var transformStatistics = TransformStatistics()
         var updates = MetricUpdateBatch()
