@@ -102,7 +102,7 @@ extension EventBatch {
 
     /// The value of the top-level field whose key has the bytes at `key` (a range in the bytes).
     package func value(atKey key: Range<Int>, in event: Int) -> FieldSlot? {
-        findField(keyRange: key, from: records[event].first).map { fields[$0].value }
+        findTopLevelField(keyRange: key, in: event).map { fields[$0].value }
     }
 
     /// The value at a resolved path: one-segment paths without reference counting.
@@ -158,7 +158,7 @@ extension EventBatch {
     @discardableResult
     package mutating func remove(_ path: ResolvedPath, in event: Int) -> Bool {
         guard let key = path.singleKey else { return remove(path.path, in: event) }
-        guard let index = findField(keyRange: key, from: records[event].first) else { return false }
+        guard let index = findTopLevelField(keyRange: key, in: event) else { return false }
         removeField(index, from: event)
         return true
     }
@@ -188,7 +188,7 @@ extension EventBatch {
         overwrite: Bool = true
     ) -> Bool {
         if let key = path.singleKey {
-            if let existing = findField(keyRange: key, from: records[event].first) {
+            if let existing = findTopLevelField(keyRange: key, in: event) {
                 guard overwrite else { return false }
                 fields[existing].value = value
             } else {
@@ -323,7 +323,7 @@ extension EventBatch {
     /// Sets the top-level member `key` (UTF-8 in the bytes) of `event`: appended when new,
     /// replaced only with `overwrite` when present.
     package mutating func mergeMember(key: Range<Int>, value: FieldSlot, intoEvent event: Int, overwrite: Bool) {
-        if let existing = findField(keyRange: key, from: records[event].first) {
+        if let existing = findTopLevelField(keyRange: key, in: event) {
             if overwrite { fields[existing].value = value }
         } else {
             appendField(key, value, toEvent: event)
@@ -364,6 +364,14 @@ extension EventBatch {
         if case .json(let range, .object) = fields[found].value { expandObject(found, range: range) }
         guard case .object = fields[found].value else { return nil }
         return found
+    }
+
+    /// The top-level field of `event` whose key has the bytes at `key`; a key whose bit is not in
+    /// the event's mask is absent without a walk.
+    @inline(__always)
+    func findTopLevelField(keyRange key: Range<Int>, in event: Int) -> Int? {
+        guard records[event].keyMask & keyBit(key) != 0 else { return nil }
+        return findField(keyRange: key, from: records[event].first)
     }
 
     func findField(keyRange key: Range<Int>, from list: Int) -> Int? {

@@ -21,6 +21,9 @@ package struct EventBatch: Sendable {
         /// The first and last top-level field (`-1` when there are none).
         package var first = -1
         package var last = -1
+        /// One bit per top-level key ever added (see `EventBatch.keyBit`): a key whose bit is
+        /// clear is not there, found without walking the list. Bits are never cleared.
+        package var keyMask: UInt64 = 0
         /// When the event happened, once a parser found out; otherwise when it was read.
         package var timestamp: Date
         /// Where it was read from; `nil` for events that did not come from a file.
@@ -56,7 +59,7 @@ package struct EventBatch: Sendable {
         self.records = []
         self.records.reserveCapacity(events)
         self.fields = []
-        self.fields.reserveCapacity(events * 8)
+        self.fields.reserveCapacity(events * 16)
     }
 
     /// Number of events.
@@ -124,7 +127,16 @@ package struct EventBatch: Sendable {
             records[event].first = index
         }
         records[event].last = index
+        records[event].keyMask |= keyBit(key)
         return index
+    }
+
+    /// The bit of a key in `Record.keyMask`: from its length and first and last bytes.
+    @inline(__always)
+    package func keyBit(_ key: Range<Int>) -> UInt64 {
+        guard !key.isEmpty else { return 1 }
+        let mixed = Int(bytes[key.lowerBound]) &* 31 &+ Int(bytes[key.upperBound - 1]) &* 7 &+ key.count
+        return 1 << UInt64(mixed & 63)
     }
 
     /// Appends a member to the object in field `parent` (which must hold `.object`) without

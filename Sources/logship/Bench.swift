@@ -8,15 +8,15 @@ extension Logship {
         static let configuration = CommandConfiguration(
             abstract: "Measure the pipeline on a generated Aetherra file beside cat and gzip -1.",
             discussion: """
-                Generates a file of Aetherra-style logs (as `logship generate`), then measures in \\
-                one run on that file: `cat`, `gzip -1`, and the pipeline (pipelines/aetherra.yml or \\
-                --config) as a child `logship run --once` from the start of the file, into a child \\
-                `logship receiver` on loopback (its CPU reported apart) and with `--output null` \\
-                (no Elasticsearch; metrics still derived). Each row: lines/s, MB/s (10^6 bytes), \\
-                documents/s, wall and CPU seconds, peak RSS and allocations per line of that \\
-                process alone (wait4's rusage; malloc calls counted by preloading \\
-                libLogshipMallocCounter.so, built beside logship, into the measured commands only), \\
-                and the ratio of logship's lines/s to gzip -1's. Run it on a release build: \\
+                Generates a file of Aetherra-style logs (as `logship generate`), then measures in \
+                one run on that file: `cat`, `gzip -1`, and the pipeline (pipelines/aetherra.yml or \
+                --config) as a child `logship run --once` from the start of the file, into a child \
+                `logship receiver` on loopback (its CPU reported apart) and with `--output null` \
+                (no Elasticsearch; metrics still derived). Each row: lines/s, MB/s (10^6 bytes), \
+                documents/s, wall and CPU seconds, peak RSS and allocations per line of that \
+                process alone (wait4's rusage; malloc calls counted by preloading \
+                libLogshipMallocCounter.so, built beside logship, into the measured commands only), \
+                and the ratio of logship's lines/s to gzip -1's. Run it on a release build: \
                 swift build -c release && .build/release/logship bench.
                 """
         )

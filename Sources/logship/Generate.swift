@@ -8,8 +8,8 @@ extension Logship {
         static let configuration = CommandConfiguration(
             abstract: "Write sample Aetherra-style logs (metric lines, plain lines, tracebacks) to a file.",
             discussion: """
-                The text is the same for the same --seed and mix; timestamps advance 1 ms per event \\
-                from --start. The default mix: 25% bare JSON metric lines, 20% prefixed JSON, 3% \\
+                The text is the same for the same --seed and mix; timestamps advance 1 ms per event \
+                from --start. The default mix: 25% bare JSON metric lines, 20% prefixed JSON, 3% \
                 tracebacks, 52% plain lines.
                 """
         )

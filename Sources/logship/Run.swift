@@ -10,19 +10,19 @@ extension Logship {
         static let configuration = CommandConfiguration(
             abstract: "Run a pipeline until SIGTERM or SIGINT (Ctrl-C), then flush and checkpoint.",
             discussion: """
-                On SIGTERM/SIGINT logship stops reading, ships and waits for the acknowledgement \\
-                of what it has read (bounded by the output's shutdown timeout), writes its \\
+                On SIGTERM/SIGINT logship stops reading, ships and waits for the acknowledgement \
+                of what it has read (bounded by the output's shutdown timeout), writes its \
                 checkpoints and exits 0. Restarted, it resumes from the checkpoints in data_dir.
 
-                --once (like Filebeat's): read every matched file to its end, flush, wait until \\
-                everything is acknowledged, write the checkpoints and exit 0; a one-line JSON \\
-                summary goes to standard output: \\
-                {"lines":N,"bytes":N,"events":N,"acknowledged":N,"pending":N,"series":N}. \\
+                --once (like Filebeat's): read every matched file to its end, flush, wait until \
+                everything is acknowledged, write the checkpoints and exit 0; a one-line JSON \
+                summary goes to standard output: \
+                {"lines":N,"bytes":N,"events":N,"acknowledged":N,"pending":N,"series":N}. \
                 Exits 1 if events were left unacknowledged (they are read again by the next run).
 
-                --output null runs the pipeline without its elasticsearch output (dropped after \\
-                loading): every transform runs and metrics are derived and served, events are \\
-                acknowledged once processed, nothing is encoded or shipped. For measuring the \\
+                --output null runs the pipeline without its elasticsearch output (dropped after \
+                loading): every transform runs and metrics are derived and served, events are \
+                acknowledged once processed, nothing is encoded or shipped. For measuring the \
                 pipeline itself (logship bench) and for metrics-only runs.
                 """
         )
