@@ -23,37 +23,62 @@ package struct AcknowledgementTracker: Sendable {
         if files[key] == nil { files[key] = FileState(committed: offset) }
     }
 
-    /// Registers sent events, in read order.
+    /// Registers sent events, in read order. Events of the same file that follow each other are
+    /// registered under one dictionary access (a batch is mostly one file's events).
     package mutating func register(_ sources: some Sequence<EventSource>) {
-        for source in sources {
-            files[source.fileKey, default: FileState(committed: source.startOffset)].pending.append(
-                (source.endOffset, false)
-            )
+        let sources = Array(sources)
+        var index = 0
+        while index < sources.count {
+            let key = sources[index].fileKey
+            if files[key] == nil { files[key] = FileState(committed: sources[index].startOffset) }
+            index =
+                withState(of: key) { state -> Int in
+                    var next = index
+                    while next < sources.count && sources[next].fileKey == key {
+                        state.pending.append((sources[next].endOffset, false))
+                        next += 1
+                    }
+                    return next
+                } ?? sources.count
         }
     }
 
     /// Marks events acknowledged and returns the files whose committed offset moved, with the new
-    /// offset. Unknown events are ignored. Costs O(log n) per event plus the prefix it commits.
+    /// offset. Unknown events are ignored. Costs O(log n) per event plus the prefix it commits;
+    /// events of the same file that follow each other share one dictionary access.
     package mutating func acknowledge(_ sources: some Sequence<EventSource>) -> [FileKey: Int64] {
+        let sources = Array(sources)
         var touched: [FileKey: Int64] = [:]
-        for source in sources {
-            let marked = withState(of: source.fileKey) { state -> Bool in
-                // Offsets are increasing, so binary search finds the entry.
-                var low = state.head
-                var high = state.pending.count
-                while low < high {
-                    let mid = (low + high) / 2
-                    if state.pending[mid].endOffset < source.endOffset { low = mid + 1 } else { high = mid }
+        var index = 0
+        while index < sources.count {
+            let key = sources[index].fileKey
+            let before = committedOffset(of: key)
+            let result = withState(of: key) { state -> (next: Int, marked: Bool) in
+                var next = index
+                var marked = false
+                while next < sources.count && sources[next].fileKey == key {
+                    let endOffset = sources[next].endOffset
+                    next += 1
+                    // Offsets are increasing, so binary search finds the entry.
+                    var low = state.head
+                    var high = state.pending.count
+                    while low < high {
+                        let mid = (low + high) / 2
+                        if state.pending[mid].endOffset < endOffset { low = mid + 1 } else { high = mid }
+                    }
+                    guard low < state.pending.count && state.pending[low].endOffset == endOffset else { continue }
+                    state.pending[low].acknowledged = true
+                    marked = true
                 }
-                guard low < state.pending.count && state.pending[low].endOffset == source.endOffset else {
-                    return false
-                }
-                state.pending[low].acknowledged = true
-                return true
+                return (next, marked)
             }
-            if marked == true, touched[source.fileKey] == nil {
-                touched[source.fileKey] = committedOffset(of: source.fileKey)
+            guard let (next, marked) = result else {
+                // Not tracked: skip this file's run.
+                while index < sources.count && sources[index].fileKey == key { index += 1 }
+                continue
             }
+            if marked, touched[key] == nil, let before { touched[key] = before }
+            index = next
         }
         var moved: [FileKey: Int64] = [:]
         for (key, before) in touched {
