@@ -140,32 +140,7 @@ extension JSONReader {
     /// Steps over one multi-byte UTF-8 scalar starting at `index`, rejecting stray continuation
     /// bytes, overlong forms, encoded surrogates and values above U+10FFFF.
     private mutating func skipMultiByteScalar() throws(JSONParseError) {
-        let lead = bytes[index]
-        let length: Int
-        var secondRange: ClosedRange<UInt8> = 0x80...0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0:
-            length = 3
-            secondRange = 0xA0...0xBF
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED:
-            length = 3
-            secondRange = 0x80...0x9F
-        case 0xF0:
-            length = 4
-            secondRange = 0x90...0xBF
-        case 0xF1...0xF3: length = 4
-        case 0xF4:
-            length = 4
-            secondRange = 0x80...0x8F
-        default: throw failure(.invalidUTF8)
-        }
-        guard index + length <= bytes.count else { throw failure(.invalidUTF8) }
-        guard secondRange.contains(bytes[index + 1]) else { throw failure(.invalidUTF8) }
-        for offset in 2..<max(2, length) where bytes[index + offset] & 0xC0 != 0x80 {
-            throw failure(.invalidUTF8)
-        }
+        guard let length = UTF8Validation.multiByteScalarLength(bytes, at: index) else { throw failure(.invalidUTF8) }
         index += length
     }
 }
