@@ -36,46 +36,51 @@ package enum PrometheusExposition {
             let family = snapshot.family
             output += "# HELP \(family.name) \(escapeHelp(family.help))\n"
             output += "# TYPE \(family.name) \(family.kind.rawValue)\n"
+            // Per family, not per series: the bucket labels and the sample names.
+            let bucketLabels = family.buckets.map { "le=\"\(formatValue($0))\"" } + ["le=\"+Inf\""]
+            let bucketName = family.name + "_bucket"
+            let sumName = family.name + "_sum"
+            let countName = family.name + "_count"
             for series in snapshot.series {
-                let labels = zip(family.labelNames, series.labelValues).map { "\($0)=\"\(escapeLabelValue($1))\"" }
+                var labels = ""
+                for (index, (name, value)) in zip(family.labelNames, series.labelValues).enumerated() {
+                    if index > 0 { labels += "," }
+                    labels += name
+                    labels += "=\""
+                    labels += escapeLabelValue(value)
+                    labels += "\""
+                }
                 switch family.kind {
                 case .counter, .gauge:
                     emitSample(family.name, labels: labels, value: formatValue(series.value.value), into: &output)
                 case .histogram:
-                    emitHistogram(family, series.value, labels: labels, into: &output)
+                    let value = series.value
+                    for (index, bucketLabel) in bucketLabels.enumerated() {
+                        let count = index < value.bucketCounts.count ? value.bucketCounts[index] : value.count
+                        output += bucketName
+                        output += "{"
+                        if !labels.isEmpty {
+                            output += labels
+                            output += ","
+                        }
+                        output += bucketLabel
+                        output += "} "
+                        output += String(count)
+                        output += "\n"
+                    }
+                    emitSample(sumName, labels: labels, value: formatValue(value.sum), into: &output)
+                    emitSample(countName, labels: labels, value: String(value.count), into: &output)
                 }
             }
         }
     }
 
-    private static func emitHistogram(
-        _ family: MetricFamily,
-        _ value: SeriesValue,
-        labels: [String],
-        into output: inout String
-    ) {
-        let bucketName = family.name + "_bucket"
-        for (index, bound) in family.buckets.enumerated() {
-            let count = index < value.bucketCounts.count ? value.bucketCounts[index] : value.count
-            emitSample(
-                bucketName,
-                labels: labels + ["le=\"\(formatValue(bound))\""],
-                value: String(count),
-                into: &output
-            )
-        }
-        let infinity =
-            family.buckets.count < value.bucketCounts.count ? value.bucketCounts[family.buckets.count] : value.count
-        emitSample(bucketName, labels: labels + ["le=\"+Inf\""], value: String(infinity), into: &output)
-        emitSample(family.name + "_sum", labels: labels, value: formatValue(value.sum), into: &output)
-        emitSample(family.name + "_count", labels: labels, value: String(value.count), into: &output)
-    }
-
-    private static func emitSample(_ name: String, labels: [String], value: String, into output: inout String) {
+    /// Writes `name{labels} value` and a line end; `labels` is the joined `name="value"` list.
+    private static func emitSample(_ name: String, labels: String, value: String, into output: inout String) {
         output += name
         if !labels.isEmpty {
             output += "{"
-            output += labels.joined(separator: ",")
+            output += labels
             output += "}"
         }
         output += " "
@@ -117,6 +122,8 @@ package enum PrometheusExposition {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
         if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        // Whole numbers below 10^6 are written as integers by %g too: the common case (counters).
+        if value.rounded() == value && value.magnitude < 1_000_000 { return String(Int64(value)) }
         // Swift's description gives the shortest round-trip digits; re-lay them out as Go's %g.
         let text = value.magnitude.description
         let parts = text.split(separator: "e", maxSplits: 1)
