@@ -32,60 +32,72 @@ package enum PrometheusExposition {
 
     /// Appends the exposition text of `families` to `output`.
     package static func emit(_ families: [FamilySnapshot], into output: inout String) {
+        // Built as bytes and turned into a `String` once: appending to a `String` piece by piece
+        // took most of the time of a scrape of 10,000 series.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(families.reduce(0) { $0 + $1.series.count } * 96 + 4096)
         for snapshot in families {
             let family = snapshot.family
-            output += "# HELP \(family.name) \(escapeHelp(family.help))\n"
-            output += "# TYPE \(family.name) \(family.kind.rawValue)\n"
+            bytes.append(contentsOf: "# HELP \(family.name) \(escapeHelp(family.help))\n".utf8)
+            bytes.append(contentsOf: "# TYPE \(family.name) \(family.kind.rawValue)\n".utf8)
             // Per family, not per series: the bucket labels and the sample names.
-            let bucketLabels = family.buckets.map { "le=\"\(formatValue($0))\"" } + ["le=\"+Inf\""]
-            let bucketName = family.name + "_bucket"
-            let sumName = family.name + "_sum"
-            let countName = family.name + "_count"
+            let bucketLabels = (family.buckets.map { "le=\"\(formatValue($0))\"" } + ["le=\"+Inf\""]).map {
+                Array($0.utf8)
+            }
+            let name = Array(family.name.utf8)
+            let bucketName = Array((family.name + "_bucket").utf8)
+            let sumName = Array((family.name + "_sum").utf8)
+            let countName = Array((family.name + "_count").utf8)
+            let labelNames = family.labelNames.map { Array($0.utf8) }
+            var labels: [UInt8] = []
             for series in snapshot.series {
-                var labels = ""
-                for (index, (name, value)) in zip(family.labelNames, series.labelValues).enumerated() {
-                    if index > 0 { labels += "," }
-                    labels += name
-                    labels += "=\""
-                    labels += escapeLabelValue(value)
-                    labels += "\""
+                labels.removeAll(keepingCapacity: true)
+                for (index, value) in series.labelValues.enumerated() where index < labelNames.count {
+                    if index > 0 { labels.append(UInt8(ascii: ",")) }
+                    labels.append(contentsOf: labelNames[index])
+                    labels.append(UInt8(ascii: "="))
+                    labels.append(UInt8(ascii: "\""))
+                    labels.append(contentsOf: escapeLabelValue(value).utf8)
+                    labels.append(UInt8(ascii: "\""))
                 }
                 switch family.kind {
                 case .counter, .gauge:
-                    emitSample(family.name, labels: labels, value: formatValue(series.value.value), into: &output)
+                    emitSample(name, labels: labels, value: formatValue(series.value.value), into: &bytes)
                 case .histogram:
                     let value = series.value
                     for (index, bucketLabel) in bucketLabels.enumerated() {
                         let count = index < value.bucketCounts.count ? value.bucketCounts[index] : value.count
-                        output += bucketName
-                        output += "{"
+                        bytes.append(contentsOf: bucketName)
+                        bytes.append(UInt8(ascii: "{"))
                         if !labels.isEmpty {
-                            output += labels
-                            output += ","
+                            bytes.append(contentsOf: labels)
+                            bytes.append(UInt8(ascii: ","))
                         }
-                        output += bucketLabel
-                        output += "} "
-                        output += String(count)
-                        output += "\n"
+                        bytes.append(contentsOf: bucketLabel)
+                        bytes.append(UInt8(ascii: "}"))
+                        bytes.append(UInt8(ascii: " "))
+                        bytes.append(contentsOf: String(count).utf8)
+                        bytes.append(UInt8(ascii: "\n"))
                     }
-                    emitSample(sumName, labels: labels, value: formatValue(value.sum), into: &output)
-                    emitSample(countName, labels: labels, value: String(value.count), into: &output)
+                    emitSample(sumName, labels: labels, value: formatValue(value.sum), into: &bytes)
+                    emitSample(countName, labels: labels, value: String(value.count), into: &bytes)
                 }
             }
         }
+        output += String(decoding: bytes, as: UTF8.self)
     }
 
     /// Writes `name{labels} value` and a line end; `labels` is the joined `name="value"` list.
-    private static func emitSample(_ name: String, labels: String, value: String, into output: inout String) {
-        output += name
+    private static func emitSample(_ name: [UInt8], labels: [UInt8], value: String, into output: inout [UInt8]) {
+        output.append(contentsOf: name)
         if !labels.isEmpty {
-            output += "{"
-            output += labels
-            output += "}"
+            output.append(UInt8(ascii: "{"))
+            output.append(contentsOf: labels)
+            output.append(UInt8(ascii: "}"))
         }
-        output += " "
-        output += value
-        output += "\n"
+        output.append(UInt8(ascii: " "))
+        output.append(contentsOf: value.utf8)
+        output.append(UInt8(ascii: "\n"))
     }
 
     /// HELP text with `\` written as `\\` and a newline as `\n`.
