@@ -110,22 +110,51 @@ package final class FileInput: Service, Sendable {
         var nextRescan = clock.now
         var wake = FileWatcher.Wake(directoriesChanged: true)
         var bytesRead: UInt64 = 0
-        while !isStopping {
+        // A step read while the previous one went through the pipeline (see below).
+        var prefetched: FileInputStep?
+        while !isStopping || prefetched != nil {
+            if isStopping, let step = prefetched {
+                // Read ahead before the stop was asked for: hand it on, then stop.
+                await deliver(step.outputs, statistics: step.statistics)
+                return
+            }
             let rescan = wake.directoriesChanged || clock.now >= nextRescan
             if rescan { nextRescan = clock.now.advanced(by: rescanInterval) }
             let timestamp = now()
             var step: FileInputStep
-            do {
-                step = try await pool.runIfActive {
-                    engine.step(now: ContinuousClock.now, timestamp: timestamp, rescan: rescan)
+            if let ready = prefetched {
+                step = ready
+                prefetched = nil
+            } else {
+                do {
+                    step = try await pool.runIfActive {
+                        engine.step(now: ContinuousClock.now, timestamp: timestamp, rescan: rescan)
+                    }
+                } catch {
+                    return
                 }
-            } catch {
-                return
             }
             // Handed over, not shared: the delegate then owns each batch alone and transforms it
             // in place instead of copying it.
             let outputs = step.outputs
             step.outputs = []
+            if step.moreToRead && !isStopping {
+                // Busy files: the I/O thread reads and splits the next step while this one goes
+                // through the transforms and the output, so that two cores work. One step ahead
+                // at most; steps are handed on in order.
+                let readTime = now()
+                async let next = pool.runIfActive {
+                    engine.step(now: ContinuousClock.now, timestamp: readTime, rescan: false)
+                }
+                await deliver(outputs, statistics: step.statistics)
+                do {
+                    prefetched = try await next
+                } catch {
+                    return
+                }
+                wake = FileWatcher.Wake()
+                continue
+            }
             await deliver(outputs, statistics: step.statistics)
             if step.moreToRead {
                 wake = FileWatcher.Wake()
