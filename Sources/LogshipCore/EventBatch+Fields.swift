@@ -64,13 +64,8 @@ extension EventBatch {
 
     /// The first field from `list` on whose key is `key`.
     private func findField(_ key: [UInt8], from list: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var index = list
-        while index >= 0 {
-            let field = fields[index]
-            if Self.equal(field.key, key, bytes) { return index }
-            index = field.next
-        }
-        return nil
+        var previous = -1
+        return findField(key, from: list, previous: &previous, bytes)
     }
 
     /// The field named `key` in the list starting at `list`, and the one before it (`-1`).

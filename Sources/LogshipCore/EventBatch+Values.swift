@@ -23,6 +23,17 @@ extension EventBatch {
         }
     }
 
+    /// The range of a string value's UTF-8 text in the bytes: where it already is (text, a JSON
+    /// string without escapes), or appended decoded (a JSON string with escapes); `nil` for
+    /// other values. For steps that search the text and refer to parts of it.
+    package mutating func textRange(_ slot: FieldSlot) -> Range<Int>? {
+        switch slot {
+        case .text(let range), .jsonString(let range, escaped: false): return range
+        case .jsonString(_, escaped: true): return string(slot).map { append(text: $0) }
+        default: return nil
+        }
+    }
+
     /// The text of a string value; `nil` for other values.
     package func string(_ slot: FieldSlot) -> String? {
         withText(slot) { String(decoding: $0, as: UTF8.self) }

@@ -33,10 +33,11 @@ package indirect enum Condition: Sendable {
     /// The condition does not hold.
     case not(Condition)
 
-    /// Whether `event` satisfies the condition.
+    /// Whether `event` satisfies the condition (for tests and single events; transforms use
+    /// `matches(in:)` over their batch).
     package func matches(_ event: Event) -> Bool {
-        let batch = EventBatch([event])
-        return matches(batch, event: 0)
+        var batch = EventBatch([event])
+        return matches(in: &batch)[0]
     }
 
     /// Whether `fields` satisfy the condition.
@@ -44,44 +45,10 @@ package indirect enum Condition: Sendable {
         matches(Event(fields: fields, timestamp: Date(timeIntervalSince1970: 0)))
     }
 
-    /// Whether event `event` of `batch` satisfies the condition. Strings are compared as bytes;
-    /// values are decoded only where a comparison needs it (numbers, arrays).
-    package func matches(_ batch: EventBatch, event: Int) -> Bool {
-        switch self {
-        case .equals(let pairs):
-            return pairs.allSatisfy { pair in
-                guard let slot = batch.value(at: pair.path, in: event) else { return false }
-                return Self.equal(slot, pair.value, in: batch)
-            }
-        case .contains(let pairs):
-            return pairs.allSatisfy { pair in
-                guard let slot = batch.value(at: pair.path, in: event) else { return false }
-                if let found = batch.withText(slot, { Self.contains($0, pair.substring) }) { return found }
-                guard case .array(let values) = batch.value(slot) else { return false }
-                return values.contains { value in
-                    guard case .string(var text) = value else { return false }
-                    return text.withUTF8 { Self.contains($0, pair.substring) }
-                }
-            }
-        case .regexp(let pairs):
-            return pairs.allSatisfy { pair in
-                guard let slot = batch.value(at: pair.path, in: event) else { return false }
-                return batch.withText(slot) { pair.pattern.matches($0) } ?? false
-            }
-        case .hasFields(let paths):
-            return paths.allSatisfy { batch.contains($0, in: event) }
-        case .and(let conditions):
-            return conditions.allSatisfy { $0.matches(batch, event: event) }
-        case .or(let conditions):
-            return conditions.contains { $0.matches(batch, event: event) }
-        case .not(let condition):
-            return !condition.matches(batch, event: event)
-        }
-    }
-
     /// Whether each event of `batch` satisfies the condition, evaluated a condition at a time
     /// over the whole batch: paths are resolved and expected values prepared once per batch, not
-    /// once per event (the transforms' hot path). Same answers as `matches(_:event:)`.
+    /// once per event (the transforms' hot path). Strings are compared as bytes; values are decoded
+    /// only where a comparison needs it (numbers, arrays).
     package func matches(in batch: inout EventBatch) -> [Bool] {
         switch self {
         case .equals(let pairs):
@@ -133,8 +100,29 @@ package indirect enum Condition: Sendable {
                 }
             }
             return result
-        case .contains:
-            return (0..<batch.count).map { matches(batch, event: $0) }
+        case .contains(let pairs):
+            var result = [Bool](repeating: true, count: batch.count)
+            for pair in pairs {
+                let path = batch.resolve(pair.path)
+                let substring = pair.substring
+                for event in 0..<batch.count where result[event] {
+                    guard let slot = batch.value(at: path, in: event) else {
+                        result[event] = false
+                        continue
+                    }
+                    if let found = batch.withText(slot, { Self.contains($0, substring) }) {
+                        result[event] = found
+                    } else if case .array(let values) = batch.value(slot) {
+                        result[event] = values.contains { value in
+                            guard case .string(var text) = value else { return false }
+                            return text.withUTF8 { Self.contains($0, substring) }
+                        }
+                    } else {
+                        result[event] = false
+                    }
+                }
+            }
+            return result
         case .and(let conditions):
             var result = [Bool](repeating: true, count: batch.count)
             for condition in conditions {

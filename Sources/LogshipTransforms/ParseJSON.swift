@@ -152,14 +152,7 @@ package struct ParseJSON: EventTransform {
         paths: inout Paths
     ) -> Outcome {
         guard let slot = batch.value(at: paths.field, in: event) else { return .skipped }
-        let text: Range<Int>
-        switch slot {
-        case .text(let range), .jsonString(let range, escaped: false): text = range
-        case .jsonString(_, escaped: true):
-            guard let decoded = batch.string(slot) else { return .skipped }
-            text = batch.append(text: decoded)
-        default: return .skipped
-        }
+        guard let text = batch.textRange(slot) else { return .skipped }
         members.removeAll(keepingCapacity: true)
         var located = batch.bytes.withUnsafeBufferPointer { bytes in
             locate(in: UnsafeBufferPointer(rebasing: bytes[text]), members: &members)

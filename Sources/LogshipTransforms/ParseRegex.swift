@@ -99,16 +99,7 @@ package struct ParseRegex: EventTransform {
                 skipped += 1
                 continue
             }
-            let text: Range<Int>
-            switch slot {
-            case .text(let range), .jsonString(let range, escaped: false): text = range
-            case .jsonString(_, escaped: true):
-                guard let decoded = batch.string(slot) else {
-                    skipped += 1
-                    continue
-                }
-                text = batch.append(text: decoded)
-            default:
+            guard let text = batch.textRange(slot) else {
                 skipped += 1
                 continue
             }
