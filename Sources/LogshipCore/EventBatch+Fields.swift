@@ -163,16 +163,6 @@ extension EventBatch {
         bytes.withUnsafeBufferPointer { Self.equal(range, key, $0) }
     }
 
-    /// The index of the top-level field named by `path`'s only segment in `event`, if any.
-    package func fieldIndex(of key: [UInt8], in event: Int) -> Int? {
-        bytes.withUnsafeBufferPointer { findField(key, from: records[event].first, $0) }
-    }
-
-    /// Whether `path` leads to a value in `event`.
-    package func contains(_ path: FieldPath, in event: Int) -> Bool {
-        value(at: path, in: event) != nil
-    }
-
     /// Sets the value at `path` in `event`, creating objects on the way. With `overwrite` false an
     /// existing value is left alone. Returns whether the value was set.
     @discardableResult
