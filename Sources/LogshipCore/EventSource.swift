@@ -1,9 +1,9 @@
-/// Where an event came from: the file, and the bytes it was made of.
+/// Where an event came from: the file, and the bytes it was made of. Plain values only (the
+/// path is in the event's `log.file.path`): records of a batch are copied without reference
+/// counting.
 package struct EventSource: Sendable, Hashable {
     /// The file's identity at the time it was read.
     package var fileKey: FileKey
-    /// The path the file was read under (it may have been renamed since).
-    package var path: String
     /// Offset of the event's first byte.
     package var startOffset: Int64
     /// Offset just past the event's last line, including its line end: once this event is
@@ -15,9 +15,8 @@ package struct EventSource: Sendable, Hashable {
     /// multiline event regrouped with more lines after a restart.
     package var fingerprint: UInt32
 
-    package init(fileKey: FileKey, path: String, startOffset: Int64, endOffset: Int64, fingerprint: UInt32 = 0) {
+    package init(fileKey: FileKey, startOffset: Int64, endOffset: Int64, fingerprint: UInt32 = 0) {
         self.fileKey = fileKey
-        self.path = path
         self.startOffset = startOffset
         self.endOffset = endOffset
         self.fingerprint = fingerprint

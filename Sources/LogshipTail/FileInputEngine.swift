@@ -365,7 +365,6 @@ final class FileInputEngine {
         let range = batch.append(bytes: text)
         let source = EventSource(
             fileKey: file.key,
-            path: file.path,
             startOffset: span.startOffset,
             endOffset: span.endOffset,
             fingerprint: EventSource.fingerprint(of: text)

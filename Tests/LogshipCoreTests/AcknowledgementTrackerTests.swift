@@ -5,7 +5,7 @@ struct AcknowledgementTrackerTests {
     let key = FileKey(device: 1, inode: 7)
 
     func source(_ start: Int64, _ end: Int64, key: FileKey? = nil) -> EventSource {
-        EventSource(fileKey: key ?? self.key, path: "/var/log/aetherra/hub.log", startOffset: start, endOffset: end)
+        EventSource(fileKey: key ?? self.key, startOffset: start, endOffset: end)
     }
 
     @Test func advancesOnlyOverTheContiguousAcknowledgedPrefix() {

@@ -21,7 +21,7 @@ struct EventBatchTests {
                 "list": .array([1, "x"]), "obj": .object(["a": .object(["b": "c"])]),
             ],
             timestamp: Self.time,
-            source: EventSource(fileKey: FileKey(device: 1, inode: 2), path: "/a.log", startOffset: 0, endOffset: 9),
+            source: EventSource(fileKey: FileKey(device: 1, inode: 2), startOffset: 0, endOffset: 9),
             flags: ["truncated"]
         )
         let batch = EventBatch([event, event])

@@ -13,7 +13,7 @@ struct MetricStoreTests {
     let key = FileKey(device: 2, inode: 3)
 
     func source(_ end: Int64) -> EventSource {
-        EventSource(fileKey: key, path: "/logs/a.log", startOffset: end - 1, endOffset: end)
+        EventSource(fileKey: key, startOffset: end - 1, endOffset: end)
     }
 
     func makeStore(limit: Int = 100) -> MetricStore {

@@ -32,7 +32,6 @@ struct ParsingTests {
         let text = "2025-11-01 12:00:00,123 - aetherra_hub - INFO - Server started"
         let source = EventSource(
             fileKey: FileKey(device: 0x803, inode: 0x1F),
-            path: "/a",
             startOffset: 4096,
             endOffset: 5000,
             fingerprint: EventSource.fingerprint(of: text)

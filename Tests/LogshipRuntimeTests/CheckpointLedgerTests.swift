@@ -8,7 +8,7 @@ struct CheckpointLedgerTests {
     let key = FileKey(device: 1, inode: 2)
 
     func source(_ start: Int64, _ end: Int64) -> EventSource {
-        EventSource(fileKey: key, path: "/logs/a.log.1", startOffset: start, endOffset: end)
+        EventSource(fileKey: key, startOffset: start, endOffset: end)
     }
 
     func makeLedger() throws -> (CheckpointLedger, CheckpointStore, URL) {

@@ -86,7 +86,6 @@ import Testing
             first.source
                 == EventSource(
                     fileKey: key,
-                    path: path,
                     startOffset: 0,
                     endOffset: 4,
                     fingerprint: EventSource.fingerprint(of: first.message ?? "")
@@ -129,7 +128,11 @@ import Testing
         }
         #expect(collector.messages.sorted() == (1...200).map { "line \($0)" }.sorted())
         #expect(Set(collector.messages).count == collector.messages.count)
-        let rotatedPaths = Set(collector.snapshot.events.filter { $0.message == "line 155" }.compactMap(\.source?.path))
+        let rotatedPaths = Set(
+            collector.snapshot.events.filter { $0.message == "line 155" }.compactMap {
+                $0.fields["log"]?.objectValue?["file"]?.objectValue?["path"]?.stringValue
+            }
+        )
         #expect(rotatedPaths == [path])
         #expect(input.statistics.rotations >= 1)
     }

@@ -35,7 +35,6 @@ struct LogToMetricTests {
     static func source(_ start: Int64, _ end: Int64) -> EventSource {
         EventSource(
             fileKey: FileKey(device: 1, inode: 2),
-            path: "/var/log/aetherra/hub.log",
             startOffset: start,
             endOffset: end
         )

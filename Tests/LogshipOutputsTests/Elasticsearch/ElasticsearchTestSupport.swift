@@ -11,7 +11,6 @@ let noon = Date(timeIntervalSince1970: 1_761_998_400.123)
 func makeSource(offset: Int64, length: Int64 = 10) -> EventSource {
     EventSource(
         fileKey: FileKey(device: 0x801, inode: 0x2a),
-        path: "/var/log/app.log",
         startOffset: offset,
         endOffset: offset + length
     )
