@@ -65,6 +65,15 @@ package struct EventBatch: Sendable {
     /// Number of events.
     package var count: Int { records.count }
 
+    /// Removes every event, field, byte and key, and keeps the capacity of the buffers (see
+    /// `EventBatchPool`).
+    package mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        records.removeAll(keepingCapacity: true)
+        fields.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+    }
+
     /// `true` when the batch holds no events.
     package var isEmpty: Bool { records.isEmpty }
 

@@ -1,6 +1,6 @@
 package import Foundation
 package import Logging
-import LogshipCore
+package import LogshipCore
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
@@ -27,6 +27,7 @@ package final class FileInput: Service, Sendable {
     package let configuration: FileInputConfiguration
     private let checkpoints: [FileCheckpoint]
     private let delegate: any FileInputDelegate
+    private let batches: EventBatchPool
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let statisticsState = Mutex(FileInputStatistics())
@@ -36,16 +37,19 @@ package final class FileInput: Service, Sendable {
     ///   - configuration: the settings; validated again by `run()`.
     ///   - checkpoints: saved offsets, matched to files by `FileKey`.
     ///   - delegate: receives opened files, truncations and events.
+    ///   - batches: where batches to fill come from; the delegate may recycle them into it.
     ///   - logger: for discovery problems and rotations; the input id is added as metadata.
     ///   - now: the clock for event timestamps.
     package init(
         configuration: FileInputConfiguration,
         checkpoints: [FileCheckpoint] = [],
         delegate: any FileInputDelegate,
+        batches: EventBatchPool = EventBatchPool(),
         logger: Logger,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.configuration = configuration
+        self.batches = batches
         self.checkpoints = checkpoints
         self.delegate = delegate
         var logger = logger
@@ -78,6 +82,7 @@ package final class FileInput: Service, Sendable {
             configuration: configuration,
             checkpoints: checkpoints,
             watcher: watcher,
+            batches: batches,
             logger: logger
         )
         let pool = NIOThreadPool(numberOfThreads: 1)
@@ -211,6 +216,7 @@ private final class LockedEngine: Sendable {
         configuration: FileInputConfiguration,
         checkpoints: [FileCheckpoint],
         watcher: FileWatcher,
+        batches: EventBatchPool,
         logger: Logger
     ) throws {
         engine = Mutex(
@@ -218,6 +224,7 @@ private final class LockedEngine: Sendable {
                 configuration: configuration,
                 checkpoints: checkpoints,
                 watcher: watcher,
+                batches: batches,
                 logger: logger
             )
         )

@@ -39,6 +39,8 @@ final class FileInputEngine {
     private var tracker: FileTracker
     private var files: [FileKey: FollowedFile] = [:]
     private let readBuffer: UnsafeMutableBufferPointer<UInt8>
+    /// Where the next batch's buffers come from.
+    private let batches: EventBatchPool
     private var statistics = FileInputStatistics()
     private var reportedMissingDirectories = Set<String>()
     private var reportedWatchFailures = Set<String>()
@@ -56,9 +58,11 @@ final class FileInputEngine {
         configuration: FileInputConfiguration,
         checkpoints: [FileCheckpoint],
         watcher: FileWatcher,
+        batches: EventBatchPool,
         logger: Logger
     ) throws {
         try configuration.validate()
+        self.batches = batches
         self.configuration = configuration
         self.logger = logger
         self.watcher = watcher
@@ -398,10 +402,12 @@ final class FileInputEngine {
     private func flushPendingEvents() {
         guard !batch.isEmpty else { return }
         step.outputs.append(.events(batch))
-        batch = EventBatch(
-            reservingBytes: min(batch.bytes.count + batch.bytes.count / 4, Self.maximumBatchBytes),
-            events: batch.count
-        )
+        batch =
+            batches.take()
+            ?? EventBatch(
+                reservingBytes: min(batch.bytes.count + batch.bytes.count / 4, Self.maximumBatchBytes),
+                events: batch.count
+            )
         batchKeys = nil
         batchNumber += 1
     }

@@ -14,39 +14,74 @@ final class EventCollector: FileInputDelegate {
         var batchSizes: [Int] = []
     }
 
-    private let record = Mutex(Record())
+    private struct State {
+        var record = Record()
+        /// `waitUntil` calls waiting for the next change.
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
 
-    var snapshot: Record { record.withLock { $0 } }
+    private let state = Mutex(State())
+
+    var snapshot: Record { state.withLock { $0.record } }
     var messages: [String] { snapshot.events.compactMap(\.message) }
 
     func fileInputOpened(_ key: FileKey, path: String, at offset: Int64) async {
-        record.withLock { $0.opened.append((key, path, offset)) }
+        update { $0.opened.append((key, path, offset)) }
     }
 
     func fileInputTruncated(_ key: FileKey, path: String) async {
-        record.withLock { $0.truncated.append((key, path)) }
+        update { $0.truncated.append((key, path)) }
     }
 
     func fileInputClosed(_ key: FileKey, path: String) async {
-        record.withLock { $0.closed.append((key, path)) }
+        update { $0.closed.append((key, path)) }
     }
 
     func fileInputEmit(_ batch: consuming EventBatch) async {
         let events = batch.events
-        record.withLock {
+        update {
             $0.events += events
             $0.batchSizes.append(events.count)
         }
     }
 
-    /// Waits until `condition` holds, checking every 10 ms; records an issue after `timeout`.
+    /// Applies `change` and wakes every `waitUntil` to check its condition again.
+    private func update(_ change: (inout Record) -> Void) {
+        let waiters = state.withLock { state in
+            change(&state.record)
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits until `condition` holds, checking it after every call the input makes; records an
+    /// issue when it still does not hold after `timeout` (a safety net for a broken input, not the
+    /// way the test synchronises). Conditions on the input's statistics hold by the time of the
+    /// call that follows the step that changed them.
     func waitUntil(
-        timeout: Duration = .seconds(5),
+        timeout: Duration = .seconds(30),
         sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: (Record) -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
-        while !condition(snapshot) {
+        let alarm = Task {
+            try? await Task.sleep(until: deadline)
+            self.update { _ in }
+        }
+        defer { alarm.cancel() }
+        while true {
+            // Checked and registered under one lock: no change slips in between.
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                state.withLock { state in
+                    if condition(state.record) {
+                        continuation.resume()
+                    } else {
+                        state.waiters.append(continuation)
+                    }
+                }
+            }
+            if condition(snapshot) { return }
             guard ContinuousClock.now < deadline else {
                 Issue.record(
                     "condition not met in \(timeout); messages: \(messages.suffix(20))",
@@ -54,7 +89,6 @@ final class EventCollector: FileInputDelegate {
                 )
                 return
             }
-            try await Task.sleep(for: .milliseconds(10))
         }
     }
 }

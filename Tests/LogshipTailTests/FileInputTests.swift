@@ -304,6 +304,7 @@ import Testing
             try await collector.waitUntil { $0.events.count == 1002 }
         }
         let snapshot = collector.snapshot
+        try #require(snapshot.events.count == 1002)
         #expect(snapshot.batchSizes.allSatisfy { $0 <= 64 })
         #expect(collector.messages.prefix(1000) == ArraySlice((1...1000).map { "line \($0)" }))
         #expect(snapshot.events[1000].message == String(repeating: "x", count: 100))

@@ -12,14 +12,18 @@ package struct PipelineProcessor: FileInputDelegate {
     let ledger: CheckpointLedger
     let output: ElasticsearchOutput?
     let statistics: RuntimeStatistics
+    /// Where a batch goes once the output has encoded it, for the input to fill again.
+    let batches: EventBatchPool?
 
     package init(
         steps: [PipelineConfiguration.Step],
         metrics: MetricStore,
         ledger: CheckpointLedger,
         output: ElasticsearchOutput?,
-        statistics: RuntimeStatistics
+        statistics: RuntimeStatistics,
+        batches: EventBatchPool? = nil
     ) {
+        self.batches = batches
         self.steps = steps
         self.metrics = metrics
         self.ledger = ledger
@@ -68,5 +72,6 @@ package struct PipelineProcessor: FileInputDelegate {
             ledger.acknowledge(fileSources)
         }
         statistics.processed(events: batch.count, transforms: transformStatistics, backpressure: clock.now - started)
+        batches?.recycle(consume batch)
     }
 }

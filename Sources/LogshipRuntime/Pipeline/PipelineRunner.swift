@@ -51,12 +51,15 @@ package final class PipelineRunner: Sendable {
                 logger: logger
             )
         }
+        // Batches go round: the inputs fill them, the processor empties them and hands them back.
+        let batches = EventBatchPool()
         let processor = PipelineProcessor(
             steps: configuration.steps,
             metrics: metrics,
             ledger: ledger,
             output: output,
-            statistics: statistics
+            statistics: statistics,
+            batches: batches
         )
         let firstStart = restored.files.isEmpty
         self.inputs = configuration.inputs.map { input in
@@ -64,7 +67,13 @@ package final class PipelineRunner: Sendable {
             // `read_from: end` is for the first start only. Once logship has checkpoints, a file
             // without one appeared while it was down (a rotation, a new service) and is read whole.
             if !firstStart { input.readFrom = .beginning }
-            return FileInput(configuration: input, checkpoints: restored.files, delegate: processor, logger: logger)
+            return FileInput(
+                configuration: input,
+                checkpoints: restored.files,
+                delegate: processor,
+                batches: batches,
+                logger: logger
+            )
         }
         self.metrics = metrics
         self.ledger = ledger
