@@ -360,30 +360,21 @@ extension EventBatch {
     }
 
     func findField(keyRange key: Range<Int>, from list: Int) -> Int? {
-        bytes.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress, !key.isEmpty else {
-                return fields.withUnsafeBufferPointer { fields in
-                    var index = list
-                    while index >= 0 {
-                        if fields[index].key.isEmpty { return index }
-                        index = fields[index].next
-                    }
-                    return nil
-                }
-            }
-            let firstByte = base[key.lowerBound]
-            let count = key.count
-            return fields.withUnsafeBufferPointer { fields in
+        let tag = keyTag(key)
+        return bytes.withUnsafeBufferPointer { bytes in
+            fields.withUnsafeBufferPointer { fields in
                 var index = list
                 while index >= 0 {
-                    let candidate = fields[index].key
-                    // Interned keys share their range; others are told apart by length and first
-                    // byte before the bytes are compared.
-                    if candidate == key
-                        || (candidate.count == count && base[candidate.lowerBound] == firstByte
-                            && memcmp(base + candidate.lowerBound, base + key.lowerBound, count) == 0)
-                    {
-                        return index
+                    // Interned keys share their range; others are told apart by their tags
+                    // before their bytes are compared.
+                    if fields[index].tag == tag {
+                        let candidate = fields[index].key
+                        if candidate == key || key.count <= 2 { return index }
+                        if candidate.count == key.count, let base = bytes.baseAddress,
+                            memcmp(base + candidate.lowerBound, base + key.lowerBound, key.count) == 0
+                        {
+                            return index
+                        }
                     }
                     index = fields[index].next
                 }

@@ -129,7 +129,7 @@ package struct EventBatch: Sendable {
     @discardableResult
     package mutating func appendField(_ key: Range<Int>, _ value: FieldSlot, toEvent event: Int) -> Int {
         let index = fields.count
-        fields.append(Field(key: key, value: value))
+        fields.append(Field(key: key, tag: keyTag(key), value: value))
         if records[event].last >= 0 {
             fields[records[event].last].next = index
         } else {
@@ -148,13 +148,22 @@ package struct EventBatch: Sendable {
         return 1 << UInt64(mixed & 63)
     }
 
+    /// A key's `Field.tag`: its length (up to 65,535) and its first and last bytes. Keys with
+    /// different tags differ; keys with the same tag are compared byte by byte.
+    @inline(__always)
+    package func keyTag(_ key: Range<Int>) -> UInt32 {
+        guard !key.isEmpty else { return 0 }
+        return UInt32(truncatingIfNeeded: min(key.count, 0xFFFF)) << 16 | UInt32(bytes[key.lowerBound]) << 8
+            | UInt32(bytes[key.upperBound - 1])
+    }
+
     /// Appends a member to the object in field `parent` (which must hold `.object`) without
     /// looking for one with the same key. Returns the new field's index.
     @discardableResult
     package mutating func appendField(_ key: Range<Int>, _ value: FieldSlot, toObject parent: Int) -> Int {
         guard case .object(let first, let last) = fields[parent].value else { return -1 }
         let index = fields.count
-        fields.append(Field(key: key, value: value))
+        fields.append(Field(key: key, tag: keyTag(key), value: value))
         if last >= 0 {
             fields[last].next = index
             fields[parent].value = .object(first: first, last: index)

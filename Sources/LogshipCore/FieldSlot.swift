@@ -39,12 +39,16 @@ package struct Field: Sendable, Equatable {
     package var key: Range<Int>
     /// The value.
     package var value: FieldSlot
+    /// The key's length and first and last bytes (`KeyTag`): a lookup passes over fields whose
+    /// tag differs without reading their key's bytes. Fits in the padding after `value`.
+    package let tag: UInt32
     /// The next field of the same object, `-1` for the last.
     package var next: Int
 
-    package init(key: Range<Int>, value: FieldSlot, next: Int = -1) {
+    package init(key: Range<Int>, tag: UInt32, value: FieldSlot, next: Int = -1) {
         self.key = key
         self.value = value
+        self.tag = tag
         self.next = next
     }
 }
