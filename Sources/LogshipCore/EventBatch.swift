@@ -66,7 +66,7 @@ package struct EventBatch: Sendable {
     package var count: Int { records.count }
 
     /// Removes every event, field, byte and key, and keeps the capacity of the buffers (see
-    /// `EventBatchPool`).
+    /// `RecyclingPool`).
     package mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         records.removeAll(keepingCapacity: true)

@@ -27,7 +27,7 @@ package final class FileInput: Service, Sendable {
     package let configuration: FileInputConfiguration
     private let checkpoints: [FileCheckpoint]
     private let delegate: any FileInputDelegate
-    private let batches: EventBatchPool
+    private let batches: RecyclingPool<EventBatch>
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let statisticsState = Mutex(FileInputStatistics())
@@ -44,7 +44,7 @@ package final class FileInput: Service, Sendable {
         configuration: FileInputConfiguration,
         checkpoints: [FileCheckpoint] = [],
         delegate: any FileInputDelegate,
-        batches: EventBatchPool = EventBatchPool(),
+        batches: RecyclingPool<EventBatch> = RecyclingPool<EventBatch>(),
         logger: Logger,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
@@ -216,7 +216,7 @@ private final class LockedEngine: Sendable {
         configuration: FileInputConfiguration,
         checkpoints: [FileCheckpoint],
         watcher: FileWatcher,
-        batches: EventBatchPool,
+        batches: RecyclingPool<EventBatch>,
         logger: Logger
     ) throws {
         engine = Mutex(

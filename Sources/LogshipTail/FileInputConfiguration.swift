@@ -59,7 +59,7 @@ package struct FileInputConfiguration: Sendable {
         fieldsUnderRoot: Bool = false,
         rescanInterval: Duration = .seconds(10),
         readBufferBytes: Int = 256 << 10,
-        maximumBatchEvents: Int = 4096
+        maximumBatchEvents: Int = 2048
     ) {
         self.id = id
         self.paths = paths

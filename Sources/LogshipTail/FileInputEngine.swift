@@ -40,7 +40,7 @@ final class FileInputEngine {
     private var files: [FileKey: FollowedFile] = [:]
     private let readBuffer: UnsafeMutableBufferPointer<UInt8>
     /// Where the next batch's buffers come from.
-    private let batches: EventBatchPool
+    private let batches: RecyclingPool<EventBatch>
     private var statistics = FileInputStatistics()
     private var reportedMissingDirectories = Set<String>()
     private var reportedWatchFailures = Set<String>()
@@ -58,7 +58,7 @@ final class FileInputEngine {
         configuration: FileInputConfiguration,
         checkpoints: [FileCheckpoint],
         watcher: FileWatcher,
-        batches: EventBatchPool,
+        batches: RecyclingPool<EventBatch>,
         logger: Logger
     ) throws {
         try configuration.validate()

@@ -51,15 +51,12 @@ package struct Batch: Sendable, Equatable {
         bytes.reserveCapacity(capacity)
     }
 
-    /// Removes the last document and returns its lines, to start the next batch with.
-    mutating func removeLast() -> Batch {
+    /// Moves the last document to the end of `next`, to start the next batch with.
+    mutating func moveLast(to next: inout Batch) {
         let last = documents.removeLast()
-        let tail = Batch(
-            bytes: Array(bytes[last.range]),
-            documents: [last.shifted(by: -last.range.lowerBound)]
-        )
+        next.documents.append(last.shifted(by: next.bytes.count - last.range.lowerBound))
+        next.bytes.append(contentsOf: bytes[last.range])
         bytes.removeSubrange(last.range)
-        return tail
     }
 
     /// A new batch of the documents at `indices` (increasing), copied in that order.
@@ -79,4 +76,13 @@ package struct Batch: Sendable, Equatable {
         let middle = count / 2
         return (subset(0..<middle), subset(middle..<count))
     }
+}
+
+extension Batch: Recyclable {
+    package mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        documents.removeAll(keepingCapacity: true)
+    }
+
+    package var retainedBytes: Int { bytes.capacity }
 }

@@ -19,12 +19,21 @@ package struct Batcher: Sendable {
     private var openedAt: ContinuousClock.Instant?
     /// Capacity to reserve for the next batch: the size of the last closed one.
     private var expectedBytes: Int
+    /// Delivered batches, emptied, to fill again.
+    private let bodies: RecyclingPool<Batch>?
 
-    package init(maximumEvents: Int, maximumBytes: Int, maximumAge: Duration, encoder: BulkEncoder) {
+    package init(
+        maximumEvents: Int,
+        maximumBytes: Int,
+        maximumAge: Duration,
+        encoder: BulkEncoder,
+        bodies: RecyclingPool<Batch>? = nil
+    ) {
         self.maximumEvents = max(1, maximumEvents)
         self.maximumBytes = max(1, maximumBytes)
         self.maximumAge = maximumAge
         self.encoder = encoder
+        self.bodies = bodies
         self.expectedBytes = min(self.maximumBytes, 64 * 1024)
         self.open = Batch(reservingCapacity: expectedBytes)
     }
@@ -49,10 +58,9 @@ package struct Batcher: Sendable {
             if openedAt == nil { openedAt = now }
             open.append(events, event: event, encoder: &encoder)
             if open.bytes.count > maximumBytes && open.count > 1 {
-                let next = open.removeLast()
-                closed.append(close())
-                open = next
-                open.reserve(expectedBytes)
+                var next = emptyBatch()
+                open.moveLast(to: &next)
+                closed.append(close(next: next))
                 openedAt = now
             }
             if open.count >= maximumEvents || open.bytes.count >= maximumBytes {
@@ -73,11 +81,19 @@ package struct Batcher: Sendable {
         open.isEmpty ? nil : close()
     }
 
-    private mutating func close() -> Batch {
+    /// Closes the open batch and opens `next` (an empty one when not given).
+    private mutating func close(next: Batch? = nil) -> Batch {
         let batch = open
         expectedBytes = min(maximumBytes, max(batch.bytes.count, 4096))
-        open = Batch(reservingCapacity: expectedBytes)
+        open = next ?? emptyBatch()
         openedAt = nil
+        return batch
+    }
+
+    /// A recycled batch when there is one, with room for `expectedBytes`.
+    private func emptyBatch() -> Batch {
+        var batch = bodies?.take() ?? Batch()
+        batch.reserve(expectedBytes)
         return batch
     }
 }

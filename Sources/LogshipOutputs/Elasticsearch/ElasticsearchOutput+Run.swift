@@ -158,6 +158,7 @@ extension ElasticsearchOutput {
         while let batch = await nextBatch() {
             await deliver(batch, client: client)
             releaseBatch(bytes: batch.bytes.count)
+            bodies.recycle(consume batch)
         }
     }
 

@@ -97,6 +97,10 @@ package final class ElasticsearchOutput: Service, Sendable {
     let compressionThread: CompressionThread?
     /// The shared state; never held across an `await`.
     let state: Mutex<State>
+    /// Delivered batches go back to the batcher to be filled again: a 2 MiB body is not mapped
+    /// and faulted in afresh per request. One is kept: requests finish one at a time, and the
+    /// batcher takes it at the next close.
+    let bodies: RecyclingPool<Batch>
     /// The largest response body read; a larger one counts as a failed request.
     let maximumResponseBytes = 64 << 20
 
@@ -120,11 +124,17 @@ package final class ElasticsearchOutput: Service, Sendable {
             configuration.compressionLevel > 0 ? CompressionThread(level: configuration.compressionLevel) : nil
         let pattern =
             (try? IndexPattern(parsing: configuration.index)) ?? (try! IndexPattern(parsing: "logship-invalid-index"))
+        let bodies = RecyclingPool<Batch>(
+            capacity: 1,
+            maximumBytes: 2 * configuration.maximumBatchBytes
+        )
+        self.bodies = bodies
         let batcher = Batcher(
             maximumEvents: configuration.maximumBatchEvents,
             maximumBytes: configuration.maximumBatchBytes,
             maximumAge: configuration.maximumBatchAge,
-            encoder: BulkEncoder(indexPattern: pattern)
+            encoder: BulkEncoder(indexPattern: pattern),
+            bodies: bodies
         )
         self.state = Mutex(State(batcher: batcher))
     }

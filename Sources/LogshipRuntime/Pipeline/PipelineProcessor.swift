@@ -13,7 +13,7 @@ package struct PipelineProcessor: FileInputDelegate {
     let output: ElasticsearchOutput?
     let statistics: RuntimeStatistics
     /// Where a batch goes once the output has encoded it, for the input to fill again.
-    let batches: EventBatchPool?
+    let batches: RecyclingPool<EventBatch>?
 
     package init(
         steps: [PipelineConfiguration.Step],
@@ -21,7 +21,7 @@ package struct PipelineProcessor: FileInputDelegate {
         ledger: CheckpointLedger,
         output: ElasticsearchOutput?,
         statistics: RuntimeStatistics,
-        batches: EventBatchPool? = nil
+        batches: RecyclingPool<EventBatch>? = nil
     ) {
         self.batches = batches
         self.steps = steps

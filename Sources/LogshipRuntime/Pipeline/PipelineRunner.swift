@@ -52,7 +52,7 @@ package final class PipelineRunner: Sendable {
             )
         }
         // Batches go round: the inputs fill them, the processor empties them and hands them back.
-        let batches = EventBatchPool()
+        let batches = RecyclingPool<EventBatch>()
         let processor = PipelineProcessor(
             steps: configuration.steps,
             metrics: metrics,

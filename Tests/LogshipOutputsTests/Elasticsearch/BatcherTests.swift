@@ -39,6 +39,32 @@ import Testing
         #expect(rest.text == (try makeBatch(makeEvents(1, from: 4), pattern: "logs")).text)
     }
 
+    @Test func fillsRecycledBodiesWithNothingLeftOver() throws {
+        let one = try makeBatch(makeEvents(1), pattern: "logs").bytes.count
+        let bodies = RecyclingPool<Batch>()
+        var batcher = Batcher(
+            maximumEvents: 100,
+            maximumBytes: one * 5 / 2,
+            maximumAge: .seconds(1),
+            encoder: BulkEncoder(indexPattern: try IndexPattern(parsing: "logs")),
+            bodies: bodies
+        )
+        var closed = batcher.append(makeEvents(3), now: start)
+        let first = try #require(closed.first)
+        closed = []
+        let firstCapacity = first.bytes.capacity
+        // Delivered: its body goes back, and the next batch to open is filled in it.
+        bodies.recycle(consume first)
+        #expect(bodies.idleCount == 1)
+        let next = batcher.append(makeEvents(4, from: 3), now: start)
+        #expect(bodies.idleCount == 0)
+        #expect(next.map(\.count) == [2, 2])
+        #expect(next[0].text == (try makeBatch(makeEvents(2, from: 2), pattern: "logs")).text)
+        #expect(next[1].text == (try makeBatch(makeEvents(2, from: 4), pattern: "logs")).text)
+        #expect(next[1].bytes.capacity == firstCapacity)
+        #expect(next[1].documents.first?.range.lowerBound == 0)
+    }
+
     @Test func closesAtExactBytes() throws {
         let one = try makeBatch(makeEvents(1), pattern: "logs").bytes.count
         var batcher = try makeBatcher(bytes: one * 2)

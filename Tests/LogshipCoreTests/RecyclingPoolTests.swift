@@ -2,7 +2,7 @@ import Foundation
 import LogshipCore
 import Testing
 
-struct EventBatchPoolTests {
+struct RecyclingPoolTests {
     private func filled(bytes: Int) -> EventBatch {
         var batch = EventBatch()
         let text = batch.append(text: String(repeating: "x", count: bytes))
@@ -12,7 +12,7 @@ struct EventBatchPoolTests {
     }
 
     @Test func givesBackEmptiedBatchesWithTheirCapacity() {
-        let pool = EventBatchPool()
+        let pool = RecyclingPool<EventBatch>()
         #expect(pool.take() == nil)
         let batch = filled(bytes: 10_000)
         let capacity = batch.bytes.capacity
@@ -27,7 +27,7 @@ struct EventBatchPoolTests {
     }
 
     @Test func aRecycledBatchStartsOverWithItsKeys() {
-        let pool = EventBatchPool()
+        let pool = RecyclingPool<EventBatch>()
         pool.recycle(filled(bytes: 10))
         var batch = try? #require(pool.take())
         // `key` must not answer with a range of the old bytes.
@@ -37,7 +37,7 @@ struct EventBatchPoolTests {
     }
 
     @Test func keepsAtMostItsCapacityAndNoHugeBatch() {
-        let pool = EventBatchPool(capacity: 2, maximumBytes: 1 << 20)
+        let pool = RecyclingPool<EventBatch>(capacity: 2, maximumBytes: 1 << 20)
         pool.recycle(filled(bytes: 2 << 20))
         #expect(pool.idleCount == 0)
         for _ in 0..<3 { pool.recycle(filled(bytes: 100)) }
@@ -45,7 +45,7 @@ struct EventBatchPoolTests {
     }
 
     @Test func aBatchStillSharedIsLeftIntactForItsOtherHolder() {
-        let pool = EventBatchPool()
+        let pool = RecyclingPool<EventBatch>()
         let batch = filled(bytes: 100)
         let kept = batch
         pool.recycle(batch)
