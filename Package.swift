@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "LogshipReceiver",
             dependencies: [
-                "LogshipCore", "LogshipOutputs",
+                "LogshipCore", "LogshipOutputs", "CISAL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -1,4 +1,3 @@
-import CompressNIO
 import Logging
 import LogshipOutputs
 import NIOCore
@@ -164,20 +163,24 @@ extension BulkReceiver {
 
         private func decode(_ request: HTTPServerRequest, gzip: Bool) throws(RequestError) -> ByteBuffer {
             guard gzip else { return request.body }
-            var compressed = request.body
+            let failure: GzipDecompressor.Failure
             do {
-                return try compressed.decompress(with: .gzip(), maxSize: maximumContentBytes)
-            } catch let error as CompressNIOError where error == .bufferOverflow {
+                return try GzipDecompressor.decompress(request.body, maximumBytes: maximumContentBytes)
+            } catch {
+                failure = error
+            }
+            switch failure {
+            case .tooLarge:
                 throw RequestError(
                     status: 413,
                     type: "content_too_long_exception",
                     reason: "decompressed body larger than \(maximumContentBytes) bytes"
                 )
-            } catch {
+            case .invalid(let reason):
                 throw RequestError(
                     status: 400,
                     type: "parse_exception",
-                    reason: "failed to decompress the gzip request body: \(error)"
+                    reason: "failed to decompress the gzip request body: \(reason)"
                 )
             }
         }
