@@ -237,6 +237,10 @@ package struct JSONScanner {
         index += 1
         var escaped = false
         while index < bytes.count {
+            while index + 8 <= bytes.count, !JSONByteScan.mayEndASCIIRun(JSONByteScan.word(bytes, at: index)) {
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
