@@ -50,16 +50,23 @@ package indirect enum Condition: Sendable {
     /// once per event (the transforms' hot path). Strings are compared as bytes; values are decoded
     /// only where a comparison needs it (numbers, arrays).
     package func matches(in batch: inout EventBatch) -> [Bool] {
+        var lookups = FieldLookups(for: batch)
+        return matches(in: &batch, lookups: &lookups)
+    }
+
+    /// `matches(in:)` with field values taken from `lookups` (made for `batch`), so that several
+    /// conditions over the same fields look each up once per event.
+    package func matches(in batch: inout EventBatch, lookups: inout FieldLookups) -> [Bool] {
         switch self {
         case .equals(let pairs):
             var result = [Bool](repeating: true, count: batch.count)
             for pair in pairs {
-                let path = batch.resolve(pair.path)
+                let column = lookups.column(pair.path, in: &batch)
                 let expected = pair.value
                 var expectedText: [UInt8]?
                 if case .string(let text) = expected { expectedText = Array(text.utf8) }
                 for event in 0..<batch.count where result[event] {
-                    guard let slot = batch.value(at: path, in: event) else {
+                    guard let slot = lookups.value(column, event: event, in: batch) else {
                         result[event] = false
                         continue
                     }
@@ -79,11 +86,11 @@ package indirect enum Condition: Sendable {
         case .regexp(let pairs):
             var result = [Bool](repeating: true, count: batch.count)
             for pair in pairs {
-                let path = batch.resolve(pair.path)
+                let column = lookups.column(pair.path, in: &batch)
                 let pattern = pair.pattern
                 let matcher = pattern.makeMatcher()
                 for event in 0..<batch.count where result[event] {
-                    guard let slot = batch.value(at: path, in: event) else {
+                    guard let slot = lookups.value(column, event: event, in: batch) else {
                         result[event] = false
                         continue
                     }
@@ -94,19 +101,19 @@ package indirect enum Condition: Sendable {
         case .hasFields(let paths):
             var result = [Bool](repeating: true, count: batch.count)
             for path in paths {
-                let resolved = batch.resolve(path)
+                let column = lookups.column(path, in: &batch)
                 for event in 0..<batch.count where result[event] {
-                    result[event] = batch.value(at: resolved, in: event) != nil
+                    result[event] = lookups.value(column, event: event, in: batch) != nil
                 }
             }
             return result
         case .contains(let pairs):
             var result = [Bool](repeating: true, count: batch.count)
             for pair in pairs {
-                let path = batch.resolve(pair.path)
+                let column = lookups.column(pair.path, in: &batch)
                 let substring = pair.substring
                 for event in 0..<batch.count where result[event] {
-                    guard let slot = batch.value(at: path, in: event) else {
+                    guard let slot = lookups.value(column, event: event, in: batch) else {
                         result[event] = false
                         continue
                     }
@@ -126,19 +133,19 @@ package indirect enum Condition: Sendable {
         case .and(let conditions):
             var result = [Bool](repeating: true, count: batch.count)
             for condition in conditions {
-                let part = condition.matches(in: &batch)
+                let part = condition.matches(in: &batch, lookups: &lookups)
                 for event in result.indices { result[event] = result[event] && part[event] }
             }
             return result
         case .or(let conditions):
             var result = [Bool](repeating: false, count: batch.count)
             for condition in conditions {
-                let part = condition.matches(in: &batch)
+                let part = condition.matches(in: &batch, lookups: &lookups)
                 for event in result.indices { result[event] = result[event] || part[event] }
             }
             return result
         case .not(let condition):
-            return condition.matches(in: &batch).map { !$0 }
+            return condition.matches(in: &batch, lookups: &lookups).map { !$0 }
         }
     }
 

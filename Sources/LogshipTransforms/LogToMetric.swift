@@ -96,25 +96,20 @@ package struct LogToMetric: EventTransform {
     ) {
         var counts = Counts()
         let firstEntry = updates.entries.count
+        // Shared by every metric: the fields they test and read are looked up once per event.
+        var lookups = FieldLookups(for: batch)
         for metric in metrics {
             let family = updates.familyIndex(metric.name)
-            let selected = metric.when?.matches(in: &batch)
-            // Plain values per label, so that the loop below does no reference counting.
-            let labelPaths = metric.labels.map { batch.resolve($0.field) }
-            let shortPaths = labelPaths.map(\.short)
+            let selected = metric.when?.matches(in: &batch, lookups: &lookups)
+            let labelColumns = metric.labels.map { lookups.column($0.field, in: &batch) }
             let fallbacks = metric.labels.map { label in label.default.map { batch.key($0) } }
-            let value = metric.value.map { batch.resolve($0) }
+            let value = metric.value.map { lookups.column($0, in: &batch) }
             let kind = metric.kind
             events: for event in 0..<batch.count {
                 if let selected, !selected[event] { continue }
                 let start = updates.labelStart
-                for label in 0..<labelPaths.count {
-                    let slot =
-                        if let short = shortPaths[label] {
-                            batch.value(at: short, in: event)
-                        } else {
-                            batch.value(at: labelPaths[label], in: event)
-                        }
+                for label in 0..<labelColumns.count {
+                    let slot = lookups.value(labelColumns[label], event: event, in: batch)
                     let found = slot.map {
                         batch.appendLabelText($0, to: &updates.labelBytes)
                     }
@@ -130,7 +125,7 @@ package struct LogToMetric: EventTransform {
                 }
                 let operation: MetricUpdate.Operation
                 if let value {
-                    guard let number = batch.value(at: value, in: event).flatMap({ batch.number($0) }),
+                    guard let number = lookups.value(value, event: event, in: batch).flatMap({ batch.number($0) }),
                         kind != .counter || number >= 0
                     else {
                         updates.discardLabels(from: start)
