@@ -18,7 +18,9 @@ struct FieldLookupsTests {
             for (column, path) in [(metric, "metric"), (endpoint, "labels.endpoint")] {
                 // Asked twice: the second answer comes from the table and must not differ.
                 for _ in 0..<2 {
-                    #expect(lookups.value(column, event: event, in: batch) == batch.value(at: FieldPath(path), in: event))
+                    #expect(
+                        lookups.value(column, event: event, in: batch) == batch.value(at: FieldPath(path), in: event)
+                    )
                 }
             }
         }
