@@ -99,6 +99,7 @@ package final class FileInput: Service, Sendable {
         let timestamp = now()
         let finished = engine.finish(timestamp: timestamp)
         await deliver(finished.outputs, statistics: finished.statistics)
+        await delegate.fileInputFinished()
         try? await pool.shutdownGracefully()
     }
 

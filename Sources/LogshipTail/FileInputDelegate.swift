@@ -11,10 +11,16 @@ package protocol FileInputDelegate: Sendable {
     func fileInputEmit(_ batch: consuming EventBatch) async
     /// A rotated or deleted file was read to its end and closed (after the events it emitted).
     func fileInputClosed(_ key: FileKey, path: String) async
+    /// The input is about to return: the last call. A delegate that hands events on
+    /// asynchronously finishes doing so before it returns.
+    func fileInputFinished() async
 }
 
 extension FileInputDelegate {
     /// A rotated or deleted file was read to its end and closed; after its events are
     /// acknowledged, its checkpoint is no longer needed. Does nothing by default.
     package func fileInputClosed(_ key: FileKey, path: String) async {}
+
+    /// The input is about to return. Does nothing by default.
+    package func fileInputFinished() async {}
 }

@@ -14,6 +14,8 @@ package struct PipelineProcessor: FileInputDelegate {
     let statistics: RuntimeStatistics
     /// Where a batch goes once the output has encoded it, for the input to fill again.
     let batches: RecyclingPool<EventBatch>?
+    /// Takes batches to the output on a task of its own (see `OutputHandoff`).
+    let handoff: OutputHandoff?
 
     package init(
         steps: [PipelineConfiguration.Step],
@@ -29,6 +31,7 @@ package struct PipelineProcessor: FileInputDelegate {
         self.ledger = ledger
         self.output = output
         self.statistics = statistics
+        self.handoff = output.map { OutputHandoff(output: $0, batches: batches) }
     }
 
     package func fileInputOpened(_ key: FileKey, path: String, at offset: Int64) async {
@@ -66,12 +69,18 @@ package struct PipelineProcessor: FileInputDelegate {
         ledger.register(fileSources)
         let clock = ContinuousClock()
         let started = clock.now
-        if let output {
-            await output.send(batch)
+        let count = batch.count
+        if let handoff {
+            // The output encodes this batch while the next one goes through the transforms.
+            await handoff.send(consume batch)
         } else {
             ledger.acknowledge(fileSources)
+            batches?.recycle(consume batch)
         }
-        statistics.processed(events: batch.count, transforms: transformStatistics, backpressure: clock.now - started)
-        batches?.recycle(consume batch)
+        statistics.processed(events: count, transforms: transformStatistics, backpressure: clock.now - started)
+    }
+
+    package func fileInputFinished() async {
+        await handoff?.drain()
     }
 }
