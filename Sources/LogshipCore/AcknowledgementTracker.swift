@@ -56,18 +56,27 @@ package struct AcknowledgementTracker: Sendable {
             let result = withState(of: key) { state -> (next: Int, marked: Bool) in
                 var next = index
                 var marked = false
+                // Acknowledgements come in read order: the entry after the last one found is
+                // tried first, and only a miss pays for the binary search.
+                var hint = state.head
                 while next < sources.count && sources[next].fileKey == key {
                     let endOffset = sources[next].endOffset
                     next += 1
-                    // Offsets are increasing, so binary search finds the entry.
-                    var low = state.head
-                    var high = state.pending.count
-                    while low < high {
-                        let mid = (low + high) / 2
-                        if state.pending[mid].endOffset < endOffset { low = mid + 1 } else { high = mid }
+                    var low: Int
+                    if hint < state.pending.count && state.pending[hint].endOffset == endOffset {
+                        low = hint
+                    } else {
+                        // Offsets are increasing, so binary search finds the entry.
+                        low = state.head
+                        var high = state.pending.count
+                        while low < high {
+                            let mid = (low + high) / 2
+                            if state.pending[mid].endOffset < endOffset { low = mid + 1 } else { high = mid }
+                        }
+                        guard low < state.pending.count && state.pending[low].endOffset == endOffset else { continue }
                     }
-                    guard low < state.pending.count && state.pending[low].endOffset == endOffset else { continue }
                     state.pending[low].acknowledged = true
+                    hint = low + 1
                     marked = true
                 }
                 return (next, marked)

@@ -320,7 +320,7 @@ final class FileInputEngine {
         file: FollowedFile,
         now: ContinuousClock.Instant
     ) {
-        guard file.aggregator != nil else { return appendEvent(line, EventSpan(info), file: file) }
+        guard file.isMultiline else { return appendEvent(line, EventSpan(info), file: file) }
         file.aggregator!.append(line, info, now: now) { appendEvent($0, $1, file: file) }
     }
 
@@ -364,7 +364,11 @@ final class FileInputEngine {
     private func appendEvent(_ text: UnsafeBufferPointer<UInt8>, _ span: EventSpan, file: FollowedFile) {
         if span.lineCount > 1 && span.isTruncated { statistics.truncatedMultilineEvents += 1 }
         if batchKeys == nil { batchKeys = makeBatchKeys() }
-        let keys = batchKeys!
+        // Field by field: copying the whole of `batchKeys` retained and released its arrays.
+        let message = batchKeys!.message
+        let logKey = batchKeys!.log
+        let fileKey = batchKeys!.file
+        let offsetKey = batchKeys!.offset
         let fileJSON = file.fileJSON(in: &batch, batchNumber: batchNumber)
         let range = batch.append(bytes: text)
         let source = EventSource(
@@ -374,14 +378,14 @@ final class FileInputEngine {
             fingerprint: EventSource.fingerprint(of: text)
         )
         let event = batch.appendEvent(timestamp: timestamp, source: source, flags: span.flags, text: range)
-        batch.appendField(keys.message, .text(range), toEvent: event)
-        let log = batch.appendField(keys.log, .emptyObject, toEvent: event)
-        batch.appendField(keys.file, fileJSON, toObject: log)
-        batch.appendField(keys.offset, .integer(span.startOffset), toObject: log)
-        if let fields = keys.fields {
+        batch.appendField(message, .text(range), toEvent: event)
+        let log = batch.appendField(logKey, .emptyObject, toEvent: event)
+        batch.appendField(fileKey, fileJSON, toObject: log)
+        batch.appendField(offsetKey, .integer(span.startOffset), toObject: log)
+        if let fields = batchKeys!.fields {
             batch.appendField(fields.key, fields.value, toEvent: event)
         } else {
-            for field in keys.rootFields {
+            for field in batchKeys!.rootFields {
                 batch.mergeMember(key: field.key, value: field.value, intoEvent: event, overwrite: true)
             }
         }

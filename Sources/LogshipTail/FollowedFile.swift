@@ -17,6 +17,9 @@ final class FollowedFile {
     var splitter: LineSplitter
     /// Joins lines into events, when multiline is configured.
     var aggregator: MultilineAggregator?
+    /// Whether `aggregator` is set, known without copying it (a test of the optional itself
+    /// copied the aggregator, with its reference counting, for every line).
+    let isMultiline: Bool
     /// Rotated away or deleted: read to its end, then closed.
     var isFinishing = false
 
@@ -33,6 +36,7 @@ final class FollowedFile {
         self.descriptor = descriptor
         self.offset = offset
         self.splitter = LineSplitter(maximumLineBytes: maximumLineBytes, startingAt: offset)
+        self.isMultiline = aggregator != nil
         self.aggregator = aggregator
     }
 

@@ -27,13 +27,13 @@ package struct BulkEncoder: Sendable {
     /// `{"@timestamp":"yyyy-MM-ddTHH:` of `cachedHour`.
     private var cachedTimestampPrefix: [UInt8] = []
 
-    private static let actionStart = Array(#"{"create":{"_index":"#.utf8)
-    private static let idKey = Array(#","_id":""#.utf8)
-    private static let actionEnd = Array("}}\n".utf8)
-    private static let timestampKey = Array(#"{"@timestamp":""#.utf8)
-    private static let flagsKey = Array(#""flags":"#.utf8)
-    private static let logKey = Array(#""log":"#.utf8)
-    private static let originalKey = Array(#"{"original":"#.utf8)
+    private static let actionStart: StaticString = #"{"create":{"_index":"#
+    private static let idKey: StaticString = #","_id":""#
+    private static let actionEnd: StaticString = "}}\n"
+    private static let timestampKey: StaticString = #"{"@timestamp":""#
+    private static let flagsKey: StaticString = #""flags":"#
+    private static let logKey: StaticString = #""log":"#
+    private static let originalKey: StaticString = #"{"original":"#
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     package init(indexPattern: IndexPattern) {
@@ -48,20 +48,22 @@ package struct BulkEncoder: Sendable {
         let hour = milliseconds >= 0 ? milliseconds / 3_600_000 : (milliseconds - 3_599_999) / 3_600_000
         if hour != cachedHour {
             let time = UTCDateTime(millisecondsSince1970: milliseconds)
-            cachedTimestampPrefix = Self.timestampKey
+            cachedTimestampPrefix = []
+            Self.append(Self.timestampKey, to: &cachedTimestampPrefix)
             time.appendISO8601(to: &cachedTimestampPrefix)
             cachedTimestampPrefix.removeLast(10)  // mm:ss.SSSZ
             let name = indexPattern.indexName(for: time)
             if name != cachedIndex || cachedActionPrefix.isEmpty {
                 cachedIndex = name
-                cachedActionPrefix = Self.actionStart
+                cachedActionPrefix = []
+                Self.append(Self.actionStart, to: &cachedActionPrefix)
                 JSONText.appendString(name, to: &cachedActionPrefix)
             }
             cachedHour = hour
         }
-        bytes.append(contentsOf: cachedActionPrefix)
+        cachedActionPrefix.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
         if let source = record.source {
-            bytes.append(contentsOf: Self.idKey)
+            Self.append(Self.idKey, to: &bytes)
             Self.appendHex(source.fileKey.device, to: &bytes)
             bytes.append(UInt8(ascii: "-"))
             Self.appendHex(source.fileKey.inode, to: &bytes)
@@ -72,10 +74,10 @@ package struct BulkEncoder: Sendable {
             Self.appendHex(UInt64(source.fingerprint), to: &bytes)
             bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(contentsOf: Self.actionEnd)
+        Self.append(Self.actionEnd, to: &bytes)
 
         let sourceStart = bytes.count
-        bytes.append(contentsOf: cachedTimestampPrefix)
+        cachedTimestampPrefix.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
         let withinHour = Int(milliseconds - hour * 3_600_000)
         UTCDateTime.appendDigits(withinHour / 60_000, count: 2, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
@@ -102,7 +104,7 @@ package struct BulkEncoder: Sendable {
         }
         if !wroteFlags {
             bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: Self.logKey)
+            Self.append(Self.logKey, to: &bytes)
             bytes.append(UInt8(ascii: "{"))
             Self.appendFlags(flags, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
@@ -155,7 +157,7 @@ package struct BulkEncoder: Sendable {
             appendFlags(flags, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
         default:
-            bytes.append(contentsOf: originalKey)
+            append(originalKey, to: &bytes)
             batch.appendJSON(value, to: &bytes)
             bytes.append(UInt8(ascii: ","))
             appendFlags(flags, to: &bytes)
@@ -165,7 +167,7 @@ package struct BulkEncoder: Sendable {
 
     /// Writes `"flags":["a","b"]`.
     private static func appendFlags(_ flags: EventFlags, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: flagsKey)
+        append(flagsKey, to: &bytes)
         bytes.append(UInt8(ascii: "["))
         var first = true
         for entry in EventFlags.allNames where flags.contains(entry.flag) {
@@ -174,6 +176,12 @@ package struct BulkEncoder: Sendable {
             JSONText.appendString(entry.name, to: &bytes)
         }
         bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Appends the UTF-8 of a constant without reference counting.
+    @inline(__always)
+    private static func append(_ text: StaticString, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Writes `value` in lower-case hexadecimal without leading zeros, as `String(_:radix:)` does.
