@@ -125,12 +125,42 @@ extension EventBatch {
                 let object = UnsafeBufferPointer(rebasing: bytes[range])
                 let key = UnsafeBufferPointer(rebasing: bytes[second])
                 guard let member = JSONScanner.member(named: key, inObject: object) else { return nil }
-                let value = (member.value.lowerBound + range.lowerBound)..<(member.value.upperBound + range.lowerBound)
-                return member.kind == .string
-                    ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
+                return Self.slot(of: member, inObjectAt: range.lowerBound)
             }
         default:
             return nil
+        }
+    }
+
+    /// The value of a member found in JSON text that starts at `offset` of the bytes.
+    private static func slot(of member: JSONMember, inObjectAt offset: Int) -> FieldSlot {
+        let value = (member.value.lowerBound + offset)..<(member.value.upperBound + offset)
+        return member.kind == .string ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
+    }
+
+    /// Reads the members named by `keys` (at most 64 ranges in the bytes) of the object held as
+    /// JSON text at `range`, in one pass over it: calls `found` with the position in `keys` and
+    /// the value of each (the first member of that name).
+    package func members(
+        _ keys: [Range<Int>],
+        ofObjectAt range: Range<Int>,
+        _ found: (Int, FieldSlot) -> Void
+    ) {
+        precondition(keys.count <= 64, "at most 64 keys at a time")
+        var remaining = keys.count
+        var seen: UInt64 = 0
+        bytes.withUnsafeBufferPointer { bytes in
+            let object = UnsafeBufferPointer(rebasing: bytes[range])
+            JSONScanner.forEachMember(inObject: object) { member in
+                for position in keys.indices where seen & (1 << UInt64(position)) == 0 {
+                    let key = UnsafeBufferPointer(rebasing: bytes[keys[position]])
+                    guard JSONText.keyEquals(member, in: object, key) else { continue }
+                    seen |= 1 << UInt64(position)
+                    remaining -= 1
+                    found(position, Self.slot(of: member, inObjectAt: range.lowerBound))
+                }
+                return remaining > 0
+            }
         }
     }
 

@@ -4,14 +4,22 @@ package import LogshipCore
 /// event and path however many conditions, labels and values ask for it.
 ///
 /// `log_to_metric` asks for the same fields again and again: every metric of the Aetherra
-/// contract tests `type` and `metric`, and several read `labels.endpoint`. A lookup walks the
+/// contract tests `type` and `metric`, and several read members of `labels`. A lookup walks the
 /// event's fields; here the walk happens once and the answer is kept in a flat table of cells
-/// (path × event), filled as events ask. Valid while the batch's fields do not change: make one
-/// per batch and step.
+/// (path × event), filled as events ask. Two-segment paths under the same parent (`labels.method`,
+/// `labels.endpoint`) share its lookup, and when the parent is JSON text its members are all
+/// read in one pass over it. Valid while the batch's fields do not change: make one per batch
+/// and step.
 package struct FieldLookups {
     private var columns: [FieldPath: Int] = [:]
+    // Per column, in plain arrays so that a lookup copies no reference-counted value.
     private var paths: [ResolvedPath] = []
     private var shortPaths: [ShortPath?] = []
+    /// For a two-segment path: the column of its first segment; otherwise -1.
+    private var parents: [Int] = []
+    /// For a one-segment path: the two-segment columns under it, and their second keys.
+    private var childColumns: [[Int]] = []
+    private var childKeys: [[Range<Int>]] = []
     /// `cells[column * events + event]`: `.none` until looked up, then the value or `nil`.
     private var cells: [FieldSlot??] = []
     private let events: Int
@@ -25,10 +33,22 @@ package struct FieldLookups {
     package mutating func column(_ path: FieldPath, in batch: inout EventBatch) -> Int {
         if let column = columns[path] { return column }
         let resolved = batch.resolve(path)
+        var parent = -1
+        if resolved.count == 2, let first = path.segments.first {
+            let parentColumn = column(FieldPath(segments: [first]), in: &batch)
+            if childColumns[parentColumn].count < 64 { parent = parentColumn }
+        }
         let column = paths.count
         columns[path] = column
         paths.append(resolved)
         shortPaths.append(resolved.short)
+        parents.append(parent)
+        childColumns.append([])
+        childKeys.append([])
+        if parent >= 0 {
+            childColumns[parent].append(column)
+            childKeys[parent].append(resolved.second)
+        }
         cells.append(contentsOf: repeatElement(.none, count: events))
         return column
     }
@@ -38,6 +58,16 @@ package struct FieldLookups {
     package mutating func value(_ column: Int, event: Int, in batch: EventBatch) -> FieldSlot? {
         let cell = column * events + event
         if case .some(let known) = cells[cell] { return known }
+        let parent = parents[column]
+        if parent >= 0, case .json(let range, .object)? = value(parent, event: event, in: batch) {
+            // All the members asked for under this parent, in one pass over its text.
+            let siblings = childColumns[parent]
+            for sibling in siblings { cells[sibling * events + event] = .some(nil) }
+            batch.members(childKeys[parent], ofObjectAt: range) { position, slot in
+                cells[siblings[position] * events + event] = .some(slot)
+            }
+            return cells[cell] ?? nil
+        }
         let value =
             if let short = shortPaths[column] {
                 batch.value(at: short, in: event)

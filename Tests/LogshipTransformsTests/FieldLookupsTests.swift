@@ -28,6 +28,33 @@ struct FieldLookupsTests {
         #expect(lookups.value(metric, event: 1, in: batch).flatMap { batch.string($0) } == "memory")
     }
 
+    @Test func readsTheMembersOfJSONTextInOnePassAndAnswersLikeTheBatch() throws {
+        var batch = EventBatch()
+        let texts = [
+            #"{"method":"POST","endpoint":"/chat","status":200,"e\u0078tra":1}"#,
+            #"{"endpoint":"/health"}"#,
+            #"["not an object"]"#,
+        ]
+        for text in texts {
+            let range = batch.append(text: text)
+            let event = batch.appendEvent(timestamp: Date(), text: range)
+            let kind: JSONKind = text.hasPrefix("{") ? .object : .array
+            batch.appendField(batch.key("labels"), .json(range, kind), toEvent: event)
+        }
+        batch.appendEvent(timestamp: Date())
+        var lookups = FieldLookups(for: batch)
+        let paths = ["labels.status", "labels.method", "labels.endpoint", "labels.extra", "labels.missing", "labels"]
+        let columns = paths.map { lookups.column(FieldPath($0), in: &batch) }
+        for event in 0..<batch.count {
+            for (column, path) in zip(columns, paths) {
+                let expected = batch.value(at: FieldPath(path), in: event)
+                #expect(lookups.value(column, event: event, in: batch) == expected, "\(path) of event \(event)")
+            }
+        }
+        #expect(lookups.value(columns[2], event: 1, in: batch).flatMap { batch.string($0) } == "/health")
+        #expect(lookups.value(columns[3], event: 0, in: batch).flatMap { batch.number($0) } == 1)
+    }
+
     @Test func conditionsSharingLookupsAgreeWithConditionsAlone() throws {
         var batch = EventBatch(
             (0..<20).map { number in
