@@ -16,44 +16,56 @@ package final class MetricStore: Sendable {
         var key: [UInt8]
         var labelValues: [String]
         var value: SeriesValue
-        /// The next series with the same hash, `-1` for none.
-        var nextWithSameHash: Int
+        /// `MetricUpdateBatch.hash` of `key`.
+        var hash: UInt64
     }
 
-    /// The series of one family, found by the hash of their label bytes.
     fileprivate struct FamilySeries: Sendable {
         var series: [Series] = []
-        var byHash: [UInt64: Int] = [:]
+        /// An open-addressing index over the series by the hash their updates already carry
+        /// (linear probing, at most half full): each slot holds a series' position plus one, or
+        /// 0. Not a `Dictionary`, which would hash the hash again with SipHash on every update.
+        var slots: [Int32] = []
 
-        /// The index of the series whose label bytes are `key`.
         func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
-            var index = byHash[hash] ?? -1
-            while index >= 0 {
-                if series[index].key.elementsEqual(key) { return index }
-                index = series[index].nextWithSameHash
+            guard !slots.isEmpty else { return nil }
+            let mask = slots.count - 1
+            var position = Int(truncatingIfNeeded: hash) & mask
+            while slots[position] != 0 {
+                let index = Int(slots[position]) - 1
+                if series[index].hash == hash && series[index].key.elementsEqual(key) { return index }
+                position = (position + 1) & mask
             }
             return nil
         }
 
         mutating func insert(_ key: [UInt8], labelValues: [String], value: SeriesValue, hash: UInt64) -> Int {
             let index = series.count
-            series.append(
-                Series(key: key, labelValues: labelValues, value: value, nextWithSameHash: byHash[hash] ?? -1)
-            )
-            byHash[hash] = index
+            series.append(Series(key: key, labelValues: labelValues, value: value, hash: hash))
+            if series.count * 2 > slots.count {
+                slots = [Int32](repeating: 0, count: max(16, slots.count * 2))
+                for (position, entry) in series.enumerated() { place(position, hash: entry.hash) }
+            } else {
+                place(index, hash: hash)
+            }
             return index
         }
 
-        mutating func removeLast(hash: UInt64) {
-            let last = series.removeLast()
-            if last.nextWithSameHash >= 0 { byHash[hash] = last.nextWithSameHash } else { byHash[hash] = nil }
+        private mutating func place(_ index: Int, hash: UInt64) {
+            let mask = slots.count - 1
+            var position = Int(truncatingIfNeeded: hash) & mask
+            while slots[position] != 0 { position = (position + 1) & mask }
+            slots[position] = Int32(index + 1)
         }
     }
 
     private struct State: Sendable {
         var families: [String: MetricFamily] = [:]
         var order: [String] = []
-        var series: [String: FamilySeries] = [:]
+        /// Each family's series, at the family's position in `seriesIndex`: an update finds
+        /// them by position, without hashing the family's name.
+        var series: [FamilySeries] = []
+        var seriesIndex: [String: Int] = [:]
         var countedOffsets: [FileKey: Int64] = [:]
         var droppedUpdates: UInt64 = 0
     }
@@ -71,13 +83,14 @@ package final class MetricStore: Sendable {
     /// when the kind and label names are unchanged.
     package func register(_ family: MetricFamily) {
         state.withLock { state in
-            if let old = state.families[family.name] {
+            if let old = state.families[family.name], let index = state.seriesIndex[family.name] {
                 if old.kind != family.kind || old.labelNames != family.labelNames || old.buckets != family.buckets {
-                    state.series[family.name] = FamilySeries()
+                    state.series[index] = FamilySeries()
                 }
             } else {
                 state.order.append(family.name)
-                state.series[family.name] = FamilySeries()
+                state.seriesIndex[family.name] = state.series.count
+                state.series.append(FamilySeries())
             }
             state.families[family.name] = family
         }
@@ -111,62 +124,60 @@ package final class MetricStore: Sendable {
     package func apply(_ updates: MetricUpdateBatch, sources: [EventSource?]) {
         guard !updates.isEmpty else { return }
         state.withLock { state in
-            let families = updates.families.map { state.families[$0] }
+            let families = updates.families.map { name in
+                state.families[name].flatMap { family in state.seriesIndex[name].map { (family, $0) } }
+            }
             var lastEvent = -1
             var skipEvent = false
+            // The counted offset of the file whose events are being applied, written back when
+            // the file changes: events of one file come in runs, so the dictionary is touched
+            // once per run rather than twice per event.
+            var runFile: FileKey?
+            var runCounted: Int64?
+            func endRun(_ state: inout State) {
+                if let runFile, let runCounted { state.countedOffsets[runFile] = runCounted }
+            }
             updates.labelBytes.withUnsafeBufferPointer { labelBytes in
                 for entry in updates.entries {
                     if entry.event != lastEvent {
                         lastEvent = entry.event
                         skipEvent = false
                         if entry.event < sources.count, let source = sources[entry.event] {
+                            if source.fileKey != runFile {
+                                endRun(&state)
+                                runFile = source.fileKey
+                                runCounted = state.countedOffsets[source.fileKey]
+                            }
                             // An event starting inside the counted region was counted, whole or in
                             // part (a multiline event regrouped with more lines after a restart):
                             // counting it again would count its first lines twice.
-                            if let counted = state.countedOffsets[source.fileKey], source.startOffset < counted {
+                            if let counted = runCounted, source.startOffset < counted {
                                 skipEvent = true
                             } else {
-                                state.countedOffsets[source.fileKey] = source.endOffset
+                                runCounted = source.endOffset
                             }
                         }
                     }
                     if skipEvent { continue }
-                    guard let family = families[entry.family] else {
+                    guard let (family, index) = families[entry.family] else {
                         state.droppedUpdates += 1
                         continue
                     }
                     let key = UnsafeBufferPointer(rebasing: labelBytes[entry.labels])
-                    Self.apply(
+                    // Mutated in place: copying the family's series out and back would copy them
+                    // all on every update.
+                    let dropped = state.series[index].update(
                         entry,
                         key: key,
                         family: family,
-                        updates: updates,
-                        to: &state,
+                        labelValues: { updates.labelValues(of: entry) },
                         limit: maximumSeriesPerFamily
                     )
+                    if dropped { state.droppedUpdates += 1 }
                 }
             }
+            endRun(&state)
         }
-    }
-
-    private static func apply(
-        _ entry: MetricUpdateBatch.Entry,
-        key: UnsafeBufferPointer<UInt8>,
-        family: MetricFamily,
-        updates: MetricUpdateBatch,
-        to state: inout State,
-        limit: Int
-    ) {
-        // Mutated in place through the dictionary's subscript: copying the family's series out
-        // and back would copy them all on every update.
-        let dropped = state.series[family.name, default: FamilySeries()].update(
-            entry,
-            key: key,
-            family: family,
-            labelValues: { updates.labelValues(of: entry) },
-            limit: limit
-        )
-        if dropped { state.droppedUpdates += 1 }
     }
 
     /// Forgets the counted offset of `key`: for a file that was truncated and is read again from
@@ -183,7 +194,7 @@ package final class MetricStore: Sendable {
     private static func families(of state: State) -> [FamilySnapshot] {
         state.order.compactMap { name in
             guard let family = state.families[name] else { return nil }
-            let series = (state.series[name]?.series ?? []).map {
+            let series = (state.seriesIndex[name].map { state.series[$0].series } ?? []).map {
                 SeriesSnapshot(labelValues: $0.labelValues, value: $0.value)
             }
             .sorted { $0.labelValues.lexicographicallyPrecedes($1.labelValues) }
@@ -192,7 +203,7 @@ package final class MetricStore: Sendable {
     }
 
     /// The number of series over all families.
-    package var seriesCount: Int { state.withLock { $0.series.values.reduce(0) { $0 + $1.series.count } } }
+    package var seriesCount: Int { state.withLock { $0.series.reduce(0) { $0 + $1.series.count } } }
 
     /// Updates dropped so far: unknown family, wrong label count, wrong operation, or over the
     /// series limit.
@@ -216,7 +227,8 @@ package final class MetricStore: Sendable {
     package func restore(_ snapshot: MetricStoreSnapshot) {
         state.withLock { state in
             for saved in snapshot.families {
-                guard let current = state.families[saved.family.name], current.kind == saved.family.kind,
+                guard let current = state.families[saved.family.name], let index = state.seriesIndex[saved.family.name],
+                    current.kind == saved.family.kind,
                     current.labelNames == saved.family.labelNames, current.buckets == saved.family.buckets
                 else { continue }
                 var series = FamilySeries()
@@ -229,7 +241,7 @@ package final class MetricStore: Sendable {
                     let hash = key.withUnsafeBufferPointer { MetricUpdateBatch.hash($0) }
                     _ = series.insert(key, labelValues: entry.labelValues, value: entry.value, hash: hash)
                 }
-                state.series[saved.family.name] = series
+                state.series[index] = series
             }
             for entry in snapshot.countedOffsets { state.countedOffsets[entry.fileKey] = entry.offset }
         }

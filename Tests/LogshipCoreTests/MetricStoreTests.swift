@@ -43,6 +43,23 @@ struct MetricStoreTests {
         #expect(abs(histogram.sum - 3.75) < 1e-9)
     }
 
+    /// Thousands of series: the index grows many times and every series is found again.
+    @Test func findsEverySeriesAgainAsTheIndexGrows() {
+        let store = makeStore(limit: 5000)
+        let endpoints = (0..<3000).map { "/endpoint/\($0)" }
+        for round in 1...3 {
+            store.apply(
+                endpoints.map {
+                    MetricUpdate(family: "requests_total", labelValues: [$0], operation: .add(Double(round)))
+                }
+            )
+        }
+        let series = store.families()[0].series
+        #expect(series.count == 3000)
+        #expect(series.allSatisfy { $0.value.value == 6 })
+        #expect(Set(series.map(\.labelValues)) == Set(endpoints.map { [$0] }))
+    }
+
     @Test func invalidUpdatesAreDroppedAndCounted() {
         let store = makeStore()
         store.apply([
