@@ -385,7 +385,8 @@ extension EventBatch {
     /// the event's mask is absent without a walk.
     @inline(__always)
     func findTopLevelField(keyRange key: Range<Int>, in event: Int) -> Int? {
-        guard records[event].keyMask & keyBit(key) != 0 else { return nil }
+        let bits = keyBits(key)
+        guard records[event].keyMask & bits == bits else { return nil }
         return findField(keyRange: key, from: records[event].first)
     }
 

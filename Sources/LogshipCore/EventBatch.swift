@@ -21,7 +21,7 @@ package struct EventBatch: Sendable {
         /// The first and last top-level field (`-1` when there are none).
         package var first = -1
         package var last = -1
-        /// One bit per top-level key ever added (see `EventBatch.keyBit`): a key whose bit is
+        /// Two bits per top-level key ever added (see `EventBatch.keyBits`): a key with a bit
         /// clear is not there, found without walking the list. Bits are never cleared.
         package var keyMask: UInt64 = 0
         /// When the event happened, once a parser found out; otherwise when it was read.
@@ -136,16 +136,17 @@ package struct EventBatch: Sendable {
             records[event].first = index
         }
         records[event].last = index
-        records[event].keyMask |= keyBit(key)
+        records[event].keyMask |= keyBits(key)
         return index
     }
 
-    /// The bit of a key in `Record.keyMask`: from its length and first and last bytes.
+    /// The bits of a key in `Record.keyMask`: two, from its tag (length, first and last bytes),
+    /// so that with the dozen keys of a parsed event a lookup of an absent key finds a bit clear
+    /// about 97 times in 100 instead of 85.
     @inline(__always)
-    package func keyBit(_ key: Range<Int>) -> UInt64 {
-        guard !key.isEmpty else { return 1 }
-        let mixed = Int(bytes[key.lowerBound]) &* 31 &+ Int(bytes[key.upperBound - 1]) &* 7 &+ key.count
-        return 1 << UInt64(mixed & 63)
+    package func keyBits(_ key: Range<Int>) -> UInt64 {
+        let mixed = UInt64(keyTag(key)) &* 0x9E37_79B9_7F4A_7C15
+        return 1 << (mixed >> 58) | 1 << ((mixed >> 52) & 63)
     }
 
     /// A key's `Field.tag`: its length (up to 65,535) and its first and last bytes. Keys with
