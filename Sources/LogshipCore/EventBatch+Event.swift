@@ -55,7 +55,7 @@ extension EventBatch {
             object[keyString(fields[field].key)] = value(fields[field].value)
             field = fields[field].next
         }
-        return Event(fields: object, timestamp: record.timestamp, source: record.source, flags: record.flags.names)
+        return Event(fields: object, timestamp: record.timestamp, source: source(of: index), flags: record.flags.names)
     }
 
     /// Every event as an `Event`.

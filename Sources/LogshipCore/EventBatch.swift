@@ -32,6 +32,8 @@ package struct EventBatch: Sendable {
         package var flags: EventFlags
         /// The text the event was read as (its lines joined by `\n`), in `bytes`.
         package var text: Range<Int>
+        /// `source.fingerprint` is still to be computed from `text` (see `source(of:)`).
+        package var fingerprintsText = false
 
         package init(timestamp: Date, source: EventSource?, flags: EventFlags, text: Range<Int>) {
             self.timestamp = timestamp
@@ -122,6 +124,21 @@ package struct EventBatch: Sendable {
     ) -> Int {
         records.append(Record(timestamp: timestamp, source: source, flags: flags, text: text))
         return records.count - 1
+    }
+
+    /// The source of `event`, with its fingerprint computed from the event's text when the
+    /// input left that for later: the file input does not hash every line on its thread, and
+    /// only the bulk encoder (for the document id) needs the hash. The bytes of `text` never
+    /// change, so the fingerprint is the one the input would have computed.
+    package func source(of event: Int) -> EventSource? {
+        let record = records[event]
+        guard var source = record.source else { return nil }
+        if record.fingerprintsText {
+            source.fingerprint = bytes.withUnsafeBufferPointer {
+                EventSource.fingerprint(of: UnsafeBufferPointer(rebasing: $0[record.text]))
+            }
+        }
+        return source
     }
 
     /// Appends a top-level field to `event` without looking for one with the same key: for

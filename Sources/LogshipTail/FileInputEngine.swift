@@ -374,10 +374,11 @@ final class FileInputEngine {
         let source = EventSource(
             fileKey: file.key,
             startOffset: span.startOffset,
-            endOffset: span.endOffset,
-            fingerprint: EventSource.fingerprint(of: text)
+            endOffset: span.endOffset
         )
         let event = batch.appendEvent(timestamp: timestamp, source: source, flags: span.flags, text: range)
+        // Hashed from the text when the document id is made, on the output's side.
+        batch.records[event].fingerprintsText = true
         batch.appendField(message, .text(range), toEvent: event)
         let log = batch.appendField(logKey, .emptyObject, toEvent: event)
         batch.appendField(fileKey, fileJSON, toObject: log)

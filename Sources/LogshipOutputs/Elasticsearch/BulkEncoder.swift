@@ -62,7 +62,8 @@ package struct BulkEncoder: Sendable {
             cachedHour = hour
         }
         cachedActionPrefix.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
-        if let source = record.source {
+        let source = batch.source(of: index)
+        if let source {
             Self.append(Self.idKey, to: &bytes)
             Self.appendHex(source.fileKey.device, to: &bytes)
             bytes.append(UInt8(ascii: "-"))
@@ -115,7 +116,7 @@ package struct BulkEncoder: Sendable {
             range: start..<bytes.count,
             sourceStart: sourceStart,
             index: cachedIndex,
-            source: record.source
+            source: source
         )
     }
 
