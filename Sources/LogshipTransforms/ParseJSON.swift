@@ -1,3 +1,4 @@
+import Glibc
 package import LogshipCore
 
 /// `parse_json`: decodes a JSON object held as text in a field (by default `message`) and merges
@@ -282,7 +283,7 @@ package struct ParseJSON: EventTransform {
             return .object(start: first, prefix: 0..<0, mayHaveRepeatedKeys: found.mayHaveRepeatedKeys)
         }
         guard configuration.allowPrefix else { return .plain }
-        guard var candidate = bytes[first...].firstIndex(of: UInt8(ascii: "{")) else { return .plain }
+        guard var candidate = Self.firstBrace(bytes, from: first) else { return .plain }
         var last = bytes.count - 1
         while last > candidate && Self.isWhitespace(bytes[last]) { last -= 1 }
         guard bytes[last] == UInt8(ascii: "}") else { return .invalid }
@@ -297,7 +298,7 @@ package struct ParseJSON: EventTransform {
                     mayHaveRepeatedKeys: found.mayHaveRepeatedKeys
                 )
             }
-            guard let next = bytes[(candidate + 1)...].firstIndex(of: UInt8(ascii: "{")) else { break }
+            guard let next = Self.firstBrace(bytes, from: candidate + 1) else { break }
             candidate = next
         }
         return .invalid
@@ -316,6 +317,15 @@ package struct ParseJSON: EventTransform {
             while end > first && isWhitespace(bytes[end - 1]) { end -= 1 }
         }
         return end
+    }
+
+    /// The position of the first `{` at or after `start`: memchr, since most lines have none and
+    /// are searched to their end.
+    private static func firstBrace(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress,
+            let found = memchr(base + start, Int32(UInt8(ascii: "{")), bytes.count - start)
+        else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {
