@@ -22,6 +22,19 @@ package final class MetricStore: Sendable {
 
     fileprivate struct FamilySeries: Sendable {
         var series: [Series] = []
+        /// Positions of the series in order of their label values, as of when `series` last had
+        /// `sorted.count` members: sorted again only after new series (a scrape of 10,000 series
+        /// spent most of its time sorting them).
+        var sorted: [Int32] = []
+
+        mutating func sortIfNeeded() {
+            guard sorted.count != series.count else { return }
+            let series = self.series
+            sorted = (0..<Int32(series.count)).sorted {
+                series[Int($0)].labelValues.lexicographicallyPrecedes(series[Int($1)].labelValues)
+            }
+        }
+
         /// An open-addressing index over the series by the hash their updates already carry
         /// (linear probing, at most half full): each slot holds a series' position plus one, or
         /// 0. Not a `Dictionary`, which would hash the hash again with SipHash on every update.
@@ -188,16 +201,18 @@ package final class MetricStore: Sendable {
 
     /// Every family in declaration order with its series sorted by label values.
     package func families() -> [FamilySnapshot] {
-        state.withLock { Self.families(of: $0) }
+        state.withLock { Self.families(of: &$0) }
     }
 
-    private static func families(of state: State) -> [FamilySnapshot] {
+    private static func families(of state: inout State) -> [FamilySnapshot] {
         state.order.compactMap { name in
-            guard let family = state.families[name] else { return nil }
-            let series = (state.seriesIndex[name].map { state.series[$0].series } ?? []).map {
-                SeriesSnapshot(labelValues: $0.labelValues, value: $0.value)
+            guard let family = state.families[name], let index = state.seriesIndex[name] else { return nil }
+            state.series[index].sortIfNeeded()
+            let familySeries = state.series[index]
+            let series = familySeries.sorted.map { position in
+                let entry = familySeries.series[Int(position)]
+                return SeriesSnapshot(labelValues: entry.labelValues, value: entry.value)
             }
-            .sorted { $0.labelValues.lexicographicallyPrecedes($1.labelValues) }
             return FamilySnapshot(family: family, series: series)
         }
     }
@@ -214,7 +229,7 @@ package final class MetricStore: Sendable {
     package func snapshot() -> MetricStoreSnapshot {
         state.withLock { state in
             MetricStoreSnapshot(
-                families: Self.families(of: state),
+                families: Self.families(of: &state),
                 countedOffsets: state.countedOffsets.map { .init(fileKey: $0.key, offset: $0.value) }
                     .sorted { $0.fileKey < $1.fileKey }
             )

@@ -60,6 +60,17 @@ struct MetricStoreTests {
         #expect(Set(series.map(\.labelValues)) == Set(endpoints.map { [$0] }))
     }
 
+    @Test func staysSortedAsSeriesArriveBetweenScrapes() {
+        let store = makeStore()
+        var expected: [String] = []
+        for endpoint in ["/m", "/c", "/x", "/a", "/c", "/b"] {
+            store.apply([MetricUpdate(family: "requests_total", labelValues: [endpoint], operation: .add(1))])
+            if !expected.contains(endpoint) { expected.append(endpoint) }
+            #expect(store.families()[0].series.map { $0.labelValues[0] } == expected.sorted())
+        }
+        #expect(store.families()[0].series.map(\.value.value) == [1, 1, 2, 1, 1])
+    }
+
     @Test func invalidUpdatesAreDroppedAndCounted() {
         let store = makeStore()
         store.apply([

@@ -116,7 +116,8 @@ package enum PrometheusExposition {
 
     /// A label value with `\`, `"` and newline escaped.
     package static func escapeLabelValue(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\\" || $0 == "\n" || $0 == "\"" }) else { return text }
+        // Bytes, not Characters: grapheme breaking on every label value of every scrape.
+        guard text.utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x22 }) else { return text }
         var escaped = ""
         for character in text {
             switch character {
