@@ -62,7 +62,7 @@ package enum PrometheusExposition {
                 }
                 switch family.kind {
                 case .counter, .gauge:
-                    emitSample(name, labels: labels, value: formatValue(series.value.value), into: &bytes)
+                    emitSample(name, labels: labels, value: series.value.value, into: &bytes)
                 case .histogram:
                     let value = series.value
                     for (index, bucketLabel) in bucketLabels.enumerated() {
@@ -76,11 +76,11 @@ package enum PrometheusExposition {
                         bytes.append(contentsOf: bucketLabel)
                         bytes.append(UInt8(ascii: "}"))
                         bytes.append(UInt8(ascii: " "))
-                        bytes.append(contentsOf: String(count).utf8)
+                        appendDecimal(UInt64(count), to: &bytes)
                         bytes.append(UInt8(ascii: "\n"))
                     }
-                    emitSample(sumName, labels: labels, value: formatValue(value.sum), into: &bytes)
-                    emitSample(countName, labels: labels, value: String(value.count), into: &bytes)
+                    emitSample(sumName, labels: labels, value: value.sum, into: &bytes)
+                    emitSample(countName, labels: labels, count: value.count, into: &bytes)
                 }
             }
         }
@@ -88,7 +88,26 @@ package enum PrometheusExposition {
     }
 
     /// Writes `name{labels} value` and a line end; `labels` is the joined `name="value"` list.
-    private static func emitSample(_ name: [UInt8], labels: [UInt8], value: String, into output: inout [UInt8]) {
+    private static func emitSample(_ name: [UInt8], labels: [UInt8], value: Double, into output: inout [UInt8]) {
+        emitName(name, labels: labels, into: &output)
+        // Whole numbers below 10^6 (most counters) as digits, without a `String`: what
+        // `formatValue` writes for them.
+        if value.rounded() == value && value > 0 && value < 1_000_000 {
+            appendDecimal(UInt64(value), to: &output)
+        } else {
+            output.append(contentsOf: formatValue(value).utf8)
+        }
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    /// Writes `name{labels} count` and a line end.
+    private static func emitSample(_ name: [UInt8], labels: [UInt8], count: UInt64, into output: inout [UInt8]) {
+        emitName(name, labels: labels, into: &output)
+        appendDecimal(count, to: &output)
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    private static func emitName(_ name: [UInt8], labels: [UInt8], into output: inout [UInt8]) {
         output.append(contentsOf: name)
         if !labels.isEmpty {
             output.append(UInt8(ascii: "{"))
@@ -96,8 +115,16 @@ package enum PrometheusExposition {
             output.append(UInt8(ascii: "}"))
         }
         output.append(UInt8(ascii: " "))
-        output.append(contentsOf: value.utf8)
-        output.append(UInt8(ascii: "\n"))
+    }
+
+    /// Writes `value` in decimal, as `String(value)` does.
+    private static func appendDecimal(_ value: UInt64, to output: inout [UInt8]) {
+        var divisor: UInt64 = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
     }
 
     /// HELP text with `\` written as `\\` and a newline as `\n`.

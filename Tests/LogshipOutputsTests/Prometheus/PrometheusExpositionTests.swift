@@ -83,6 +83,17 @@ import Testing
         #expect(PrometheusExposition.formatValue(value) == expected)
     }
 
+    /// Samples go through a digits-only fast path for whole numbers: it must write what
+    /// `formatValue` writes, on both sides of its bounds.
+    @Test(arguments: [0.0, -0.0, 1, 7, 10, 999_999, 1_000_000, 1_234_567, 0.5, -3, 1e21, .infinity, .nan])
+    func writesSampleValuesAsFormatValueDoes(value: Double) {
+        let store = MetricStore()
+        store.register(MetricFamily(name: "g", help: "G.", kind: .gauge, labelNames: []))
+        store.apply([MetricUpdate(family: "g", labelValues: [], operation: .set(value))])
+        let sample = PrometheusExposition.render(store.families()).split(separator: "\n").last.map(String.init)
+        #expect(sample == "g " + PrometheusExposition.formatValue(value))
+    }
+
     @Test func escapesHelpAndLabelValues() {
         #expect(PrometheusExposition.escapeHelp("a\\b\nc\"d") == "a\\\\b\\nc\"d")
         #expect(PrometheusExposition.escapeLabelValue("a\\b\nc\"d") == "a\\\\b\\nc\\\"d")
