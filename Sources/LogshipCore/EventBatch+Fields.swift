@@ -381,6 +381,53 @@ extension EventBatch {
         return found
     }
 
+    /// Several top-level keys of `event` at once, given as `TopLevelKeys`: one walk of the
+    /// event's fields for all of them instead of one per key. Calls `found` with the position of
+    /// each key that is there and its value.
+    package func topLevelValues(_ keys: TopLevelKeys, in event: Int, _ found: (Int, FieldSlot) -> Void) {
+        let mask = records[event].keyMask
+        var wanted: UInt64 = 0
+        for position in 0..<keys.ranges.count where mask & keys.bits[position] == keys.bits[position] {
+            wanted |= 1 << UInt64(position)
+        }
+        guard wanted != 0 else { return }
+        bytes.withUnsafeBufferPointer { bytes in
+            fields.withUnsafeBufferPointer { fields in
+                var index = records[event].first
+                while index >= 0 && wanted != 0 {
+                    let tag = fields[index].tag
+                    var candidates = wanted
+                    while candidates != 0 {
+                        let position = candidates.trailingZeroBitCount
+                        candidates &= candidates - 1
+                        guard keys.tags[position] == tag else { continue }
+                        let key = keys.ranges[position]
+                        let candidate = fields[index].key
+                        guard
+                            candidate == key || key.count <= 2
+                                || (candidate.count == key.count
+                                    && memcmp(
+                                        bytes.baseAddress! + candidate.lowerBound,
+                                        bytes.baseAddress! + key.lowerBound,
+                                        key.count
+                                    ) == 0)
+                        else { continue }
+                        found(position, fields[index].value)
+                        wanted &= ~(1 << UInt64(position))
+                        break
+                    }
+                    index = fields[index].next
+                }
+            }
+        }
+    }
+
+    /// Keys prepared for `topLevelValues(_:in:)`: at most 64.
+    package func topLevelKeys(_ ranges: [Range<Int>]) -> TopLevelKeys {
+        precondition(ranges.count <= 64, "at most 64 keys at a time")
+        return TopLevelKeys(ranges: ranges, tags: ranges.map { keyTag($0) }, bits: ranges.map { keyBits($0) })
+    }
+
     /// The top-level field of `event` whose key has the bytes at `key`; a key whose bit is not in
     /// the event's mask is absent without a walk.
     @inline(__always)
@@ -413,4 +460,12 @@ extension EventBatch {
             }
         }
     }
+}
+
+/// Top-level keys looked up together (`EventBatch.topLevelValues(_:in:_:)`): their ranges in the
+/// batch and, computed once, their tags and key-mask bits.
+package struct TopLevelKeys: Sendable {
+    package let ranges: [Range<Int>]
+    let tags: [UInt32]
+    let bits: [UInt64]
 }

@@ -4,11 +4,11 @@ package import LogshipCore
 /// event and path however many conditions, labels and values ask for it.
 ///
 /// `log_to_metric` asks for the same fields again and again: every metric of the Aetherra
-/// contract tests `type` and `metric`, and several read members of `labels`. A lookup walks the
-/// event's fields; here the walk happens once and the answer is kept in a flat table of cells
-/// (path × event), filled as events ask. Two-segment paths under the same parent (`labels.method`,
-/// `labels.endpoint`) share its lookup, and when the parent is JSON text its members are all
-/// read in one pass over it. Valid while the batch's fields do not change: make one per batch
+/// contract tests `type` and `metric`, and several read members of `labels`. Here each answer is
+/// kept in a flat table of cells (path × event), filled as events ask, and the lookups are
+/// grouped: the one-segment paths of an event are all found in one walk of its fields, and the
+/// members asked for under a parent held as JSON text (`labels.method`, `labels.endpoint`) in
+/// one pass over that text. Valid while the batch's fields do not change: make one per batch
 /// and step.
 package struct FieldLookups {
     private var columns: [FieldPath: Int] = [:]
@@ -17,9 +17,15 @@ package struct FieldLookups {
     private var shortPaths: [ShortPath?] = []
     /// For a two-segment path: the column of its first segment; otherwise -1.
     private var parents: [Int] = []
+    /// Whether the column is one of `topLevelColumns`.
+    private var isTopLevel: [Bool] = []
     /// For a one-segment path: the two-segment columns under it, and their second keys.
     private var childColumns: [[Int]] = []
     private var childKeys: [[Range<Int>]] = []
+    /// The columns of one-segment paths (at most 64), found together in one walk of an event's
+    /// fields, and their keys prepared for that (made again when a column is added).
+    private var topLevelColumns: [Int] = []
+    private var topLevelKeys: TopLevelKeys?
     /// `cells[column * events + event]`: `.none` until looked up, then the value or `nil`.
     private var cells: [FieldSlot??] = []
     private let events: Int
@@ -49,6 +55,12 @@ package struct FieldLookups {
             childColumns[parent].append(column)
             childKeys[parent].append(resolved.second)
         }
+        let topLevel = resolved.count == 1 && topLevelColumns.count < 64
+        isTopLevel.append(topLevel)
+        if topLevel {
+            topLevelColumns.append(column)
+            topLevelKeys = nil
+        }
         cells.append(contentsOf: repeatElement(.none, count: events))
         return column
     }
@@ -58,6 +70,16 @@ package struct FieldLookups {
     package mutating func value(_ column: Int, event: Int, in batch: EventBatch) -> FieldSlot? {
         let cell = column * events + event
         if case .some(let known) = cells[cell] { return known }
+        if isTopLevel[column] {
+            // Every one-segment path asked for, in one walk of the event's fields.
+            if topLevelKeys == nil { topLevelKeys = batch.topLevelKeys(topLevelColumns.map { paths[$0].first }) }
+            let columns = topLevelColumns
+            for other in columns { cells[other * events + event] = .some(nil) }
+            batch.topLevelValues(topLevelKeys!, in: event) { position, slot in
+                cells[columns[position] * events + event] = .some(slot)
+            }
+            return cells[cell] ?? nil
+        }
         let parent = parents[column]
         if parent >= 0, case .json(let range, .object)? = value(parent, event: event, in: batch) {
             // All the members asked for under this parent, in one pass over its text.

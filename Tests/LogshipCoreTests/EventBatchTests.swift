@@ -32,6 +32,23 @@ struct EventBatchTests {
         )
     }
 
+    @Test func findsSeveralTopLevelKeysInOneWalk() {
+        // "abc" and "axc" share a tag (length, first and last byte): told apart by their bytes.
+        var batch = EventBatch([
+            Event(fields: ["axc": 1, "abc": 2, "m": "x", "": 4], timestamp: Self.time),
+            Event(fields: ["other": 5], timestamp: Self.time),
+        ])
+        let ranges = ["abc", "m", "missing", "axc", ""].map { batch.key($0) }
+        let keys = batch.topLevelKeys(ranges)
+        for event in 0..<batch.count {
+            var found: [Int: FieldSlot] = [:]
+            batch.topLevelValues(keys, in: event) { found[$0] = $1 }
+            for (position, name) in ["abc", "m", "missing", "axc", ""].enumerated() {
+                #expect(found[position] == batch.value(at: FieldPath(segments: [name]), in: event), "\(name)")
+            }
+        }
+    }
+
     @Test func looksIntoJSONTextWithoutDecodingIt() {
         let batch = batch(json: #"{"labels": {"endpoint": "/chat", "code": 500}, "v": 0.25}"#)
         #expect(batch.value(at: FieldPath("doc.labels.endpoint"), in: 0).flatMap { batch.string($0) } == "/chat")
