@@ -34,8 +34,6 @@ final class FileInputEngine {
     private let logger: Logger
     private let watcher: FileWatcher
     private let discovery: FileDiscovery
-    /// The keys and static values every event of the batch being built refers to.
-    private var batchKeys: BatchKeys?
     private var tracker: FileTracker
     private var files: [FileKey: FollowedFile] = [:]
     private let readBuffer: UnsafeMutableBufferPointer<UInt8>
@@ -45,9 +43,7 @@ final class FileInputEngine {
     private var reportedFileFailures = Set<String>()
     // Per step.
     private var step = FileInputStep()
-    private var batch = EventBatch()
-    /// Counts batches, so that files know when their cached `log.file` text is stale.
-    private var batchNumber = 0
+    private var builder: EventBatchBuilder
     private var eventCount = 0
     private var timestamp = Date()
 
@@ -65,6 +61,11 @@ final class FileInputEngine {
         self.discovery = FileDiscovery(patterns: configuration.paths, exclude: configuration.exclude)
         self.tracker = FileTracker(checkpoints: checkpoints, readFrom: configuration.readFrom)
         self.readBuffer = .allocate(capacity: configuration.readBufferBytes)
+        self.builder = EventBatchBuilder(
+            fields: configuration.fields,
+            fieldsUnderRoot: configuration.fieldsUnderRoot,
+            maximumEvents: configuration.maximumBatchEvents
+        )
     }
 
     deinit {
@@ -322,74 +323,15 @@ final class FileInputEngine {
 
     // MARK: Output
 
-    /// The keys of the fields the input sets and its static fields, written into a batch once.
-    private struct BatchKeys {
-        var message: Range<Int>
-        var log: Range<Int>
-        var file: Range<Int>
-        var offset: Range<Int>
-        /// `fields` and its value when the static fields go under `fields`.
-        var fields: (key: Range<Int>, value: FieldSlot)?
-        /// The static fields when they go at the root.
-        var rootFields: [(key: Range<Int>, value: FieldSlot)]
-    }
-
-    private func makeBatchKeys() -> BatchKeys {
-        let fields = configuration.fields
-        var keys = BatchKeys(
-            message: batch.key("message"),
-            log: batch.key("log"),
-            file: batch.key("file"),
-            offset: batch.key("offset"),
-            fields: nil,
-            rootFields: []
-        )
-        if !fields.isEmpty {
-            if configuration.fieldsUnderRoot {
-                keys.rootFields = fields.entries.map { (batch.key($0.key), batch.store($0.value)) }
-            } else {
-                keys.fields = (batch.key("fields"), batch.store(.object(fields)))
-            }
-        }
-        return keys
-    }
-
-    /// Adds an event made of `text` (valid UTF-8) to the batch being built: `message`, then
-    /// `log` (`file.path`, `offset`), then the static fields under `fields` or at the root (where
-    /// they replace `message` or `log` if they have those keys).
+    /// Adds an event made of `text` (valid UTF-8) to the batch being built (see
+    /// `EventBatchBuilder`), and hands the batch on when it is full.
     private func appendEvent(_ text: UnsafeBufferPointer<UInt8>, _ span: EventSpan, file: FollowedFile) {
         if span.lineCount > 1 && span.isTruncated { statistics.truncatedMultilineEvents += 1 }
-        if batchKeys == nil { batchKeys = makeBatchKeys() }
-        let keys = batchKeys!
-        let fileJSON = file.fileJSON(in: &batch, batchNumber: batchNumber)
-        let range = batch.append(bytes: text)
-        let source = EventSource(
-            fileKey: file.key,
-            path: file.path,
-            startOffset: span.startOffset,
-            endOffset: span.endOffset,
-            fingerprint: EventSource.fingerprint(of: text)
-        )
-        let event = batch.appendEvent(timestamp: timestamp, source: source, flags: span.flags, text: range)
-        batch.appendField(keys.message, .text(range), toEvent: event)
-        let log = batch.appendField(keys.log, .emptyObject, toEvent: event)
-        batch.appendField(keys.file, fileJSON, toObject: log)
-        batch.appendField(keys.offset, .integer(span.startOffset), toObject: log)
-        if let fields = keys.fields {
-            batch.appendField(fields.key, fields.value, toEvent: event)
-        } else {
-            for field in keys.rootFields {
-                batch.mergeMember(key: field.key, value: field.value, intoEvent: event, overwrite: true)
-            }
-        }
+        let fileValue = file.fileValue(in: &builder)
+        builder.append(text, span, fileKey: file.key, path: file.path, file: fileValue, timestamp: timestamp)
         eventCount += 1
-        if batch.count >= configuration.maximumBatchEvents || batch.bytes.count >= Self.maximumBatchBytes {
-            flushPendingEvents()
-        }
+        if builder.isFull { flushPendingEvents() }
     }
-
-    /// The most bytes of text a batch collects before it is handed on (one event may exceed it).
-    static let maximumBatchBytes = 4 << 20
 
     private func appendOutput(_ output: FileInputOutput) {
         flushPendingEvents()
@@ -397,13 +339,7 @@ final class FileInputEngine {
     }
 
     private func flushPendingEvents() {
-        guard !batch.isEmpty else { return }
-        step.outputs.append(.events(batch))
-        batch = EventBatch(
-            reservingBytes: min(batch.bytes.count + batch.bytes.count / 4, Self.maximumBatchBytes),
-            events: batch.count
-        )
-        batchKeys = nil
-        batchNumber += 1
+        guard !builder.isEmpty else { return }
+        step.outputs.append(.events(builder.finishBatch()))
     }
 }
