@@ -8,9 +8,7 @@ import Testing
     private let time = Date(timeIntervalSince1970: 1_762_000_000)
 
     private func span(_ start: Int64, _ end: Int64, lines: Int = 1) -> EventSpan {
-        var span = EventSpan(
-            LineSplitter.LineInfo(startOffset: start, endOffset: end, isTruncated: false, hasInvalidUTF8: false)
-        )
+        var span = EventSpan(LineSplitter.Line(text: "", startOffset: start, endOffset: end).info)
         span.lineCount = lines
         return span
     }
