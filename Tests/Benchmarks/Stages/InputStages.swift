@@ -10,6 +10,10 @@ enum InputStages {
     /// The sample, its events as multiline joined them, and their text.
     typealias JoinedSample = (sample: AetherraSample, events: [AetherraSample.JoinedEvent], text: [UInt8])
 
+    /// The events and batches of the sample, reported beside the time.
+    static let eventCount = BenchmarkMetric.custom("events", useScalingFactor: false)
+    static let batchCount = BenchmarkMetric.custom("batches", useScalingFactor: false)
+
     static func register() {
         // `LineSplitter` over the text in the input's read chunks (256 KiB); the lines go nowhere.
         Benchmark("line splitting") { (benchmark: Benchmark, sample: AetherraSample) in
@@ -56,12 +60,17 @@ enum InputStages {
 
         // `EventBatchBuilder` over the joined events: the batches of 4,096 events the input
         // hands on (text, `message`, `log.file.path`, `log.offset`, `fields`).
-        Benchmark("building events") { (benchmark: Benchmark, prepared: JoinedSample) in
+        let counted = Benchmark.Configuration(
+            metrics: Benchmark.defaultConfiguration.metrics + [eventCount, batchCount],
+            units: Benchmark.defaultConfiguration.units.merging([eventCount: .count, batchCount: .count]) { $1 }
+        )
+        Benchmark("building events", configuration: counted) { (benchmark: Benchmark, prepared: JoinedSample) in
             let (sample, events, text) = prepared
             benchmark.startMeasurement()
             let batches = sample.makeBatches(events, text: text)
             benchmark.stopMeasurement()
-            blackHole(batches.count)
+            benchmark.measurement(eventCount, events.count)
+            benchmark.measurement(batchCount, batches.count)
         } setup: { () throws -> JoinedSample in
             let sample = try AetherraSample()
             let (events, text) = try sample.joinedEvents()

@@ -10,11 +10,18 @@ enum OutputStages {
     /// The size of the bodies and of their compressed form, reported beside the time.
     static let uncompressedBytes = BenchmarkMetric.custom("uncompressed bytes", useScalingFactor: false)
     static let compressedBytes = BenchmarkMetric.custom("compressed bytes", useScalingFactor: false)
+    /// The bulk request bodies of the sample.
+    static let bodyCount = BenchmarkMetric.custom("bodies", useScalingFactor: false)
 
     static func register() {
         // `Batcher` (with `BulkEncoder`) over the batches every step went through: the NDJSON
         // bodies of 2 MiB the output sends.
-        Benchmark("bulk encoding") { (benchmark: Benchmark, prepared: (AetherraSample, [EventBatch])) in
+        let encoding = Benchmark.Configuration(
+            metrics: Benchmark.defaultConfiguration.metrics + [bodyCount],
+            units: Benchmark.defaultConfiguration.units.merging([bodyCount: .count]) { $1 }
+        )
+        Benchmark("bulk encoding", configuration: encoding) {
+            (benchmark: Benchmark, prepared: (AetherraSample, [EventBatch])) in
             let (sample, batches) = prepared
             var batcher = try sample.makeBatcher()
             var bodies: [Batch] = []
@@ -23,7 +30,7 @@ enum OutputStages {
             for batch in batches { bodies += batcher.append(batch, now: now) }
             if let last = batcher.flush() { bodies.append(last) }
             benchmark.stopMeasurement()
-            blackHole(bodies.count)
+            benchmark.measurement(bodyCount, bodies.count)
         } setup: { () throws -> (AetherraSample, [EventBatch]) in
             let sample = try AetherraSample()
             return (sample, try sample.transformedBatches())
@@ -31,6 +38,9 @@ enum OutputStages {
 
         let compression = Benchmark.Configuration(
             metrics: Benchmark.defaultConfiguration.metrics + [uncompressedBytes, compressedBytes],
+            units: Benchmark.defaultConfiguration.units.merging([uncompressedBytes: .kilo, compressedBytes: .kilo]) {
+                $1
+            },
             maxIterations: 10
         )
 
@@ -68,6 +78,7 @@ enum OutputStages {
                 compressed += output.readableBytes
             }
             benchmark.stopMeasurement()
+            benchmark.measurement(uncompressedBytes, bodies.reduce(0) { $0 + $1.readableBytes })
             benchmark.measurement(compressedBytes, compressed)
         } setup: {
             let sample = try AetherraSample()

@@ -11,6 +11,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .mallocCountTotal],
         timeUnits: .milliseconds,
+        units: [.mallocCountTotal: .count],
         warmupIterations: 1,
         maxDuration: .seconds(10),
         maxIterations: 20
