@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The stage benchmarks (Tests/Benchmarks/Stages). Only the `MallocInterposer` trait, which
+        // counts allocations without jemalloc; the default `RuntimeInterposer` trait would pull in
+        // a package that is not available here.
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // PCRE2 with 8-bit code units, from the system (Debian: libpcre2-dev): regexes on UTF-8 bytes.
@@ -134,6 +138,21 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LogshipRuntimeTests", dependencies: ["LogshipRuntime", "LogshipTail", "LogshipOutputs"]),
+        // Time and allocations per line of each stage of `pipelines/aetherra.yml`, outside
+        // `swift test`: `swift package benchmark` (see the README). The benchmark plugin runs only
+        // executable targets in a folder named `Benchmarks`.
+        .executableTarget(
+            name: "Stages",
+            dependencies: [
+                "LogshipCore", "LogshipTail", "LogshipTransforms", "LogshipOutputs", "LogshipRuntime",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/Benchmarks/Stages",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Runs the built `logship` binary against real files, a bulk endpoint and Prometheus.
         .testTarget(
             name: "EndToEndTests",

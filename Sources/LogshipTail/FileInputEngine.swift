@@ -34,22 +34,16 @@ final class FileInputEngine {
     private let logger: Logger
     private let watcher: FileWatcher
     private let discovery: FileDiscovery
-    /// The keys and static values every event of the batch being built refers to.
-    private var batchKeys: BatchKeys?
     private var tracker: FileTracker
     private var files: [FileKey: FollowedFile] = [:]
     private let readBuffer: UnsafeMutableBufferPointer<UInt8>
-    /// Where the next batch's buffers come from.
-    private let batches: RecyclingPool<EventBatch>
     private var statistics = FileInputStatistics()
     private var reportedMissingDirectories = Set<String>()
     private var reportedWatchFailures = Set<String>()
     private var reportedFileFailures = Set<String>()
     // Per step.
     private var step = FileInputStep()
-    private var batch = EventBatch()
-    /// Counts batches, so that files know when their cached `log.file` text is stale.
-    private var batchNumber = 0
+    private var builder: EventBatchBuilder
     private var eventCount = 0
     private var timestamp = Date()
 
@@ -62,13 +56,18 @@ final class FileInputEngine {
         logger: Logger
     ) throws {
         try configuration.validate()
-        self.batches = batches
         self.configuration = configuration
         self.logger = logger
         self.watcher = watcher
         self.discovery = FileDiscovery(patterns: configuration.paths, exclude: configuration.exclude)
         self.tracker = FileTracker(checkpoints: checkpoints, readFrom: configuration.readFrom)
         self.readBuffer = .allocate(capacity: configuration.readBufferBytes)
+        self.builder = EventBatchBuilder(
+            fields: configuration.fields,
+            fieldsUnderRoot: configuration.fieldsUnderRoot,
+            maximumEvents: configuration.maximumBatchEvents,
+            batches: batches
+        )
     }
 
     deinit {
@@ -326,78 +325,15 @@ final class FileInputEngine {
 
     // MARK: Output
 
-    /// The keys of the fields the input sets and its static fields, written into a batch once.
-    private struct BatchKeys {
-        var message: Range<Int>
-        var log: Range<Int>
-        var file: Range<Int>
-        var offset: Range<Int>
-        /// `fields` and its value when the static fields go under `fields`.
-        var fields: (key: Range<Int>, value: FieldSlot)?
-        /// The static fields when they go at the root.
-        var rootFields: [(key: Range<Int>, value: FieldSlot)]
-    }
-
-    private func makeBatchKeys() -> BatchKeys {
-        let fields = configuration.fields
-        var keys = BatchKeys(
-            message: batch.key("message"),
-            log: batch.key("log"),
-            file: batch.key("file"),
-            offset: batch.key("offset"),
-            fields: nil,
-            rootFields: []
-        )
-        if !fields.isEmpty {
-            if configuration.fieldsUnderRoot {
-                keys.rootFields = fields.entries.map { (batch.key($0.key), batch.store($0.value)) }
-            } else {
-                keys.fields = (batch.key("fields"), batch.store(.object(fields)))
-            }
-        }
-        return keys
-    }
-
-    /// Adds an event made of `text` (valid UTF-8) to the batch being built: `message`, then
-    /// `log` (`file.path`, `offset`), then the static fields under `fields` or at the root (where
-    /// they replace `message` or `log` if they have those keys).
+    /// Adds an event made of `text` (valid UTF-8) to the batch being built (see
+    /// `EventBatchBuilder`), and hands the batch on when it is full.
     private func appendEvent(_ text: UnsafeBufferPointer<UInt8>, _ span: EventSpan, file: FollowedFile) {
         if span.lineCount > 1 && span.isTruncated { statistics.truncatedMultilineEvents += 1 }
-        if batchKeys == nil { batchKeys = makeBatchKeys() }
-        // Field by field: copying the whole of `batchKeys` retained and released its arrays.
-        let message = batchKeys!.message
-        let logKey = batchKeys!.log
-        let fileKey = batchKeys!.file
-        let offsetKey = batchKeys!.offset
-        let fileJSON = file.fileJSON(in: &batch, batchNumber: batchNumber)
-        let range = batch.append(bytes: text)
-        let source = EventSource(
-            fileKey: file.key,
-            startOffset: span.startOffset,
-            endOffset: span.endOffset
-        )
-        let event = batch.appendEvent(timestamp: timestamp, source: source, flags: span.flags, text: range)
-        // Hashed from the text when the document id is made, on the output's side.
-        batch.records[event].fingerprintsText = true
-        batch.appendField(message, .text(range), toEvent: event)
-        let log = batch.appendField(logKey, .emptyObject, toEvent: event)
-        batch.appendField(fileKey, fileJSON, toObject: log)
-        batch.appendField(offsetKey, .integer(span.startOffset), toObject: log)
-        if let fields = batchKeys!.fields {
-            batch.appendField(fields.key, fields.value, toEvent: event)
-        } else {
-            for field in batchKeys!.rootFields {
-                batch.mergeMember(key: field.key, value: field.value, intoEvent: event, overwrite: true)
-            }
-        }
+        let fileValue = file.fileValue(in: &builder)
+        builder.append(text, span, fileKey: file.key, file: fileValue, timestamp: timestamp)
         eventCount += 1
-        if batch.count >= configuration.maximumBatchEvents || batch.bytes.count >= Self.maximumBatchBytes {
-            flushPendingEvents()
-        }
+        if builder.isFull { flushPendingEvents() }
     }
-
-    /// The most bytes of text a batch collects before it is handed on (one event may exceed it).
-    static let maximumBatchBytes = 4 << 20
 
     private func appendOutput(_ output: FileInputOutput) {
         flushPendingEvents()
@@ -405,15 +341,7 @@ final class FileInputEngine {
     }
 
     private func flushPendingEvents() {
-        guard !batch.isEmpty else { return }
-        step.outputs.append(.events(batch))
-        batch =
-            batches.take()
-            ?? EventBatch(
-                reservingBytes: min(batch.bytes.count + batch.bytes.count / 4, Self.maximumBatchBytes),
-                events: batch.count
-            )
-        batchKeys = nil
-        batchNumber += 1
+        guard !builder.isEmpty else { return }
+        step.outputs.append(.events(builder.finishBatch()))
     }
 }

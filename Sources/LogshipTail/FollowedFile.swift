@@ -8,7 +8,7 @@ final class FollowedFile {
     /// The path events are attributed to; changes when the file is moved.
     private(set) var path: String
     /// `{"path":"..."}` in the batch being built, and the number of that batch.
-    private var cachedFileJSON: (slot: FieldSlot, batch: Int)?
+    private var cachedFileValue: (slot: FieldSlot, batch: Int)?
     /// The open descriptor; closed by the engine.
     let descriptor: Int32
     /// Offset of the next byte to read.
@@ -43,15 +43,15 @@ final class FollowedFile {
     /// Attributes later events to `newPath`.
     func move(to newPath: String) {
         path = newPath
-        cachedFileJSON = nil
+        cachedFileValue = nil
     }
 
-    /// The value of `log.file` for events of this file, `{"path":"..."}`, written into `batch`
-    /// once per batch.
-    func fileJSON(in batch: inout EventBatch, batchNumber: Int) -> FieldSlot {
-        if let cached = cachedFileJSON, cached.batch == batchNumber { return cached.slot }
-        let slot = batch.store(.object(["path": .string(path)]))
-        cachedFileJSON = (slot, batchNumber)
+    /// The value of `log.file` for events of this file, `{"path":"..."}`, written into the
+    /// batch `builder` is building once per batch.
+    func fileValue(in builder: inout EventBatchBuilder) -> FieldSlot {
+        if let cached = cachedFileValue, cached.batch == builder.batchNumber { return cached.slot }
+        let slot = builder.fileValue(path: path)
+        cachedFileValue = (slot, builder.batchNumber)
         return slot
     }
 
