@@ -88,13 +88,11 @@ package struct ParseTimestamp: EventTransform {
         var succeeded = 0
         var failed = 0
         var skipped = 0
-        // The condition's fields and the timestamp field found in one walk per event.
-        var lookups = FieldLookups(for: batch)
-        let field = lookups.column(configuration.field, in: &batch)
-        let selected = configuration.when?.matches(in: &batch, lookups: &lookups)
+        let field = batch.resolve(configuration.field)
+        let selected = configuration.when?.matches(in: &batch)
         for event in 0..<batch.count {
             if let selected, !selected[event] { continue }
-            guard let slot = lookups.value(field, event: event, in: batch) else {
+            guard let slot = batch.value(at: field, in: event) else {
                 skipped += 1
                 continue
             }
