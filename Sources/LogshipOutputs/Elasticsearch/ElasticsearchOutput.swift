@@ -17,7 +17,8 @@ import Synchronization
 ///   (waiting for a worker, being compressed, in flight, retrying): every request slot has a
 ///   batch and none queue behind them. So at most those bounds plus one `send` call's events,
 ///   the open batch and a batch closed by age meanwhile are held; in bytes, about
-///   `maximumInFlightRequests + 2` times `maximumBatchBytes`.
+///   `maximumInFlightRequests + 2` times `maximumBatchBytes`, plus one delivered body kept empty
+///   for the next batch (`bodies`).
 /// - Nothing is given up on: 429, 5xx and connection errors are retried with backoff forever, each
 ///   retry logged (rate-limited) and counted. A batch occupies its request slot while it waits.
 /// - Graceful shutdown: stops waiting for new events, flushes the open batch and waits up to

@@ -8,10 +8,10 @@ import struct Foundation.URL
 /// (Aetherra events encode to about 600 with their action lines, some 3,500 to a batch).
 ///
 /// Memory budget (the whole process should stay under 64 MiB): the output holds at most the open
-/// batch, `maximumInFlightRequests` closed batches and one more closed by age meanwhile (4 × 2 MiB
-/// at the defaults), about 100 bytes of layout per document (0.35 MiB a batch), each in-flight
-/// batch's gzip form (a twelfth of it) and the compressor's scratch (resident only as far as it
-/// is written): about 10 MiB at most. In `.ci/bench` (1M lines) the rest of the process peaks at
+/// batch, `maximumInFlightRequests` closed batches, one more closed by age meanwhile and one
+/// delivered body kept empty for the next batch (5 × 2 MiB at the defaults), about 100 bytes of
+/// layout per document (0.35 MiB a batch), each in-flight batch's gzip form (a twelfth of it) and
+/// the compressor's scratch (resident only as far as it is written): about 12 MiB at most. In `.ci/bench` (1M lines) the rest of the process peaks at
 /// about 56 MiB (measured with 256 KiB batches), and the whole at 59 MiB with 2 MiB batches,
 /// 65-66 MiB with 4 MiB and more with 8 MiB. Larger batches hardly compress better: gzip's
 /// window is 32 KiB, and igzip's ratio on Aetherra bodies was 11.81 at 1 MiB, 11.86 at 2 MiB,
