@@ -336,13 +336,16 @@ extension EventBatch {
 
 extension EventBatch {
     /// Sets the top-level member `key` (UTF-8 in the bytes) of `event`: appended when new,
-    /// replaced only with `overwrite` when present.
-    package mutating func mergeMember(key: Range<Int>, value: FieldSlot, intoEvent event: Int, overwrite: Bool) {
+    /// replaced only with `overwrite` when present. Returns the new field's index when it was
+    /// appended.
+    @discardableResult
+    package mutating func mergeMember(key: Range<Int>, value: FieldSlot, intoEvent event: Int, overwrite: Bool) -> Int?
+    {
         if let existing = findTopLevelField(keyRange: key, in: event) {
             if overwrite { fields[existing].value = value }
-        } else {
-            appendField(key, value, toEvent: event)
+            return nil
         }
+        return appendField(key, value, toEvent: event)
     }
 
     /// Sets member `key` of the object in field `object` (which holds `.object`), as

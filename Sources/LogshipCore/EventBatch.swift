@@ -34,6 +34,10 @@ package struct EventBatch: Sendable {
         package var text: Range<Int>
         /// `source.fingerprint` is still to be computed from `text` (see `source(of:)`).
         package var fingerprintsText = false
+        /// The first and last field of a run of top-level fields that are all the members of a
+        /// JSON object, in its order (`-1` when there is none; see `verbatimMembers(of:)`).
+        package internal(set) var verbatimFirst = -1
+        package internal(set) var verbatimLast = -1
 
         package init(timestamp: Date, source: EventSource?, flags: EventFlags, text: Range<Int>) {
             self.timestamp = timestamp

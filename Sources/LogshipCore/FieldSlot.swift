@@ -37,11 +37,16 @@ package enum FieldSlot: Sendable, Equatable {
 package struct Field: Sendable, Equatable {
     /// The key's UTF-8 bytes in the batch (unescaped).
     package var key: Range<Int>
-    /// The value.
-    package var value: FieldSlot
+    /// The value. Replacing it clears `isVerbatim`.
+    package var value: FieldSlot {
+        didSet { isVerbatim = false }
+    }
     /// The key's length and first and last bytes (`KeyTag`): a lookup passes over fields whose
     /// tag differs without reading their key's bytes. Fits in the padding after `value`.
     package let tag: UInt32
+    /// The field is a member of a JSON object exactly as `parse_json` read it, its key and value
+    /// ranges in that object's text (see `EventBatch.markVerbatim`). Fits in the padding too.
+    package internal(set) var isVerbatim = false
     /// The next field of the same object, `-1` for the last.
     package var next: Int
 

@@ -12,7 +12,10 @@ package import LogshipCore
 ///   linear in the line length.
 /// - The object is indexed, not decoded (see `EventBatch`): its members are merged at the root
 ///   (`target` nil or empty) or into the object at `target`, and an untouched member is shipped
-///   exactly as it was written.
+///   exactly as it was written. When every member becomes a new top-level field in its order
+///   (no key already there, none of `@timestamp` and `log`, no key written with escapes), the
+///   run is marked verbatim and the bulk encoder copies the object's text in one piece, the
+///   whitespace between members included, until a later step changes one of them.
 /// - The JSON text then leaves the field it was read from, so that it is not shipped twice: the
 ///   field is removed when there was no prefix, and holds only the prefix (without trailing
 ///   whitespace and one trailing `-`, `:` or `|` separator) when there was one. With
@@ -245,6 +248,12 @@ package struct ParseJSON: EventTransform {
         } else {
             targetField = nil
         }
+        // Whether every member becomes a new top-level field as it was read, so that the encoder
+        // may copy the object's text (see `EventBatch.markVerbatim`). Not for keys the encoder
+        // treats apart (`@timestamp`, `log`), keys written with escapes, or rewritten text.
+        var verbatim = targetField == nil && base == text.lowerBound && !members.isEmpty
+        var firstAppended = -1
+        var lastAppended = -1
         for member in members {
             var key = (member.key.lowerBound + base)..<(member.key.upperBound + base)
             if member.keyHasEscapes {
@@ -267,10 +276,19 @@ package struct ParseJSON: EventTransform {
                 continue
             }
             var overwrite = configuration.overwriteKeys
-            if batch.bytesEqual(key, paths.timestampKey) || batch.bytesEqual(key, paths.logKey) { overwrite = false }
+            let reserved = batch.bytesEqual(key, paths.timestampKey) || batch.bytesEqual(key, paths.logKey)
+            if reserved { overwrite = false }
             if let fieldKey, batch.bytesEqual(key, fieldKey) { overwrite = true }
-            batch.mergeMember(key: key, value: slot, intoEvent: event, overwrite: overwrite)
+            let appended = batch.mergeMember(key: key, value: slot, intoEvent: event, overwrite: overwrite)
+            guard verbatim else { continue }
+            if let appended, !reserved, !member.keyHasEscapes, lastAppended < 0 || appended == lastAppended + 1 {
+                if firstAppended < 0 { firstAppended = appended }
+                lastAppended = appended
+            } else {
+                verbatim = false
+            }
         }
+        if verbatim { batch.markVerbatim(event: event, fields: firstAppended...lastAppended) }
         return true
     }
 

@@ -217,3 +217,67 @@ struct ParseJSONTests {
         #expect(batch.jsonText(of: 0) == "{\"caf\u{E9}\":1,\"x\":1,\"cafe\u{301}\":\"INFO\"}")
     }
 }
+
+/// Which parsed objects the bulk encoder may copy as they were read (`EventBatch.verbatimMembers`).
+struct ParseJSONVerbatimTests {
+    private func parsed(
+        _ event: Event,
+        _ configuration: ParseJSON.Configuration = .init(),
+        then steps: [any EventTransform] = []
+    ) throws -> EventBatch {
+        var batch = EventBatch([event])
+        var statistics = TransformStatistics()
+        try ParseJSON(configuration: configuration).apply(to: &batch, statistics: &statistics)
+        for step in steps { step.apply(to: &batch, statistics: &statistics) }
+        return batch
+    }
+
+    private func verbatimText(_ batch: EventBatch) -> String? {
+        guard let run = batch.verbatimMembers(of: 0) else { return nil }
+        var bytes: [UInt8] = []
+        batch.copyBytes(run.text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func bareAndPrefixedObjectsAreCopiedAsWritten() throws {
+        let bare = try parsed(Fixtures.event(#"{"metric": "m", "value": 0.5, "labels": {"a": "b"}}  "#))
+        #expect(verbatimText(bare) == #""metric": "m", "value": 0.5, "labels": {"a": "b"}"#)
+        let prefixed = try parsed(Fixtures.event(Fixtures.aetherraLines[6]))
+        let text = try #require(verbatimText(prefixed))
+        #expect(text.hasPrefix(#""timestamp": "#) && text.hasSuffix(#""type": "metric""#))
+        #expect(prefixed.event(at: 0).fields["message"] == .string("2025-11-01 12:00:03,000 - aetherra_hub - INFO"))
+    }
+
+    @Test(arguments: [
+        #"{"a": 1, "@timestamp": "then"}"#,  // the encoder writes its own @timestamp
+        #"{"a": 1, "log": {"x": 1}}"#,  // logship's log object stays
+        #"{"level": "debug", "a": 1}"#,  // an existing key wins, so not every member is shipped
+        #"{"a": 1, "a": 2}"#,  // repeated keys are rewritten
+        #"{"\u0061b": 1}"#,  // a key written with escapes
+        "{}",
+    ])
+    func objectsNotShippedAsWrittenAreNotMarked(line: String) throws {
+        let event = Fixtures.event(["message": .string(line), "level": "info", "log": .object(["offset": 1])])
+        #expect(verbatimText(try parsed(event)) == nil)
+    }
+
+    @Test func aTargetIsNotMarked() throws {
+        let batch = try parsed(Fixtures.event(#"{"a": 1}"#), .init(target: FieldPath("json")))
+        #expect(verbatimText(batch) == nil)
+    }
+
+    @Test func aLaterStepThatChangesAMemberEndsTheRun() throws {
+        let line = #"{"service": "hub", "value": 1}"#
+        let untouched = try parsed(
+            Fixtures.event(line),
+            then: [try AddFields(configuration: .init(fields: ["env": "prod"]))]
+        )
+        #expect(verbatimText(untouched) == #""service": "hub", "value": 1"#)
+        let changed = try parsed(
+            Fixtures.event(line),
+            then: [try AddFields(configuration: .init(fields: ["service": "other"], overwrite: true))]
+        )
+        #expect(verbatimText(changed) == nil)
+        #expect(changed.event(at: 0).fields["service"] == .string("other"))
+    }
+}

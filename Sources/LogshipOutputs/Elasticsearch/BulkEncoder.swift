@@ -12,6 +12,8 @@ package import LogshipCore
 /// - `@timestamp` is the event's `timestamp` in UTC with milliseconds; a `@timestamp` key among the
 ///   fields is skipped (Elasticsearch rejects duplicate keys, and the timestamp parser has already
 ///   moved it into `timestamp`). The other fields follow in their order.
+/// - The members of a JSON object that `parse_json` merged and no step changed since are copied
+///   as they were read, whitespace between them included (`EventBatch.verbatimMembers(of:)`).
 /// - Flags go to `log.flags` as an array of strings: appended inside an existing `log` object
 ///   (replacing a `flags` key there), or as a new `log` object at the end. A `log` value that is not
 ///   an object is kept as `log.original` so that nothing is lost.
@@ -91,6 +93,13 @@ package struct BulkEncoder: Sendable {
         var wroteFlags = flags.isEmpty
         var field = record.first
         while field >= 0 {
+            if field == record.verbatimFirst, let run = batch.verbatimMembers(of: index) {
+                // The members of a parsed JSON object, untouched: copied as they were read.
+                bytes.append(UInt8(ascii: ","))
+                batch.copyBytes(run.text, to: &bytes)
+                field = batch.fields[run.last].next
+                continue
+            }
             let entry = batch.fields[field]
             field = entry.next
             if batch.keyEquals(entry.key, Self.timestampName) { continue }

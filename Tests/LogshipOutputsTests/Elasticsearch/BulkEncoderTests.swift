@@ -149,3 +149,63 @@ import Testing
         #expect(first.bytes + second.bytes == batch.bytes)
     }
 }
+
+/// Members `parse_json` left untouched are copied as they were read; changed ones are written.
+struct BulkEncoderVerbatimTests {
+    /// An event with `message` and `log` first, then the members of `{"a": 1, "b": "x"}` (marked
+    /// verbatim), then `after`.
+    private func makeBatch() -> EventBatch {
+        var batch = EventBatch()
+        let text = batch.append(text: #"{"a": 1, "b": "x"}"#)
+        let event = batch.appendEvent(timestamp: noon, text: text)
+        batch.appendField(batch.key("message"), .text(batch.append(text: "prefix")), toEvent: event)
+        let base = text.lowerBound
+        let a = batch.appendField(base + 2..<base + 3, .json(base + 6..<base + 7, .number), toEvent: event)
+        let b = batch.appendField(
+            base + 10..<base + 11,
+            .jsonString(base + 15..<base + 16, escaped: false),
+            toEvent: event
+        )
+        batch.markVerbatim(event: event, fields: a...b)
+        batch.appendField(batch.key("after"), .bool(true), toEvent: event)
+        return batch
+    }
+
+    private func encode(_ batch: EventBatch) throws -> String {
+        var encoder = BulkEncoder(indexPattern: try IndexPattern(parsing: "i"))
+        var bytes: [UInt8] = []
+        _ = encoder.append(batch, event: 0, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func untouchedMembersAreCopied() throws {
+        #expect(
+            try encode(makeBatch()) == """
+                {"create":{"_index":"i"}}
+                {"@timestamp":"2025-11-01T12:00:00.123Z","message":"prefix","a": 1, "b": "x","after":true}
+
+                """
+        )
+    }
+
+    @Test func flagsStillGoToLog() throws {
+        var batch = makeBatch()
+        batch.addFlag(.truncated, to: 0)
+        let document = try encode(batch).split(separator: "\n")[1]
+        #expect(document.hasSuffix(#""a": 1, "b": "x","after":true,"log":{"flags":["truncated"]}}"#))
+    }
+
+    @Test func aChangedMemberIsWrittenMemberByMember() throws {
+        var batch = makeBatch()
+        batch.set(batch.resolve(FieldPath("a")), to: .integer(2), in: 0)
+        #expect(
+            try encode(batch) == """
+                {"create":{"_index":"i"}}
+                {"@timestamp":"2025-11-01T12:00:00.123Z","message":"prefix","a":2,"b":"x","after":true}
+
+                """
+        )
+        batch.remove(batch.resolve(FieldPath("b")), in: 0)
+        #expect(try encode(batch).contains(#""message":"prefix","a":2,"after":true}"#))
+    }
+}

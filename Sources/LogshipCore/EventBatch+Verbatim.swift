@@ -1,0 +1,49 @@
+/// Members shipped as they were read.
+///
+/// When `parse_json` merges every member of an object into an event as new top-level fields,
+/// in order, those fields are a run of consecutive entries of the field table whose keys and
+/// values are ranges in the object's text. As long as no step changes them, the bulk encoder
+/// copies the text from the first member's key to the last member's value in one piece instead
+/// of writing member after member (the whitespace between them, as the service wrote it, comes
+/// along).
+///
+/// Nothing has to remember to give the run up: replacing a value clears the field's
+/// `isVerbatim`, and removing a field breaks the chain of consecutive indices, which
+/// `verbatimMembers(of:)` checks every time.
+extension EventBatch {
+    /// Marks top-level fields `first...last` of `event` as the members of one JSON object, in
+    /// order, each key and value a range in that object's text (keys without escapes). The caller
+    /// appended them one after the other, so they are consecutive in the field table.
+    package mutating func markVerbatim(event: Int, fields run: ClosedRange<Int>) {
+        for index in run { fields[index].isVerbatim = true }
+        records[event].verbatimFirst = run.lowerBound
+        records[event].verbatimLast = run.upperBound
+    }
+
+    /// The verbatim run of `event`, if it is still intact: its last field (the walk of the
+    /// event's fields goes on from that one's `next`) and the bytes from the first key's opening
+    /// quote through the last value's end. `nil` when the event has none or a step changed it.
+    package func verbatimMembers(of event: Int) -> (last: Int, text: Range<Int>)? {
+        let first = records[event].verbatimFirst
+        let last = records[event].verbatimLast
+        guard first >= 0, last >= first, last < fields.count else { return nil }
+        return fields.withUnsafeBufferPointer { fields -> (last: Int, text: Range<Int>)? in
+            var index = first
+            while true {
+                guard fields[index].isVerbatim else { return nil }
+                if index == last { break }
+                guard fields[index].next == index + 1 else { return nil }
+                index += 1
+            }
+            let start = fields[first].key.lowerBound - 1
+            let end: Int
+            switch fields[last].value {
+            case .jsonString(let range, _): end = range.upperBound + 1
+            case .json(let range, _): end = range.upperBound
+            default: return nil
+            }
+            guard start >= 0, end <= bytes.count, start < end else { return nil }
+            return (last, start..<end)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import LogshipCore
+import Testing
+
+/// `markVerbatim` / `verbatimMembers(of:)`: the run holds only while no step changes it.
+struct EventBatchVerbatimTests {
+    /// An event whose fields are the three members of `{"a": 1, "b": "x", "c": [2]}`, marked
+    /// verbatim, and one more field (`after`) appended behind them.
+    private func makeBatch() -> EventBatch {
+        var batch = EventBatch()
+        let text = batch.append(text: #"{"a": 1, "b": "x", "c": [2]}"#)
+        let event = batch.appendEvent(timestamp: Date(timeIntervalSince1970: 0), text: text)
+        let base = text.lowerBound
+        let a = batch.appendField(base + 2..<base + 3, .json(base + 6..<base + 7, .number), toEvent: event)
+        batch.appendField(base + 10..<base + 11, .jsonString(base + 15..<base + 16, escaped: false), toEvent: event)
+        let c = batch.appendField(base + 20..<base + 21, .json(base + 24..<base + 27, .array), toEvent: event)
+        batch.markVerbatim(event: event, fields: a...c)
+        batch.appendField(batch.key("after"), .integer(1), toEvent: event)
+        return batch
+    }
+
+    private func verbatimText(_ batch: EventBatch) -> String? {
+        guard let run = batch.verbatimMembers(of: 0) else { return nil }
+        var bytes: [UInt8] = []
+        batch.copyBytes(run.text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func anUntouchedRunIsTheMembersText() {
+        let batch = makeBatch()
+        #expect(verbatimText(batch) == #""a": 1, "b": "x", "c": [2]"#)
+        #expect(batch.verbatimMembers(of: 0)?.last == 2)
+        #expect(batch.fields[2].next == 3)
+    }
+
+    @Test func replacingAValueEndsTheRun() {
+        var batch = makeBatch()
+        batch.set(batch.resolve(FieldPath("b")), to: .integer(7), in: 0)
+        #expect(batch.verbatimMembers(of: 0) == nil)
+        #expect(batch.jsonText(of: 0) == #"{"a":1,"b":7,"c":[2],"after":1}"#)
+    }
+
+    @Test(arguments: ["a", "b", "c"])
+    func removingAMemberEndsTheRun(key: String) {
+        var batch = makeBatch()
+        let removed = batch.remove(batch.resolve(FieldPath(key)), in: 0)
+        #expect(removed)
+        #expect(batch.verbatimMembers(of: 0) == nil)
+        #expect(!batch.jsonText(of: 0).contains("\"\(key)\""))
+    }
+
+    @Test func settingInsideAMemberEndsTheRun() {
+        var batch = makeBatch()
+        batch.set(batch.resolve(FieldPath("c.d")), to: .integer(1), in: 0)
+        #expect(batch.verbatimMembers(of: 0) == nil)
+    }
+
+    @Test func addingFieldsBehindTheRunKeepsIt() {
+        var batch = makeBatch()
+        batch.set(batch.resolve(FieldPath("later")), to: .bool(true), in: 0)
+        #expect(verbatimText(batch) == #""a": 1, "b": "x", "c": [2]"#)
+    }
+
+    @Test func anEventWithoutARunHasNone() {
+        let batch = EventBatch([Event(message: "plain", timestamp: Date(timeIntervalSince1970: 0))])
+        #expect(batch.verbatimMembers(of: 0) == nil)
+    }
+}
