@@ -139,12 +139,12 @@ extension EventBatch {
     }
 
     /// Reads the members named by `keys` (at most 64 ranges in the bytes) of the object held as
-    /// JSON text at `range`, in one pass over it: calls `found` with the position in `keys` and
-    /// the value of each (the first member of that name).
+    /// JSON text at `range`, in one pass over it: sets `values[position]` for each key found
+    /// (the first member of that name) and leaves the others as they were.
     package func members(
         _ keys: [Range<Int>],
         ofObjectAt range: Range<Int>,
-        _ found: (Int, FieldSlot) -> Void
+        into values: inout [FieldSlot?]
     ) {
         precondition(keys.count <= 64, "at most 64 keys at a time")
         var remaining = keys.count
@@ -157,7 +157,7 @@ extension EventBatch {
                     guard JSONText.keyEquals(member, in: object, key) else { continue }
                     seen |= 1 << UInt64(position)
                     remaining -= 1
-                    found(position, Self.slot(of: member, inObjectAt: range.lowerBound))
+                    values[position] = Self.slot(of: member, inObjectAt: range.lowerBound)
                 }
                 return remaining > 0
             }
@@ -385,9 +385,11 @@ extension EventBatch {
     }
 
     /// Several top-level keys of `event` at once, given as `TopLevelKeys`: one walk of the
-    /// event's fields for all of them instead of one per key. Calls `found` with the position of
-    /// each key that is there and its value.
-    package func topLevelValues(_ keys: TopLevelKeys, in event: Int, _ found: (Int, FieldSlot) -> Void) {
+    /// event's fields for all of them instead of one per key. Sets `values[position]` for each
+    /// key that is there and leaves the others as they were (`values` has room for every key).
+    /// Results go into an array rather than a closure: a closure that captured the caller's batch
+    /// retained its buffers on every call.
+    package func topLevelValues(_ keys: TopLevelKeys, in event: Int, into values: inout [FieldSlot?]) {
         let mask = records[event].keyMask
         var wanted: UInt64 = 0
         for position in 0..<keys.ranges.count where mask & keys.bits[position] == keys.bits[position] {
@@ -415,7 +417,7 @@ extension EventBatch {
                                         key.count
                                     ) == 0)
                         else { continue }
-                        found(position, fields[index].value)
+                        values[position] = fields[index].value
                         wanted &= ~(1 << UInt64(position))
                         break
                     }
@@ -425,7 +427,7 @@ extension EventBatch {
         }
     }
 
-    /// Keys prepared for `topLevelValues(_:in:)`: at most 64.
+    /// Keys prepared for `topLevelValues(_:in:into:)`: at most 64.
     package func topLevelKeys(_ ranges: [Range<Int>]) -> TopLevelKeys {
         precondition(ranges.count <= 64, "at most 64 keys at a time")
         return TopLevelKeys(ranges: ranges, tags: ranges.map { keyTag($0) }, bits: ranges.map { keyBits($0) })
@@ -465,7 +467,7 @@ extension EventBatch {
     }
 }
 
-/// Top-level keys looked up together (`EventBatch.topLevelValues(_:in:_:)`): their ranges in the
+/// Top-level keys looked up together (`EventBatch.topLevelValues(_:in:into:)`): their ranges in the
 /// batch and, computed once, their tags and key-mask bits.
 package struct TopLevelKeys: Sendable {
     package let ranges: [Range<Int>]

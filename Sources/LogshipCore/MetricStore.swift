@@ -137,8 +137,20 @@ package final class MetricStore: Sendable {
     package func apply(_ updates: MetricUpdateBatch, sources: [EventSource?]) {
         guard !updates.isEmpty else { return }
         state.withLock { state in
-            let families = updates.families.map { name in
-                state.families[name].flatMap { family in state.seriesIndex[name].map { (family, $0) } }
+            // By position, as plain values: the compiler copied a `MetricFamily` (two strings and
+            // two arrays retained and released) out of any array it was kept in, once per update.
+            // A family that is not declared has index -1 and is never used.
+            let shapes = updates.families.map { name in
+                state.families[name].map { FamilyShape(kind: $0.kind, labelCount: $0.labelNames.count) }
+                    ?? FamilyShape(kind: .counter, labelCount: 0)
+            }
+            let bucketRanges = updates.families.reduce(into: [Range<Int>]()) { ranges, name in
+                let start = ranges.last?.upperBound ?? 0
+                ranges.append(start..<start + (state.families[name]?.buckets.count ?? 0))
+            }
+            let allBuckets = updates.families.flatMap { state.families[$0]?.buckets ?? [] }
+            let seriesIndices = updates.families.map { name in
+                state.families[name] == nil ? -1 : state.seriesIndex[name] ?? -1
             }
             var lastEvent = -1
             var skipEvent = false
@@ -150,43 +162,47 @@ package final class MetricStore: Sendable {
             func endRun(_ state: inout State) {
                 if let runFile, let runCounted { state.countedOffsets[runFile] = runCounted }
             }
-            updates.labelBytes.withUnsafeBufferPointer { labelBytes in
-                for entry in updates.entries {
-                    if entry.event != lastEvent {
-                        lastEvent = entry.event
-                        skipEvent = false
-                        if entry.event < sources.count, let source = sources[entry.event] {
-                            if source.fileKey != runFile {
-                                endRun(&state)
-                                runFile = source.fileKey
-                                runCounted = state.countedOffsets[source.fileKey]
-                            }
-                            // An event starting inside the counted region was counted, whole or in
-                            // part (a multiline event regrouped with more lines after a restart):
-                            // counting it again would count its first lines twice.
-                            if let counted = runCounted, source.startOffset < counted {
-                                skipEvent = true
-                            } else {
-                                runCounted = source.endOffset
+            allBuckets.withUnsafeBufferPointer { allBuckets in
+                updates.labelBytes.withUnsafeBufferPointer { labelBytes in
+                    for entry in updates.entries {
+                        if entry.event != lastEvent {
+                            lastEvent = entry.event
+                            skipEvent = false
+                            if entry.event < sources.count, let source = sources[entry.event] {
+                                if source.fileKey != runFile {
+                                    endRun(&state)
+                                    runFile = source.fileKey
+                                    runCounted = state.countedOffsets[source.fileKey]
+                                }
+                                // An event starting inside the counted region was counted, whole or in
+                                // part (a multiline event regrouped with more lines after a restart):
+                                // counting it again would count its first lines twice.
+                                if let counted = runCounted, source.startOffset < counted {
+                                    skipEvent = true
+                                } else {
+                                    runCounted = source.endOffset
+                                }
                             }
                         }
+                        if skipEvent { continue }
+                        let index = seriesIndices[entry.family]
+                        guard index >= 0 else {
+                            state.droppedUpdates += 1
+                            continue
+                        }
+                        let key = UnsafeBufferPointer(rebasing: labelBytes[entry.labels])
+                        // Mutated in place: copying the family's series out and back would copy them
+                        // all on every update.
+                        let dropped = state.series[index].update(
+                            entry,
+                            key: key,
+                            shape: shapes[entry.family],
+                            buckets: UnsafeBufferPointer(rebasing: allBuckets[bucketRanges[entry.family]]),
+                            labelValues: { updates.labelValues(of: entry) },
+                            limit: maximumSeriesPerFamily
+                        )
+                        if dropped { state.droppedUpdates += 1 }
                     }
-                    if skipEvent { continue }
-                    guard let (family, index) = families[entry.family] else {
-                        state.droppedUpdates += 1
-                        continue
-                    }
-                    let key = UnsafeBufferPointer(rebasing: labelBytes[entry.labels])
-                    // Mutated in place: copying the family's series out and back would copy them
-                    // all on every update.
-                    let dropped = state.series[index].update(
-                        entry,
-                        key: key,
-                        family: family,
-                        labelValues: { updates.labelValues(of: entry) },
-                        limit: maximumSeriesPerFamily
-                    )
-                    if dropped { state.droppedUpdates += 1 }
                 }
             }
             endRun(&state)
@@ -263,25 +279,32 @@ package final class MetricStore: Sendable {
     }
 }
 
+/// The kind of a family and its number of labels.
+private struct FamilyShape {
+    var kind: MetricKind
+    var labelCount: Int
+}
+
 extension MetricStore.FamilySeries {
     /// Applies one update; returns `true` when it was dropped (wrong label count, over the
-    /// limit, or an operation the kind does not take).
+    /// limit, or an operation the kind does not take). `buckets` are the family's.
     fileprivate mutating func update(
         _ entry: MetricUpdateBatch.Entry,
         key: UnsafeBufferPointer<UInt8>,
-        family: MetricFamily,
+        shape: FamilyShape,
+        buckets: UnsafeBufferPointer<Double>,
         labelValues: () -> [String],
         limit: Int
     ) -> Bool {
         if let index = find(key, hash: entry.hash) {
-            return !MetricStore.apply(entry.operation, of: family, to: &series[index].value)
+            return !MetricStore.apply(entry.operation, kind: shape.kind, buckets: buckets, to: &series[index].value)
         }
         let values = labelValues()
-        guard values.count == family.labelNames.count, series.count < limit else { return true }
+        guard values.count == shape.labelCount, series.count < limit else { return true }
         var value = SeriesValue(
-            bucketCounts: family.kind == .histogram ? Array(repeating: 0, count: family.buckets.count + 1) : []
+            bucketCounts: shape.kind == .histogram ? Array(repeating: 0, count: buckets.count + 1) : []
         )
-        guard MetricStore.apply(entry.operation, of: family, to: &value) else { return true }
+        guard MetricStore.apply(entry.operation, kind: shape.kind, buckets: buckets, to: &value) else { return true }
         _ = insert(Array(key), labelValues: values, value: value, hash: entry.hash)
         return false
     }
@@ -290,17 +313,20 @@ extension MetricStore.FamilySeries {
 extension MetricStore {
     fileprivate static func apply(
         _ operation: MetricUpdate.Operation,
-        of family: MetricFamily,
+        kind: MetricKind,
+        buckets: UnsafeBufferPointer<Double>,
         to value: inout SeriesValue
     ) -> Bool {
-        switch (family.kind, operation) {
+        switch (kind, operation) {
         case (.counter, .add(let amount)) where amount >= 0, (.gauge, .add(let amount)):
             value.value += amount
         case (.gauge, .set(let amount)):
             value.value = amount
         case (.histogram, .observe(let observed)):
-            for (index, bound) in family.buckets.enumerated() where observed <= bound { value.bucketCounts[index] += 1 }
-            value.bucketCounts[family.buckets.count] += 1
+            value.bucketCounts.withUnsafeMutableBufferPointer { counts in
+                for index in 0..<buckets.count where observed <= buckets[index] { counts[index] += 1 }
+                counts[buckets.count] += 1
+            }
             value.sum += observed
             value.count += 1
         default:

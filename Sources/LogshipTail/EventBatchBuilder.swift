@@ -78,13 +78,16 @@ package struct EventBatchBuilder {
     /// Adds an event made of `text` (valid UTF-8) read from the file `fileKey`, whose `log.file`
     /// value is `file` (from `fileValue(path:)` in this batch). The event's fingerprint is left
     /// to be hashed from its text by whoever makes its document id (`EventBatch.source(of:)`).
+    /// Returns `isFull`: reading that property of a builder held in a class copies the builder
+    /// (its batch's buffers retained and released), which showed in profiles once per line.
+    @discardableResult
     package mutating func append(
         _ text: UnsafeBufferPointer<UInt8>,
         _ span: EventSpan,
         fileKey: FileKey,
         file: FieldSlot,
         timestamp: Date
-    ) {
+    ) -> Bool {
         if keys == nil { keys = makeKeys() }
         // Field by field: copying the whole of `keys` retained and released its arrays.
         let message = keys!.message
@@ -106,6 +109,7 @@ package struct EventBatchBuilder {
                 batch.mergeMember(key: field.key, value: field.value, intoEvent: event, overwrite: true)
             }
         }
+        return isFull
     }
 
     /// Returns the batch built so far and starts the next one: a recycled batch when there is one,

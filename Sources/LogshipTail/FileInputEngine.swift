@@ -330,9 +330,9 @@ final class FileInputEngine {
     private func appendEvent(_ text: UnsafeBufferPointer<UInt8>, _ span: EventSpan, file: FollowedFile) {
         if span.lineCount > 1 && span.isTruncated { statistics.truncatedMultilineEvents += 1 }
         let fileValue = file.fileValue(in: &builder)
-        builder.append(text, span, fileKey: file.key, file: fileValue, timestamp: timestamp)
+        let full = builder.append(text, span, fileKey: file.key, file: fileValue, timestamp: timestamp)
         eventCount += 1
-        if builder.isFull { flushPendingEvents() }
+        if full { flushPendingEvents() }
     }
 
     private func appendOutput(_ output: FileInputOutput) {

@@ -41,8 +41,8 @@ struct EventBatchTests {
         let ranges = ["abc", "m", "missing", "axc", ""].map { batch.key($0) }
         let keys = batch.topLevelKeys(ranges)
         for event in 0..<batch.count {
-            var found: [Int: FieldSlot] = [:]
-            batch.topLevelValues(keys, in: event) { found[$0] = $1 }
+            var found = [FieldSlot?](repeating: nil, count: ranges.count)
+            batch.topLevelValues(keys, in: event, into: &found)
             for (position, name) in ["abc", "m", "missing", "axc", ""].enumerated() {
                 #expect(found[position] == batch.value(at: FieldPath(segments: [name]), in: event), "\(name)")
             }
