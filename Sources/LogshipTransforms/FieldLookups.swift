@@ -95,7 +95,9 @@ package struct FieldLookups {
             let count = childColumns[parent].count
             resetFound(count)
             batch.members(childKeys[parent], ofObjectAt: range, into: &found)
-            for position in 0..<count { cells[childColumns[parent][position] * events + event] = .some(found[position]) }
+            for position in 0..<count {
+                cells[childColumns[parent][position] * events + event] = .some(found[position])
+            }
             return cells[cell] ?? nil
         }
         let value =
