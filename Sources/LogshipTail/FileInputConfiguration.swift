@@ -59,7 +59,7 @@ package struct FileInputConfiguration: Sendable {
         fieldsUnderRoot: Bool = false,
         rescanInterval: Duration = .seconds(10),
         readBufferBytes: Int = 256 << 10,
-        maximumBatchEvents: Int = 1536
+        maximumBatchEvents: Int = 1024
     ) {
         self.id = id
         self.paths = paths

@@ -41,22 +41,27 @@ package struct Batch: Sendable, Equatable {
     /// The NDJSON text, for tests and logs.
     package var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    /// Encodes event `index` of `events` at the end of the batch.
-    mutating func append(_ events: EventBatch, event index: Int, encoder: inout BulkEncoder) {
-        documents.append(encoder.append(events, event: index, to: &bytes))
+    /// Every event of `events` encoded, in one body of whatever size: what the pipeline's
+    /// workers make on both cores before the `Batcher` cuts it into request bodies.
+    package init(encoding events: EventBatch, encoder: inout BulkEncoder) {
+        self.init(reservingCapacity: events.bytes.count * 3)
+        documents.reserveCapacity(events.count)
+        for event in 0..<events.count { documents.append(encoder.append(events, event: event, to: &bytes)) }
+    }
+
+    /// Copies the documents at `range` of `other` to the end of the batch, in one piece.
+    mutating func append(documents range: Range<Int>, of other: Batch) {
+        guard !range.isEmpty else { return }
+        let start = other.documents[range.lowerBound].range.lowerBound
+        let end = other.documents[range.upperBound - 1].range.upperBound
+        let shift = bytes.count - start
+        other.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<end])) }
+        for index in range { documents.append(other.documents[index].shifted(by: shift)) }
     }
 
     /// Reserves room for `capacity` bytes in the body.
     mutating func reserve(_ capacity: Int) {
         bytes.reserveCapacity(capacity)
-    }
-
-    /// Moves the last document to the end of `next`, to start the next batch with.
-    mutating func moveLast(to next: inout Batch) {
-        let last = documents.removeLast()
-        next.documents.append(last.shifted(by: next.bytes.count - last.range.lowerBound))
-        next.bytes.append(contentsOf: bytes[last.range])
-        bytes.removeSubrange(last.range)
     }
 
     /// A new batch of the documents at `indices` (increasing), copied in that order.

@@ -53,17 +53,29 @@ package struct Batcher: Sendable {
     /// Encodes the events of `events` into the open batch and returns the batches that closed,
     /// oldest first.
     package mutating func append(_ events: EventBatch, now: ContinuousClock.Instant) -> [Batch] {
+        append(encoded: Batch(encoding: events, encoder: &encoder), now: now)
+    }
+
+    /// Adds the documents of `encoded` (from `Batch(encoding:encoder:)`) to the open batch and
+    /// returns the batches that closed, oldest first. Runs of documents that fit are copied in
+    /// one piece.
+    package mutating func append(encoded: Batch, now: ContinuousClock.Instant) -> [Batch] {
         var closed: [Batch] = []
-        for event in 0..<events.count {
+        var next = 0
+        while next < encoded.count {
             if openedAt == nil { openedAt = now }
-            open.append(events, event: event, encoder: &encoder)
-            if open.bytes.count > maximumBytes && open.count > 1 {
-                var next = emptyBatch()
-                open.moveLast(to: &next)
-                closed.append(close(next: next))
-                openedAt = now
+            // As many documents as fit by count and by bytes; at least one into an empty batch.
+            var end = next
+            var size = open.bytes.count
+            while end < encoded.count && open.count + (end - next) < maximumEvents {
+                let documentSize = encoded.documents[end].range.count
+                if size + documentSize > maximumBytes && (open.count > 0 || end > next) { break }
+                size += documentSize
+                end += 1
             }
-            if open.count >= maximumEvents || open.bytes.count >= maximumBytes {
+            open.append(documents: next..<end, of: encoded)
+            next = end
+            if open.count >= maximumEvents || open.bytes.count >= maximumBytes || next < encoded.count {
                 closed.append(close())
             }
         }
@@ -81,11 +93,11 @@ package struct Batcher: Sendable {
         open.isEmpty ? nil : close()
     }
 
-    /// Closes the open batch and opens `next` (an empty one when not given).
-    private mutating func close(next: Batch? = nil) -> Batch {
+    /// Closes the open batch and opens an empty one.
+    private mutating func close() -> Batch {
         let batch = open
         expectedBytes = min(maximumBytes, max(batch.bytes.count, 4096))
-        open = next ?? emptyBatch()
+        open = emptyBatch()
         openedAt = nil
         return batch
     }

@@ -102,6 +102,8 @@ package final class ElasticsearchOutput: Service, Sendable {
     /// and faulted in afresh per request. One is kept: requests finish one at a time, and the
     /// batcher takes it at the next close.
     let bodies: RecyclingPool<Batch>
+    /// Index names for `encode(_:)`.
+    let indexPattern: IndexPattern
     /// The largest response body read; a larger one counts as a failed request.
     let maximumResponseBytes = 64 << 20
 
@@ -130,6 +132,7 @@ package final class ElasticsearchOutput: Service, Sendable {
             maximumBytes: 2 * configuration.maximumBatchBytes
         )
         self.bodies = bodies
+        self.indexPattern = pattern
         let batcher = Batcher(
             maximumEvents: configuration.maximumBatchEvents,
             maximumBytes: configuration.maximumBatchBytes,
@@ -155,8 +158,21 @@ package final class ElasticsearchOutput: Service, Sendable {
     /// a cancelled caller stops waiting and its events are accepted anyway. After `run()` has
     /// returned, events are accepted and never shipped (and never acknowledged).
     package func send(_ events: EventBatch) async {
-        guard !events.isEmpty else { return }
-        while !accept(events, force: Task.isCancelled) {
+        await send(encoded: encode(events))
+    }
+
+    /// The `_bulk` NDJSON of every event of `events`, for `send(encoded:)`. Pure and safe to call
+    /// from several tasks at once: the pipeline encodes batches on both cores, then sends them in
+    /// order.
+    package func encode(_ events: EventBatch) -> Batch {
+        var encoder = BulkEncoder(indexPattern: indexPattern)
+        return Batch(encoding: events, encoder: &encoder)
+    }
+
+    /// Accepts documents encoded by `encode(_:)`, as `send(_:)` does events.
+    package func send(encoded: Batch) async {
+        guard !encoded.isEmpty else { return }
+        while !accept(encoded, force: Task.isCancelled) {
             await waitForRoom()
         }
     }
@@ -166,7 +182,7 @@ package final class ElasticsearchOutput: Service, Sendable {
         await send(EventBatch(events))
     }
 
-    private func accept(_ events: EventBatch, force: Bool) -> Bool {
+    private func accept(_ events: Batch, force: Bool) -> Bool {
         let now = ContinuousClock.now
         typealias Result = (
             accepted: Bool, workers: [(CheckedContinuation<Batch?, Never>, Batch)],
@@ -179,7 +195,7 @@ package final class ElasticsearchOutput: Service, Sendable {
             state.statistics.eventsReceived += events.count
             state.statistics.bufferedEvents += events.count
             let hadDeadline = state.batcher.deadline != nil
-            var closed = state.batcher.append(events, now: now)
+            var closed = state.batcher.append(encoded: events, now: now)
             if state.phase != .running, let rest = state.batcher.flush() { closed.append(rest) }
             let workers = state.dispatch(closed)
             var timer: CheckedContinuation<Void, Never>?

@@ -6,16 +6,31 @@ package import LogshipTransforms
 /// Takes each batch the file input reads through the transform chain, counts derived metrics
 /// (once per event, even when it is read again after a restart), and hands the batch to the
 /// output, waiting while the output is full: that wait is the backpressure that pauses reading.
+///
+/// The transforms and the bulk encoding are pure functions of a batch, so up to `transformWidth`
+/// consecutive batches go through them at once, on both cores (`OrderedWorkers`), and the batch's
+/// buffers go back to the input as soon as it is encoded. Applying the metric updates,
+/// registering the events with the checkpoint ledger and handing the documents to the output
+/// happen batch after batch in read order. The file input's other news (a file opened,
+/// truncated, closed) waits until every batch before it is done, so the ledger sees everything
+/// in order.
 package struct PipelineProcessor: FileInputDelegate {
-    let steps: [PipelineConfiguration.Step]
-    let metrics: MetricStore
+    /// How many batches may be in the transforms at once by default: one per core of the
+    /// machine the targets are set on.
+    package static let defaultTransformWidth = 2
+
+    /// A batch after the transforms and the encoding: what the ordered part needs of it.
+    struct Processed: Sendable {
+        var sources: [EventSource?]
+        var updates: MetricUpdateBatch
+        var statistics: TransformStatistics
+        /// The output's documents; `nil` without an Elasticsearch output.
+        var documents: Batch?
+    }
+
     let ledger: CheckpointLedger
     let output: ElasticsearchOutput?
-    let statistics: RuntimeStatistics
-    /// Where a batch goes once the output has encoded it, for the input to fill again.
-    let batches: RecyclingPool<EventBatch>?
-    /// Takes batches to the output on a task of its own (see `OutputHandoff`).
-    let handoff: OutputHandoff?
+    private let workers: OrderedWorkers<EventBatch, Processed>
 
     package init(
         steps: [PipelineConfiguration.Step],
@@ -23,64 +38,109 @@ package struct PipelineProcessor: FileInputDelegate {
         ledger: CheckpointLedger,
         output: ElasticsearchOutput?,
         statistics: RuntimeStatistics,
-        batches: RecyclingPool<EventBatch>? = nil
+        batches: RecyclingPool<EventBatch>? = nil,
+        transformWidth: Int = PipelineProcessor.defaultTransformWidth
     ) {
-        self.batches = batches
-        self.steps = steps
-        self.metrics = metrics
         self.ledger = ledger
         self.output = output
-        self.statistics = statistics
-        self.handoff = output.map { OutputHandoff(output: $0, batches: batches) }
+        workers = OrderedWorkers(
+            width: transformWidth,
+            step: { (batch: consuming EventBatch) in
+                Self.process(consume batch, steps: steps, output: output, batches: batches)
+            },
+            finish: { (processed: consuming Processed) in
+                await Self.finish(
+                    consume processed,
+                    metrics: metrics,
+                    ledger: ledger,
+                    output: output,
+                    statistics: statistics
+                )
+            }
+        )
     }
 
     package func fileInputOpened(_ key: FileKey, path: String, at offset: Int64) async {
+        await workers.drain()
         ledger.opened(key, path: path, at: offset)
     }
 
     package func fileInputTruncated(_ key: FileKey, path: String) async {
+        await workers.drain()
         ledger.truncated(key, path: path)
     }
 
     package func fileInputClosed(_ key: FileKey, path: String) async {
+        await workers.drain()
         ledger.closed(key)
     }
 
     package func fileInputEmit(_ batch: consuming EventBatch) async {
+        await workers.submit(batch)
+    }
+
+    package func fileInputFinished() async {
+        await workers.drain()
+    }
+
+    /// The transform chain and the encoding of one batch: no shared state, so batches may go
+    /// through it at once. The batch is recycled here, once encoded.
+    static func process(
+        _ batch: consuming EventBatch,
+        steps: [PipelineConfiguration.Step],
+        output: ElasticsearchOutput?,
+        batches: RecyclingPool<EventBatch>?
+    ) -> Processed {
         var batch = batch
-        var transformStatistics = TransformStatistics()
+        var statistics = TransformStatistics()
         var updates = MetricUpdateBatch()
         var metricSteps = 0
         for step in steps {
             switch step {
             case .transform(let transform):
-                transform.apply(to: &batch, statistics: &transformStatistics)
+                transform.apply(to: &batch, statistics: &statistics)
             case .metrics(let logToMetric):
-                logToMetric.collect(&batch, into: &updates, statistics: &transformStatistics)
+                logToMetric.collect(&batch, into: &updates, statistics: &statistics)
                 metricSteps += 1
             }
         }
-        let sources = batch.records.map(\.source)
         // Several log_to_metric steps: the store must see each event's updates together (its
         // counted-offset check would skip a second group of the same event).
         if metricSteps > 1 { updates.groupByEvent(events: batch.count) }
-        if !updates.isEmpty { metrics.apply(updates, sources: sources) }
-        let fileSources = batch.sources
+        let documents = output?.encode(batch)
+        let processed = Processed(
+            sources: batch.records.map(\.source),
+            updates: updates,
+            statistics: statistics,
+            documents: documents
+        )
+        batches?.recycle(consume batch)
+        return processed
+    }
+
+    /// What happens in read order: metrics, checkpoints, the output.
+    private static func finish(
+        _ processed: consuming Processed,
+        metrics: MetricStore,
+        ledger: CheckpointLedger,
+        output: ElasticsearchOutput?,
+        statistics: RuntimeStatistics
+    ) async {
+        var processed = processed
+        if !processed.updates.isEmpty { metrics.apply(processed.updates, sources: processed.sources) }
+        let fileSources = processed.sources.compactMap { $0 }
         ledger.register(fileSources)
         let clock = ContinuousClock()
         let started = clock.now
-        let count = batch.count
-        if let handoff {
-            // The output encodes this batch while the next one goes through the transforms.
-            await handoff.send(consume batch)
+        if let output, let documents = processed.documents.take() {
+            await output.send(encoded: documents)
         } else {
             ledger.acknowledge(fileSources)
-            batches?.recycle(consume batch)
         }
-        statistics.processed(events: count, transforms: transformStatistics, backpressure: clock.now - started)
-    }
-
-    package func fileInputFinished() async {
-        await handoff?.drain()
+        statistics.processed(
+            events: processed.sources.count,
+            transforms: processed.statistics,
+            backpressure: clock.now - started
+        )
     }
 }
