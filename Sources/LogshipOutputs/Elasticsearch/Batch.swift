@@ -44,8 +44,14 @@ package struct Batch: Sendable, Equatable {
     /// Every event of `events` encoded, in one body of whatever size: what the pipeline's
     /// workers make on both cores before the `Batcher` cuts it into request bodies.
     package init(encoding events: EventBatch, encoder: inout BulkEncoder) {
-        self.init(reservingCapacity: events.bytes.count * 3)
-        documents.reserveCapacity(events.count)
+        self.init()
+        append(encoding: events, encoder: &encoder)
+    }
+
+    /// Encodes every event of `events` at the end of the batch.
+    package mutating func append(encoding events: EventBatch, encoder: inout BulkEncoder) {
+        bytes.reserveCapacity(bytes.count + events.bytes.count * 3)
+        documents.reserveCapacity(documents.count + events.count)
         for event in 0..<events.count { documents.append(encoder.append(events, event: event, to: &bytes)) }
     }
 

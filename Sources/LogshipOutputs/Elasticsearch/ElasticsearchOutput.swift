@@ -104,6 +104,9 @@ package final class ElasticsearchOutput: Service, Sendable {
     let bodies: RecyclingPool<Batch>
     /// Index names for `encode(_:)`.
     let indexPattern: IndexPattern
+    /// Encoded batches, once cut into bodies, go back to be filled by `encode(_:)` again: one per
+    /// pipeline worker and one being sent.
+    let encodedBatches = RecyclingPool<Batch>(capacity: 3, maximumBytes: 16 << 20)
     /// The largest response body read; a larger one counts as a failed request.
     let maximumResponseBytes = 64 << 20
 
@@ -166,15 +169,19 @@ package final class ElasticsearchOutput: Service, Sendable {
     /// order.
     package func encode(_ events: EventBatch) -> Batch {
         var encoder = BulkEncoder(indexPattern: indexPattern)
-        return Batch(encoding: events, encoder: &encoder)
+        var batch = encodedBatches.take() ?? Batch()
+        batch.append(encoding: events, encoder: &encoder)
+        return batch
     }
 
-    /// Accepts documents encoded by `encode(_:)`, as `send(_:)` does events.
-    package func send(encoded: Batch) async {
+    /// Accepts documents encoded by `encode(_:)`, as `send(_:)` does events. Pass the last copy
+    /// with `consume`: once its documents are in the bodies it is kept for `encode(_:)`.
+    package func send(encoded: consuming Batch) async {
         guard !encoded.isEmpty else { return }
         while !accept(encoded, force: Task.isCancelled) {
             await waitForRoom()
         }
+        encodedBatches.recycle(encoded)
     }
 
     /// Accepts `events` (the tree form, for tests); see `send(_:)`.

@@ -133,7 +133,7 @@ package struct PipelineProcessor: FileInputDelegate {
         let clock = ContinuousClock()
         let started = clock.now
         if let output, let documents = processed.documents.take() {
-            await output.send(encoded: documents)
+            await output.send(encoded: consume documents)
         } else {
             ledger.acknowledge(fileSources)
         }
