@@ -19,6 +19,9 @@ extension BulkReceiver {
             )
         }
         let bytes = UnsafeBufferPointer(rebasing: body[line])
+        if let operation = canonicalCreate(bytes, body: body, line: line, number: number, request: &request) {
+            return operation
+        }
         var scanner = JSONScanner(bytes)
         do {
             try scanner.skipValue()
@@ -90,6 +93,55 @@ extension BulkReceiver {
                 }
             }
         } while scanner.consume(UInt8(ascii: ","))
+        return operation
+    }
+
+    /// The action line logship writes, `{"create":{"_index":"…","_id":"…"}}` (or without `_id`),
+    /// with plain ASCII values: read by comparing its fixed parts instead of scanning it as JSON,
+    /// which was a fifth of the receiver's CPU in `logship bench`. Anything else (other spacing,
+    /// escapes, non-ASCII bytes, other keys) goes the general way; the result is the same.
+    private static func canonicalCreate(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        body: UnsafeBufferPointer<UInt8>,
+        line: Range<Int>,
+        number: Int,
+        request: inout BulkRequest
+    ) -> Operation? {
+        var position = 0
+        func literal(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard position + count <= bytes.count else { return false }
+            for index in 0..<count where bytes[position + index] != text.utf8Start[index] { return false }
+            position += count
+            return true
+        }
+        /// Plain ASCII string content up to the closing quote; nil when there is none or the
+        /// content needs the general parser.
+        func plainString() -> Range<Int>? {
+            let start = position
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") { return start..<position }
+                guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { return nil }
+                position += 1
+            }
+            return nil
+        }
+        guard literal(#"{"create":{"_index":""#), let index = plainString() else { return nil }
+        position += 1
+        var id: Range<Int>?
+        if literal(#","_id":""#) {
+            guard let found = plainString() else { return nil }
+            id = found
+            position += 1
+        }
+        guard literal("}}"), position == bytes.count else { return nil }
+        var operation = Operation(action: .create, index: nil, id: .none, key: nil, line: number)
+        operation.index = request.intern(range: index.offset(by: line.lowerBound), of: body)
+        if let id {
+            operation.id = .raw(id.offset(by: line.lowerBound))
+            operation.key = DocumentKey(UnsafeBufferPointer(rebasing: bytes[id]))
+        }
         return operation
     }
 

@@ -129,6 +129,35 @@ struct BulkReceiverTests {
         }
     }
 
+    /// logship's own action lines take a shortcut past the JSON scanner; the same action written
+    /// any other way must come out the same (here: one document, then conflicts).
+    @Test(arguments: [false, true])
+    func canonicalAndOtherSpellingsOfAnActionAreOne(strict: Bool) async throws {
+        try await Self.withReceiver(strict: strict) { receiver, url in
+            let body = """
+                {"create":{"_index":"logs","_id":"a-1"}}
+                {"n":1}
+                { "create" : { "_index" : "logs", "_id" : "a-1" } }
+                {"n":2}
+                {"create":{"_id":"a-1","_index":"logs"}}
+                {"n":3}
+                {"create":{"_index":"logs","_id":"a\\u002d1"}}
+                {"n":4}
+                {"create":{"_index":"logs","_id":"a-1"}}\("  ")
+                {"n":5}
+                {"create":{"_index":"logs"}}
+                {"n":6}
+                {"create":{"_index":"l\\u00f6gs","_id":"b"}}
+                {"n":7}
+
+                """
+            let items = try Self.items(try await Self.post(url + "/_bulk", body))
+            #expect(items.map { $0["status"] as? Int } == [201, 409, 409, 409, 409, 201, 201])
+            #expect(items.map { $0["_index"] as? String } == ["logs", "logs", "logs", "logs", "logs", "logs", "lögs"])
+            #expect(receiver.documentCount == 3)
+        }
+    }
+
     @Test func rejectsMalformedActionLinesWholesale() async throws {
         try await Self.withReceiver { receiver, url in
             let body = """
