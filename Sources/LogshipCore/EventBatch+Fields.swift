@@ -175,7 +175,32 @@ extension EventBatch {
         if first == second { return true }
         return bytes.withUnsafeBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return true }
-            return memcmp(base + first.lowerBound, base + second.lowerBound, first.count) == 0
+            return Self.sameBytes(base + first.lowerBound, base + second.lowerBound, count: first.count)
+        }
+    }
+
+    /// Whether `count` bytes at `first` and `second` are equal. Keys are short: up to 16 bytes
+    /// they are compared as two (overlapping) words instead of calling `memcmp`, whose call was
+    /// a fifth of the time spent finding fields.
+    @inline(__always)
+    package static func sameBytes(_ first: UnsafePointer<UInt8>, _ second: UnsafePointer<UInt8>, count: Int) -> Bool {
+        let a = UnsafeRawPointer(first)
+        let b = UnsafeRawPointer(second)
+        switch count {
+        case 0: return true
+        case 1...3:
+            for index in 0..<count where first[index] != second[index] { return false }
+            return true
+        case 4...7:
+            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                    == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        case 8...16:
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                    == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        default:
+            return memcmp(first, second, count) == 0
         }
     }
 
@@ -411,11 +436,11 @@ extension EventBatch {
                         guard
                             candidate == key || key.count <= 2
                                 || (candidate.count == key.count
-                                    && memcmp(
+                                    && Self.sameBytes(
                                         bytes.baseAddress! + candidate.lowerBound,
                                         bytes.baseAddress! + key.lowerBound,
-                                        key.count
-                                    ) == 0)
+                                        count: key.count
+                                    ))
                         else { continue }
                         values[position] = fields[index].value
                         wanted &= ~(1 << UInt64(position))
@@ -454,7 +479,7 @@ extension EventBatch {
                         let candidate = fields[index].key
                         if candidate == key || key.count <= 2 { return index }
                         if candidate.count == key.count, let base = bytes.baseAddress,
-                            memcmp(base + candidate.lowerBound, base + key.lowerBound, key.count) == 0
+                            Self.sameBytes(base + candidate.lowerBound, base + key.lowerBound, count: key.count)
                         {
                             return index
                         }

@@ -112,3 +112,33 @@ struct EventBatchTests {
         #expect(batch.number(slot) == FieldValue.string(text).numberValue)
     }
 }
+
+struct SameBytesTests {
+    /// Every length from 0 to 40, equal and with one byte changed at every position.
+    @Test func comparesEveryLengthAndPosition() {
+        for count in 0...40 {
+            let first = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            #expect(
+                first.withUnsafeBufferPointer { a in
+                    Array(first).withUnsafeBufferPointer { b in
+                        EventBatch.sameBytes(
+                            a.baseAddress ?? UnsafePointer(bitPattern: 1)!,
+                            b.baseAddress ?? UnsafePointer(bitPattern: 1)!,
+                            count: count
+                        )
+                    }
+                }
+            )
+            for position in 0..<count {
+                var second = first
+                second[position] ^= 0x20
+                let same = first.withUnsafeBufferPointer { a in
+                    second.withUnsafeBufferPointer { b in
+                        EventBatch.sameBytes(a.baseAddress!, b.baseAddress!, count: count)
+                    }
+                }
+                #expect(!same, "length \(count), byte \(position)")
+            }
+        }
+    }
+}
