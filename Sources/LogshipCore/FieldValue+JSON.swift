@@ -59,8 +59,6 @@ extension FieldObject {
 
 /// JSON string escaping.
 package enum JSONText {
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     /// Whether the key of `member` (in `bytes`) is `key` (unescaped UTF-8). A key written with
     /// escapes is decoded first.
     package static func keyEquals(
@@ -98,41 +96,9 @@ package enum JSONText {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// Appends `utf8` (valid UTF-8) escaped for the inside of a JSON string, without quotes.
+    /// Appends `utf8` (valid UTF-8) escaped for the inside of a JSON string, without quotes (see
+    /// `JSONWriter.writeEscaped`).
     package static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
-        var runStart = 0
-        var index = 0
-        while index < utf8.count {
-            // Eight bytes at a time through runs that need no escape.
-            if index + 8 <= utf8.count, !JSONByteScan.mayNeedEscape(JSONByteScan.word(utf8, at: index)) {
-                index += 8
-                continue
-            }
-            let end = min(index + 8, utf8.count)
-            while index < end {
-                let byte = utf8[index]
-                index += 1
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index - 1 {
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<(index - 1)]))
-                }
-                runStart = index
-                bytes.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
-                case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "r"))
-                case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "t"))
-                default:
-                    bytes.append(UInt8(ascii: "u"))
-                    bytes.append(UInt8(ascii: "0"))
-                    bytes.append(UInt8(ascii: "0"))
-                    bytes.append(hexDigits[Int(byte >> 4)])
-                    bytes.append(hexDigits[Int(byte & 0xF)])
-                }
-            }
-        }
-        if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+        bytes.appendJSON(atMost: JSONWriter.escapedBound(utf8.count)) { $0.writeEscaped(utf8) }
     }
 }

@@ -102,21 +102,23 @@ package struct BulkEncoder: Sendable {
         while field >= 0 {
             if field == record.verbatimFirst, let run = batch.verbatimMembers(of: index) {
                 // The members of a parsed JSON object, untouched: copied as they were read.
-                bytes.append(UInt8(ascii: ","))
-                batch.copyBytes(run.text, to: &bytes)
+                bytes.appendJSON(atMost: 1 + run.text.count) { writer in
+                    writer.write(UInt8(ascii: ","))
+                    batch.bytes.withUnsafeBufferPointer { writer.write(UnsafeBufferPointer(rebasing: $0[run.text])) }
+                }
                 field = batch.fields[run.last].next
                 continue
             }
             let entry = batch.fields[field]
             field = entry.next
             if batch.keyEquals(entry.key, Self.timestampName) { continue }
-            bytes.append(UInt8(ascii: ","))
-            batch.appendKey(entry.key, to: &bytes)
             if !wroteFlags && batch.keyEquals(entry.key, Self.logName) {
+                bytes.append(UInt8(ascii: ","))
+                batch.appendKey(entry.key, to: &bytes)
                 Self.appendLog(entry.value, flags: flags, batch: batch, to: &bytes)
                 wroteFlags = true
             } else {
-                batch.appendJSON(entry.value, to: &bytes)
+                batch.appendMember(entry.key, entry.value, separator: true, to: &bytes)
             }
         }
         if !wroteFlags {

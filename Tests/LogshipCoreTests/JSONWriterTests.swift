@@ -1,0 +1,45 @@
+import Foundation
+import LogshipCore
+import Testing
+
+struct JSONWriterTests {
+    private func escaped(_ bytes: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = [0x41]
+        bytes.withUnsafeBufferPointer { JSONText.appendEscaped($0, to: &output) }
+        return Array(output.dropFirst())
+    }
+
+    @Test func escapesLikeJSONSerializationReadsBack() throws {
+        // Every byte below 0x80, in runs longer and shorter than the eight-byte scan, and UTF-8.
+        let ascii = (0..<128).map { UInt8($0) }
+        let text = ascii + Array("é ✓ 😀 plain text that needs nothing".utf8) + ascii.reversed()
+        let quoted = [UInt8(ascii: "\"")] + escaped(text) + [UInt8(ascii: "\"")]
+        let decoded = try JSONSerialization.jsonObject(with: Data(quoted), options: .fragmentsAllowed) as? String
+        #expect(decoded.map { Array($0.utf8) } == text)
+        #expect(escaped(Array("a\"b\\c\n\u{1}".utf8)) == Array(#"a\"b\\c\n\u0001"#.utf8))
+    }
+
+    @Test func theWorstCaseFitsTheBound() {
+        // Only control bytes: six bytes each, exactly `escapedBound`.
+        let controls = [UInt8](repeating: 0x01, count: 37)
+        var output: [UInt8] = []
+        output.appendJSON(atMost: JSONWriter.escapedBound(controls.count)) { writer in
+            controls.withUnsafeBufferPointer { writer.writeEscaped($0) }
+        }
+        #expect(output.count == JSONWriter.escapedBound(controls.count))
+    }
+
+    @Test(arguments: [Int64.min, -1, 0, 7, 10, 1_234_567_890, Int64.max])
+    func writesIntegersAsSwiftPrintsThem(value: Int64) {
+        var output: [UInt8] = [UInt8(ascii: "[")]
+        output.appendJSON(atMost: 20) { $0.writeInteger(value) }
+        #expect(String(decoding: output.dropFirst(), as: UTF8.self) == String(value))
+    }
+
+    @Test func appendsAfterWhatIsThereAndKeepsOnlyWhatWasWritten() {
+        var output = Array("abc".utf8)
+        output.appendJSON(atMost: 100) { $0.write("de") }
+        output.appendJSON(atMost: 0) { _ in }
+        #expect(output == Array("abcde".utf8))
+    }
+}
