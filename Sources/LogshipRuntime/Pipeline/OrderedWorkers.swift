@@ -6,9 +6,10 @@ import Synchronization
 /// The pipeline uses it for the transforms: they are pure functions of a batch, so two batches
 /// can go through them on both cores at once, while what has an order (metrics applied to the
 /// store, checkpoints registered, batches handed to the output) happens in `finish`, batch after
-/// batch. `submit` returns once fewer than `width` items are unfinished, so a slow `finish` (the
-/// output's backpressure) still pauses whoever submits. An item is finished as soon as its step
-/// and the items before it are done, without waiting for the next submission.
+/// batch. At most `width` items are unfinished at any time (`submit` waits for room before it
+/// starts an item's step), so a slow `finish` (the output's backpressure) still pauses whoever
+/// submits. An item is finished as soon as its step and the items before it are done, without
+/// waiting for the next submission.
 ///
 /// `drain()` waits until everything submitted is finished. Cancelling a caller that waits in
 /// `submit` or `drain` cancels the work still running, so that a `finish` waiting for room in the
@@ -54,15 +55,20 @@ package final class OrderedWorkers<Item: Sendable, Result: Sendable>: Sendable {
         self.finish = finish
     }
 
-    /// Starts `item`'s step and queues its finish after the items before it; returns once fewer
-    /// than `width` items are unfinished.
+    /// Waits until fewer than `width` items are unfinished, then starts `item`'s step and queues
+    /// its finish after the items before it.
     package func submit(_ item: consuming Item) async {
+        let oldest = state.withLock { state -> Task<Void, Never>? in
+            let excess = state.unfinished.count - width + 1
+            return excess > 0 ? state.unfinished[excess - 1].task : nil
+        }
+        await waitCancellingOnCancel(oldest)
         let input = Carrier<Item>(item)
         let output = Carrier<Result>()
         let worker = Task { [step] in
             if let item = input.take() { output.put(step(consume item)) }
         }
-        let waitFor = state.withLock { state -> Task<Void, Never>? in
+        state.withLock { state in
             let previous = state.unfinished.last?.task
             let id = state.nextID
             state.nextID += 1
@@ -73,10 +79,7 @@ package final class OrderedWorkers<Item: Sendable, Result: Sendable>: Sendable {
                 self?.finished(id)
             }
             state.unfinished.append((id, finisher))
-            let excess = state.unfinished.count - width
-            return excess > 0 ? state.unfinished[excess - 1].task : nil
         }
-        await waitCancellingOnCancel(waitFor)
     }
 
     /// Waits until every item submitted is finished.
