@@ -53,8 +53,10 @@ extension EventBatch {
         }
     }
 
-    /// `Double(text)` without making a `String`: `strtod` on a copy on the stack.
-    private static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+    /// `Double(text)` without making a `String`: plain decimals directly, anything else with
+    /// `strtod` on a copy on the stack.
+    package static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        if let value = parseSimpleDecimal(text) { return value }
         guard !text.isEmpty, text.count < 64 else {
             return text.isEmpty ? nil : Double(String(decoding: text, as: UTF8.self)).flatMap { $0.isFinite ? $0 : nil }
         }
@@ -75,6 +77,44 @@ extension EventBatch {
             guard let end, buffer.baseAddress!.distance(to: end) == text.count, value.isFinite else { return nil }
             return value
         }
+    }
+
+    /// A decimal without exponent, sign `-` at most, digits before the point and, with a point,
+    /// after it, at most 15 digits in all; `nil` for anything else. The integer of its digits and
+    /// the power of ten dividing it are both exact in a `Double`, so one division gives the
+    /// correctly rounded value, the one `strtod` gives (Clinger's fast path), at a fraction of
+    /// `strtod`'s cost: metric values (`0.234`) are parsed once per event.
+    private static func parseSimpleDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        var index = 0
+        let negative = !text.isEmpty && text[0] == UInt8(ascii: "-")
+        if negative { index = 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var integerDigits = 0
+        var fractionDigits = 0
+        var sawPoint = false
+        while index < text.count {
+            let byte = text[index]
+            index += 1
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digits += 1
+                guard digits <= 15 else { return nil }
+                mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
+                if sawPoint { fractionDigits += 1 } else { integerDigits += 1 }
+            } else if byte == UInt8(ascii: ".") && !sawPoint {
+                sawPoint = true
+            } else {
+                return nil
+            }
+        }
+        guard integerDigits > 0, !sawPoint || fractionDigits > 0 else { return nil }
+        let value = Double(mantissa) / powersOfTen[fractionDigits]
+        return negative ? -value : value
+    }
+
+    /// 10⁰ through 10¹⁵, each exact in a `Double`.
+    private static let powersOfTen: [Double] = (0...15).map { exponent in
+        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
     }
 
     /// Appends the value as label text to `output` (strings as they are, numbers and booleans in

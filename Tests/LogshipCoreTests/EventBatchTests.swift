@@ -142,3 +142,38 @@ struct SameBytesTests {
         }
     }
 }
+
+struct ParseDoubleTests {
+    private func parse(_ text: String) -> Double? {
+        Array(text.utf8).withUnsafeBufferPointer { EventBatch.parseDouble($0) }
+    }
+
+    /// Plain decimals take a shortcut; they must come out exactly as `Double(String)` reads them.
+    @Test func plainDecimalsMatchSwiftsParser() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = [
+            "0", "-0", "0.0", "-0.0", "7", "007", "0.1", "0.234", "2.678", "-1.5", "999999999999999",
+            "0.000000000000001", "123456789.012345", "1.7976931348623157", "4.35", "0.3",
+        ]
+        for _ in 0..<20_000 {
+            let integer = UInt64.random(in: 0..<1_000_000_000, using: &generator)
+            let fraction = UInt64.random(in: 0..<1_000_000, using: &generator)
+            let places = Int.random(in: 1...6, using: &generator)
+            let fractionText = String(String(fraction).prefix(places))
+            texts.append("\(integer).\(fractionText)")
+            texts.append("-\(integer % 1000).\(fractionText)")
+        }
+        for text in texts {
+            let expected = Double(text)
+            let parsed = parse(text)
+            #expect(parsed?.bitPattern == expected?.bitPattern, "\(text)")
+        }
+    }
+
+    @Test(arguments: ["", "-", ".", "5.", ".5", "1e3", "+1", "1.2.3", "1,5", "0x10", "nan", "inf", " 1", "1 "])
+    func otherTextGoesTheGeneralWay(text: String) {
+        // The general way accepts some of these (as Double(String) does) and refuses the others.
+        let expected = Double(text).flatMap { $0.isFinite ? $0 : nil }
+        #expect(parse(text)?.bitPattern == expected?.bitPattern, "\(text)")
+    }
+}
