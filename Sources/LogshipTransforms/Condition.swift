@@ -54,6 +54,34 @@ package indirect enum Condition: Sendable {
         return matches(in: &batch, lookups: &lookups)
     }
 
+    /// Whether each event's value at `column` equals `expected`, for every event; kept in
+    /// `lookups` for other conditions of the batch.
+    private static func equalsColumn(
+        _ column: Int,
+        _ expected: FieldValue,
+        in batch: EventBatch,
+        lookups: inout FieldLookups
+    ) -> [Bool] {
+        var matched = [Bool](repeating: false, count: batch.count)
+        var expectedText: [UInt8]?
+        if case .string(let text) = expected { expectedText = Array(text.utf8) }
+        for event in 0..<batch.count {
+            guard let slot = lookups.value(column, event: event, in: batch) else { continue }
+            switch slot {
+            case .text, .jsonString:
+                if let expectedText {
+                    matched[event] = batch.textEquals(slot, expectedText)
+                } else {
+                    matched[event] = Self.equal(slot, expected, in: batch)
+                }
+            default:
+                matched[event] = Self.equal(slot, expected, in: batch)
+            }
+        }
+        lookups.keepEqualsResult(matched, column: column, value: expected)
+        return matched
+    }
+
     /// `matches(in:)` with field values taken from `lookups` (made for `batch`), so that several
     /// conditions over the same fields look each up once per event.
     package func matches(in batch: inout EventBatch, lookups: inout FieldLookups) -> [Bool] {
@@ -62,25 +90,12 @@ package indirect enum Condition: Sendable {
             var result = [Bool](repeating: true, count: batch.count)
             for pair in pairs {
                 let column = lookups.column(pair.path, in: &batch)
-                let expected = pair.value
-                var expectedText: [UInt8]?
-                if case .string(let text) = expected { expectedText = Array(text.utf8) }
-                for event in 0..<batch.count where result[event] {
-                    guard let slot = lookups.value(column, event: event, in: batch) else {
-                        result[event] = false
-                        continue
-                    }
-                    switch slot {
-                    case .text, .jsonString:
-                        if let expectedText {
-                            result[event] = batch.textEquals(slot, expectedText)
-                        } else {
-                            result[event] = Self.equal(slot, expected, in: batch)
-                        }
-                    default:
-                        result[event] = Self.equal(slot, expected, in: batch)
-                    }
-                }
+                // Every metric of a contract tests `type` (and many the same `metric`): a
+                // comparison made for one condition is kept for the others of the batch.
+                let matched =
+                    lookups.equalsResult(column: column, value: pair.value)
+                    ?? Self.equalsColumn(column, pair.value, in: batch, lookups: &lookups)
+                for event in 0..<batch.count where result[event] && !matched[event] { result[event] = false }
             }
             return result
         case .regexp(let pairs):

@@ -28,6 +28,9 @@ package struct FieldLookups {
     private var topLevelKeys: TopLevelKeys?
     /// `cells[column * events + event]`: `.none` until looked up, then the value or `nil`.
     private var cells: [FieldSlot??] = []
+    /// Results of `equals` comparisons over the whole batch, by column and expected value (few:
+    /// searched in order).
+    private var equalsResults: [(column: Int, value: FieldValue, matched: [Bool])] = []
     /// Scratch for one walk's results, by position among the keys looked up together.
     private var found: [FieldSlot?] = []
     private let events: Int
@@ -65,6 +68,17 @@ package struct FieldLookups {
         }
         cells.append(contentsOf: repeatElement(.none, count: events))
         return column
+    }
+
+    /// Whether each event's value at `column` equals `value`, when a condition has worked it out
+    /// for this batch already.
+    package func equalsResult(column: Int, value: FieldValue) -> [Bool]? {
+        equalsResults.first { $0.column == column && $0.value == value }?.matched
+    }
+
+    /// Keeps `matched` for `equalsResult(column:value:)`.
+    package mutating func keepEqualsResult(_ matched: [Bool], column: Int, value: FieldValue) {
+        equalsResults.append((column, value, matched))
     }
 
     /// The value of `column`'s path in `event` of `batch` (the batch these lookups were made for).

@@ -78,3 +78,31 @@ struct FieldLookupsTests {
         #expect(conditions[0].matches(in: &batch).filter { $0 }.count == 4)
     }
 }
+
+struct SharedEqualsTests {
+    /// Conditions evaluated with the same lookups share `equals` comparisons: the second one
+    /// reuses the first's `type == metric` and still answers for itself.
+    @Test func comparisonsAreKeptAcrossConditionsOfABatch() throws {
+        var batch = EventBatch([
+            Event(fields: ["type": "metric", "metric": "a"], timestamp: Date()),
+            Event(fields: ["type": "metric", "metric": "b"], timestamp: Date()),
+            Event(fields: ["type": "log", "metric": "a"], timestamp: Date()),
+            Event(fields: ["metric": "a"], timestamp: Date()),
+        ])
+        var lookups = FieldLookups(for: batch)
+        let isMetric = Condition.equals([(FieldPath("type"), "metric")])
+        let isA = Condition.equals([(FieldPath("type"), "metric"), (FieldPath("metric"), "a")])
+        let isB = Condition.equals([(FieldPath("type"), "metric"), (FieldPath("metric"), "b")])
+        #expect(isMetric.matches(in: &batch, lookups: &lookups) == [true, true, false, false])
+        let type = lookups.column(FieldPath("type"), in: &batch)
+        #expect(lookups.equalsResult(column: type, value: "metric") == [true, true, false, false])
+        #expect(lookups.equalsResult(column: type, value: "log") == nil)
+        #expect(isA.matches(in: &batch, lookups: &lookups) == [true, false, false, false])
+        #expect(isB.matches(in: &batch, lookups: &lookups) == [false, true, false, false])
+        // The same answers as each condition alone.
+        for condition in [isMetric, isA, isB] {
+            var fresh = FieldLookups(for: batch)
+            #expect(condition.matches(in: &batch, lookups: &fresh) == condition.matches(in: &batch))
+        }
+    }
+}
