@@ -137,7 +137,10 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
-        .testTarget(name: "LogshipRuntimeTests", dependencies: ["LogshipRuntime", "LogshipTail", "LogshipOutputs"]),
+        .testTarget(
+            name: "LogshipRuntimeTests",
+            dependencies: ["LogshipRuntime", "LogshipTail", "LogshipTransforms", "LogshipOutputs"]
+        ),
         // Time and allocations per line of each stage of `pipelines/aetherra.yml`, outside
         // `swift test`: `swift package benchmark` (see the README). The benchmark plugin runs only
         // executable targets in a folder named `Benchmarks`.
