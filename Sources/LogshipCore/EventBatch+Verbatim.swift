@@ -46,4 +46,12 @@ extension EventBatch {
             return (last, start..<end)
         }
     }
+
+    /// The text of `event`'s intact verbatim run, if any (for tests and logs).
+    package func verbatimText(of event: Int) -> String? {
+        guard let run = verbatimMembers(of: event) else { return nil }
+        return bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[run.text]), as: UTF8.self)
+        }
+    }
 }

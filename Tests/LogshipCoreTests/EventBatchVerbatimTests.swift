@@ -19,16 +19,9 @@ struct EventBatchVerbatimTests {
         return batch
     }
 
-    private func verbatimText(_ batch: EventBatch) -> String? {
-        guard let run = batch.verbatimMembers(of: 0) else { return nil }
-        var bytes: [UInt8] = []
-        batch.copyBytes(run.text, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     @Test func anUntouchedRunIsTheMembersText() {
         let batch = makeBatch()
-        #expect(verbatimText(batch) == #""a": 1, "b": "x", "c": [2]"#)
+        #expect(batch.verbatimText(of: 0) == #""a": 1, "b": "x", "c": [2]"#)
         #expect(batch.verbatimMembers(of: 0)?.last == 2)
         #expect(batch.fields[2].next == 3)
     }
@@ -58,7 +51,7 @@ struct EventBatchVerbatimTests {
     @Test func addingFieldsBehindTheRunKeepsIt() {
         var batch = makeBatch()
         batch.set(batch.resolve(FieldPath("later")), to: .bool(true), in: 0)
-        #expect(verbatimText(batch) == #""a": 1, "b": "x", "c": [2]"#)
+        #expect(batch.verbatimText(of: 0) == #""a": 1, "b": "x", "c": [2]"#)
     }
 
     @Test func anEventWithoutARunHasNone() {

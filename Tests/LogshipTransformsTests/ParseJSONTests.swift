@@ -232,18 +232,11 @@ struct ParseJSONVerbatimTests {
         return batch
     }
 
-    private func verbatimText(_ batch: EventBatch) -> String? {
-        guard let run = batch.verbatimMembers(of: 0) else { return nil }
-        var bytes: [UInt8] = []
-        batch.copyBytes(run.text, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     @Test func bareAndPrefixedObjectsAreCopiedAsWritten() throws {
         let bare = try parsed(Fixtures.event(#"{"metric": "m", "value": 0.5, "labels": {"a": "b"}}  "#))
-        #expect(verbatimText(bare) == #""metric": "m", "value": 0.5, "labels": {"a": "b"}"#)
+        #expect(bare.verbatimText(of: 0) == #""metric": "m", "value": 0.5, "labels": {"a": "b"}"#)
         let prefixed = try parsed(Fixtures.event(Fixtures.aetherraLines[6]))
-        let text = try #require(verbatimText(prefixed))
+        let text = try #require(prefixed.verbatimText(of: 0))
         #expect(text.hasPrefix(#""timestamp": "#) && text.hasSuffix(#""type": "metric""#))
         #expect(prefixed.event(at: 0).fields["message"] == .string("2025-11-01 12:00:03,000 - aetherra_hub - INFO"))
     }
@@ -258,12 +251,12 @@ struct ParseJSONVerbatimTests {
     ])
     func objectsNotShippedAsWrittenAreNotMarked(line: String) throws {
         let event = Fixtures.event(["message": .string(line), "level": "info", "log": .object(["offset": 1])])
-        #expect(verbatimText(try parsed(event)) == nil)
+        #expect(try parsed(event).verbatimText(of: 0) == nil)
     }
 
     @Test func aTargetIsNotMarked() throws {
         let batch = try parsed(Fixtures.event(#"{"a": 1}"#), .init(target: FieldPath("json")))
-        #expect(verbatimText(batch) == nil)
+        #expect(batch.verbatimText(of: 0) == nil)
     }
 
     @Test func aLaterStepThatChangesAMemberEndsTheRun() throws {
@@ -272,12 +265,12 @@ struct ParseJSONVerbatimTests {
             Fixtures.event(line),
             then: [try AddFields(configuration: .init(fields: ["env": "prod"]))]
         )
-        #expect(verbatimText(untouched) == #""service": "hub", "value": 1"#)
+        #expect(untouched.verbatimText(of: 0) == #""service": "hub", "value": 1"#)
         let changed = try parsed(
             Fixtures.event(line),
             then: [try AddFields(configuration: .init(fields: ["service": "other"], overwrite: true))]
         )
-        #expect(verbatimText(changed) == nil)
+        #expect(changed.verbatimText(of: 0) == nil)
         #expect(changed.event(at: 0).fields["service"] == .string("other"))
     }
 }
