@@ -145,6 +145,39 @@ package struct EventBatch: Sendable {
         return source
     }
 
+    /// Computes every fingerprint the input left for later (see `source(of:)`), four events at
+    /// a time (`EventSource.fingerprints(of:)`): the same values, in about a third of the time
+    /// one by one took. The bulk encoder's workers call it before encoding a batch.
+    package mutating func computeFingerprints() {
+        var pending: [Int] = []
+        pending.reserveCapacity(records.count)
+        for event in records.indices where records[event].fingerprintsText && records[event].source != nil {
+            pending.append(event)
+        }
+        bytes.withUnsafeBufferPointer { bytes in
+            records.withUnsafeMutableBufferPointer { records in
+                func text(_ event: Int) -> UnsafeBufferPointer<UInt8> {
+                    UnsafeBufferPointer(rebasing: bytes[records[event].text])
+                }
+                func store(_ fingerprint: UInt32, _ event: Int) {
+                    records[event].source!.fingerprint = fingerprint
+                    records[event].fingerprintsText = false
+                }
+                var next = 0
+                while next + 4 <= pending.count {
+                    let (a, b, c, d) = (pending[next], pending[next + 1], pending[next + 2], pending[next + 3])
+                    let hashes = EventSource.fingerprints(of: (text(a), text(b), text(c), text(d)))
+                    store(hashes.0, a)
+                    store(hashes.1, b)
+                    store(hashes.2, c)
+                    store(hashes.3, d)
+                    next += 4
+                }
+                for event in pending[next...] { store(EventSource.fingerprint(of: text(event)), event) }
+            }
+        }
+    }
+
     /// Appends a top-level field to `event` without looking for one with the same key: for
     /// callers that know the key is new. Returns the field's index.
     @discardableResult

@@ -39,7 +39,39 @@ package struct EventSource: Sendable, Hashable {
 
     /// FNV-1a (32 bits) of `bytes`.
     package static func fingerprint(of bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var hash: UInt32 = 2_166_136_261
+        fingerprint(continuing: 2_166_136_261, over: bytes[...])
+    }
+
+    /// FNV-1a of four texts at once, the same values as `fingerprint(of:)` of each.
+    ///
+    /// FNV-1a waits for each multiplication before the next byte (about four cycles a byte); four
+    /// independent hashes stepped together in one loop keep the multiplier busy instead, so the
+    /// four cost little more than one. Over their common length they go in step; the rest of each
+    /// is finished alone.
+    package static func fingerprints(
+        of texts: (
+            UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>,
+            UnsafeBufferPointer<UInt8>
+        )
+    ) -> (UInt32, UInt32, UInt32, UInt32) {
+        let common = min(texts.0.count, texts.1.count, texts.2.count, texts.3.count)
+        var hashes: (UInt32, UInt32, UInt32, UInt32) = (2_166_136_261, 2_166_136_261, 2_166_136_261, 2_166_136_261)
+        for index in 0..<common {
+            hashes.0 = (hashes.0 ^ UInt32(texts.0[index])) &* 16_777_619
+            hashes.1 = (hashes.1 ^ UInt32(texts.1[index])) &* 16_777_619
+            hashes.2 = (hashes.2 ^ UInt32(texts.2[index])) &* 16_777_619
+            hashes.3 = (hashes.3 ^ UInt32(texts.3[index])) &* 16_777_619
+        }
+        return (
+            fingerprint(continuing: hashes.0, over: texts.0[common...]),
+            fingerprint(continuing: hashes.1, over: texts.1[common...]),
+            fingerprint(continuing: hashes.2, over: texts.2[common...]),
+            fingerprint(continuing: hashes.3, over: texts.3[common...])
+        )
+    }
+
+    private static func fingerprint(continuing hash: UInt32, over bytes: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32 {
+        var hash = hash
         for byte in bytes {
             hash ^= UInt32(byte)
             hash &*= 16_777_619

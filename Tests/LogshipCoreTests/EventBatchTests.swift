@@ -177,3 +177,36 @@ struct ParseDoubleTests {
         #expect(parse(text)?.bitPattern == expected?.bitPattern, "\(text)")
     }
 }
+
+struct FingerprintTests {
+    /// Four at a time gives what one at a time gives, for texts of every length up to 40 in
+    /// groups of four with the common part anywhere from empty to all, and for a remainder.
+    @Test func fourAtATimeEqualsOneAtATime() {
+        var batch = EventBatch()
+        let key = FileKey(device: 1, inode: 2)
+        var expected: [UInt32] = []
+        var offset: Int64 = 0
+        for length in 0..<43 {
+            let text = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ length) }
+            let range = text.withUnsafeBufferPointer { batch.append(bytes: $0) }
+            let source = EventSource(fileKey: key, startOffset: offset, endOffset: offset + Int64(length))
+            offset += Int64(length)
+            let event = batch.appendEvent(timestamp: Date(timeIntervalSince1970: 0), source: source, text: range)
+            batch.records[event].fingerprintsText = true
+            expected.append(text.withUnsafeBufferPointer { EventSource.fingerprint(of: $0) })
+        }
+        // One event without a source and one with its fingerprint already known are left alone.
+        batch.appendEvent(timestamp: Date(timeIntervalSince1970: 0))
+        var known = EventSource(fileKey: key, startOffset: offset, endOffset: offset + 1)
+        known.fingerprint = 7
+        batch.appendEvent(timestamp: Date(timeIntervalSince1970: 0), source: known)
+        let lazily = (0..<43).map { batch.source(of: $0)?.fingerprint }
+        batch.computeFingerprints()
+        #expect(lazily == expected)
+        #expect((0..<43).map { batch.records[$0].source?.fingerprint } == expected)
+        #expect((0..<43).allSatisfy { !batch.records[$0].fingerprintsText })
+        #expect(batch.records[43].source == nil)
+        #expect(batch.records[44].source?.fingerprint == 7)
+        #expect(batch.source(of: 44)?.fingerprint == 7)
+    }
+}

@@ -109,6 +109,7 @@ package struct PipelineProcessor: FileInputDelegate {
         // Several log_to_metric steps: the store must see each event's updates together (its
         // counted-offset check would skip a second group of the same event).
         if metricSteps > 1 { updates.groupByEvent(events: batch.count) }
+        if output != nil { batch.computeFingerprints() }
         let documents = output?.encode(batch)
         let processed = Processed(
             sources: batch.records.map(\.source),
