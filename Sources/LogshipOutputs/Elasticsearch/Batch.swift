@@ -38,6 +38,18 @@ package struct Batch: Sendable, Equatable {
         return bytes[document.sourceStart..<(document.range.upperBound - 1)]
     }
 
+    /// The index document `index` is written to, as its action line names it
+    /// (`{"create":{"_index":"name"…`; index names have no characters JSON escapes).
+    package func indexName(at index: Int) -> String {
+        let document = documents[index]
+        let action = bytes[document.range.lowerBound..<document.sourceStart]
+        let marker = Array(#""_index":""#.utf8)
+        guard let start = action.firstRange(of: marker)?.upperBound,
+            let end = action[start...].firstIndex(of: UInt8(ascii: "\""))
+        else { return "" }
+        return String(decoding: action[start..<end], as: UTF8.self)
+    }
+
     /// The NDJSON text, for tests and logs.
     package var text: String { String(decoding: bytes, as: UTF8.self) }
 

@@ -133,7 +133,6 @@ package struct BulkEncoder: Sendable {
         return BulkDocument(
             range: start..<bytes.count,
             sourceStart: sourceStart,
-            index: cachedIndex,
             source: source
         )
     }

@@ -152,7 +152,7 @@ extension ElasticsearchOutput {
             let document = batch.documents[entry.index]
             return DeadLetterRecord(
                 error: entry.error,
-                index: document.index,
+                index: batch.indexName(at: entry.index),
                 id: document.id,
                 document: batch.documentJSON(at: entry.index)
             )

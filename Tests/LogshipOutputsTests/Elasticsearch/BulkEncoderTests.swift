@@ -209,3 +209,19 @@ struct BulkEncoderVerbatimTests {
         #expect(try encode(batch).contains(#""message":"prefix","a":2,"after":true}"#))
     }
 }
+
+struct BatchIndexNameTests {
+    @Test func eachDocumentsIndexIsReadFromItsActionLine() throws {
+        var encoder = BulkEncoder(indexPattern: try IndexPattern(parsing: "logs-%{+yyyy.MM.dd}"))
+        let events = [
+            Event(
+                message: "a",
+                timestamp: Date(timeIntervalSince1970: 1_709_251_199.999),
+                source: makeSource(offset: 0)
+            ),
+            Event(message: "b", timestamp: Date(timeIntervalSince1970: 1_709_251_200)),
+        ]
+        let batch = Batch(encoding: EventBatch(events), encoder: &encoder)
+        #expect((0..<batch.count).map { batch.indexName(at: $0) } == ["logs-2024.02.29", "logs-2024.03.01"])
+    }
+}

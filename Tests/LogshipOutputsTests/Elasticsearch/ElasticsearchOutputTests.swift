@@ -166,6 +166,7 @@ import Testing
             let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
             #expect(lines.count == 1)
             #expect(lines.first?.contains(#""status":400"#) == true)
+            #expect(lines.first?.contains(#""index":"logs-2025.11.01","#) == true)
             #expect(
                 lines.first?.contains(
                     #""id":"801-2a-0-0","document":{"@timestamp":"2025-11-01T12:00:00.123Z","message":"line 0"}}"#
