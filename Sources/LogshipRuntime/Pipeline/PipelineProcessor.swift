@@ -95,6 +95,27 @@ package struct PipelineProcessor: FileInputDelegate {
     ) -> Processed {
         var batch = batch
         var statistics = TransformStatistics()
+        let updates = applySteps(steps, to: &batch, statistics: &statistics)
+        if output != nil { batch.computeFingerprints() }
+        let documents = output?.encode(batch)
+        let processed = Processed(
+            sources: batch.records.map(\.source),
+            updates: updates,
+            statistics: statistics,
+            documents: documents
+        )
+        batches?.recycle(consume batch)
+        return processed
+    }
+
+    /// The steps in order over `batch`, and the metric updates they derive (grouped by event when
+    /// several `log_to_metric` steps made them: the store must see each event's updates together,
+    /// or its counted-offset check would skip a second group of the same event).
+    package static func applySteps(
+        _ steps: some Sequence<PipelineConfiguration.Step>,
+        to batch: inout EventBatch,
+        statistics: inout TransformStatistics
+    ) -> MetricUpdateBatch {
         var updates = MetricUpdateBatch()
         var metricSteps = 0
         for step in steps {
@@ -106,19 +127,8 @@ package struct PipelineProcessor: FileInputDelegate {
                 metricSteps += 1
             }
         }
-        // Several log_to_metric steps: the store must see each event's updates together (its
-        // counted-offset check would skip a second group of the same event).
         if metricSteps > 1 { updates.groupByEvent(events: batch.count) }
-        if output != nil { batch.computeFingerprints() }
-        let documents = output?.encode(batch)
-        let processed = Processed(
-            sources: batch.records.map(\.source),
-            updates: updates,
-            statistics: statistics,
-            documents: documents
-        )
-        batches?.recycle(consume batch)
-        return processed
+        return updates
     }
 
     /// What happens in read order: metrics, checkpoints, the output.

@@ -60,18 +60,7 @@ extension AetherraSample {
     ) {
         for index in batches.indices {
             var statistics = TransformStatistics()
-            var updates = MetricUpdateBatch()
-            var metricSteps = 0
-            for step in steps {
-                switch step {
-                case .transform(let transform):
-                    transform.apply(to: &batches[index], statistics: &statistics)
-                case .metrics(let logToMetric):
-                    logToMetric.collect(&batches[index], into: &updates, statistics: &statistics)
-                    metricSteps += 1
-                }
-            }
-            if metricSteps > 1 { updates.groupByEvent(events: batches[index].count) }
+            let updates = PipelineProcessor.applySteps(steps, to: &batches[index], statistics: &statistics)
             if !updates.isEmpty { store.apply(updates, sources: batches[index].records.map(\.source)) }
         }
     }
