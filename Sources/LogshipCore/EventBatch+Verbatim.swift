@@ -20,6 +20,51 @@ extension EventBatch {
         records[event].verbatimLast = run.upperBound
     }
 
+    /// Appends every member of a parsed JSON object (whose text starts at `base` in the bytes) to
+    /// `event` as new top-level fields, in order, and marks them verbatim: `parse_json`'s common
+    /// case in one pass, without looking each key up. Only when that is exactly what merging them
+    /// one by one would do: no key written with escapes, none of `reserved`, none that may already
+    /// be in the event (its key bits are not all in the event's mask). Otherwise changes nothing
+    /// and returns `false`. The members' keys are unique (the caller's scan said so).
+    package mutating func appendVerbatimMembers(
+        _ members: [JSONMember],
+        base: Int,
+        toEvent event: Int,
+        unlessKeys reserved: [Range<Int>]
+    ) -> Bool {
+        guard !members.isEmpty else { return false }
+        let mask = records[event].keyMask
+        var bits: UInt64 = 0
+        for member in members {
+            guard !member.keyHasEscapes else { return false }
+            let key = (member.key.lowerBound + base)..<(member.key.upperBound + base)
+            let memberBits = keyBits(key)
+            guard mask & memberBits != memberBits else { return false }
+            for other in reserved where bytesEqual(key, other) { return false }
+            bits |= memberBits
+        }
+        let first = fields.count
+        for (position, member) in members.enumerated() {
+            let key = (member.key.lowerBound + base)..<(member.key.upperBound + base)
+            let value = (member.value.lowerBound + base)..<(member.value.upperBound + base)
+            let slot: FieldSlot =
+                member.kind == .string
+                ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
+            var field = Field(key: key, tag: keyTag(key), value: slot)
+            field.isVerbatim = true
+            field.next = position == members.count - 1 ? -1 : first + position + 1
+            fields.append(field)
+        }
+        let last = first + members.count - 1
+        let previous = records[event].last
+        if previous >= 0 { fields[previous].next = first } else { records[event].first = first }
+        records[event].last = last
+        records[event].keyMask |= bits
+        records[event].verbatimFirst = first
+        records[event].verbatimLast = last
+        return true
+    }
+
     /// The verbatim run of `event`, if it is still intact: its last field (the walk of the
     /// event's fields goes on from that one's `next`) and the bytes from the first key's opening
     /// quote through the last value's end. `nil` when the event has none or a step changed it.

@@ -125,6 +125,9 @@ package struct ParseJSON: EventTransform {
         /// Keys of the root that the object never replaces.
         var timestampKey: Range<Int>
         var logKey: Range<Int>
+        /// Keys a member may not take without the key-by-key merge: `@timestamp`, `log` and the
+        /// parsed field's own key.
+        var reservedKeys: [Range<Int>]
 
         init(_ configuration: Configuration, batch: inout EventBatch) {
             timestampKey = batch.key("@timestamp")
@@ -133,6 +136,7 @@ package struct ParseJSON: EventTransform {
             target = configuration.target.flatMap { $0.segments.isEmpty ? nil : batch.resolve($0) }
             prefix = configuration.prefixField.map { batch.resolve($0) }
             original = configuration.keepOriginal ? batch.resolve(ParseJSON.originalField) : nil
+            reservedKeys = [timestampKey, logKey] + (field.singleKey.map { [$0] } ?? [])
         }
     }
 
@@ -247,6 +251,12 @@ package struct ParseJSON: EventTransform {
             targetField = batch.objectField(at: target, in: event)
         } else {
             targetField = nil
+        }
+        // The common case, all members new, in one pass (the same result as the loop below).
+        if targetField == nil, base == text.lowerBound,
+            batch.appendVerbatimMembers(members, base: base, toEvent: event, unlessKeys: paths.reservedKeys)
+        {
+            return true
         }
         // Whether every member becomes a new top-level field as it was read, so that the encoder
         // may copy the object's text (see `EventBatch.markVerbatim`). Not for keys the encoder
