@@ -95,6 +95,29 @@ package struct JSONWriter {
         }
     }
 
+    /// The last `count` decimal digits of the non-negative `value`, zero-padded.
+    package mutating func writeDigits(_ value: Int, count digits: Int) {
+        var divisor = 1
+        for _ in 1..<digits { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            write(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / divisor % 10))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// `value` in lower-case hexadecimal without leading zeros, as `String(_:radix:)` writes it
+    /// (at most 16 bytes).
+    package mutating func writeHex(_ value: UInt64) {
+        guard value != 0 else { return write(UInt8(ascii: "0")) }
+        var shift = (63 - value.leadingZeroBitCount) / 4 * 4
+        while shift >= 0 {
+            write(Self.hexDigit(UInt8(truncatingIfNeeded: (value >> UInt64(shift)) & 0xF)))
+            shift -= 4
+        }
+    }
+
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") &+ value : UInt8(ascii: "a") &+ value &- 10
     }

@@ -84,13 +84,6 @@ package struct UTCDateTime: Sendable, Equatable {
 
     /// Appends the last `count` decimal digits of the non-negative `value`, zero-padded.
     package static func appendDigits(_ value: Int, count: Int, to bytes: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<count { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
-        }
+        bytes.appendJSON(atMost: count) { $0.writeDigits(value, count: count) }
     }
 }

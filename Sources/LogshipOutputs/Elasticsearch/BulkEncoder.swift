@@ -66,10 +66,11 @@ package struct BulkEncoder: Sendable {
         let source = batch.source(of: index)
         let withinHour = Int(milliseconds - hour * 3_600_000)
         // The rest of the action line and the start of the source line through the timestamp's
-        // `mm:ss.SSSZ"`, written into a buffer on the stack and appended once: appending byte by
-        // byte (each a uniqueness and capacity check) was a fifth of the encoder's time.
-        let sourceStart = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { buffer -> Int in
-            var writer = StackWriter(buffer)
+        // `mm:ss.SSSZ"`, written into room reserved once: appending byte by byte (each a
+        // uniqueness and capacity check) was a fifth of the encoder's time.
+        let base = bytes.count
+        var sourceOffset = 0
+        bytes.appendJSON(atMost: 96 + cachedTimestampPrefix.count) { writer in
             if let source {
                 writer.write(Self.idKey)
                 writer.writeHex(source.fileKey.device)
@@ -83,19 +84,16 @@ package struct BulkEncoder: Sendable {
                 writer.write(UInt8(ascii: "\""))
             }
             writer.write(Self.actionEnd)
-            let sourceOffset = writer.count
-            writer.write(cachedTimestampPrefix)
+            sourceOffset = writer.count
+            cachedTimestampPrefix.withUnsafeBufferPointer { writer.write($0) }
             writer.writeDigits(withinHour / 60_000, count: 2)
             writer.write(UInt8(ascii: ":"))
             writer.writeDigits(withinHour / 1000 % 60, count: 2)
             writer.write(UInt8(ascii: "."))
             writer.writeDigits(withinHour % 1000, count: 3)
-            writer.write(UInt8(ascii: "Z"))
-            writer.write(UInt8(ascii: "\""))
-            let base = bytes.count
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<writer.count]))
-            return base + sourceOffset
+            writer.write(UInt8(ascii: "Z"), UInt8(ascii: "\""))
         }
+        let sourceStart = base + sourceOffset
         let flags = record.flags
         var wroteFlags = flags.isEmpty
         var field = record.first
@@ -200,61 +198,5 @@ package struct BulkEncoder: Sendable {
     @inline(__always)
     private static func append(_ text: StaticString, to bytes: inout [UInt8]) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-}
-
-/// Writes into a small buffer on the stack (see `BulkEncoder.append`); every write checks the
-/// bound, so a value longer than expected stops the process instead of writing past it.
-private struct StackWriter {
-    private let buffer: UnsafeMutableBufferPointer<UInt8>
-    private(set) var count = 0
-
-    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
-        self.buffer = buffer
-    }
-
-    @inline(__always)
-    mutating func write(_ byte: UInt8) {
-        precondition(count < buffer.count, "stack buffer too small")
-        buffer[count] = byte
-        count += 1
-    }
-
-    mutating func write(_ text: StaticString) {
-        write(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    mutating func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { write($0) }
-    }
-
-    mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-        precondition(count + bytes.count <= buffer.count, "stack buffer too small")
-        guard let source = bytes.baseAddress, let target = buffer.baseAddress else { return }
-        (target + count).update(from: source, count: bytes.count)
-        count += bytes.count
-    }
-
-    /// `value` in lower-case hexadecimal without leading zeros, as `String(_:radix:)` writes it.
-    mutating func writeHex(_ value: UInt64) {
-        guard value != 0 else { return write(UInt8(ascii: "0")) }
-        var shift = (63 - value.leadingZeroBitCount) / 4 * 4
-        while shift >= 0 {
-            let digit = UInt8(truncatingIfNeeded: (value >> UInt64(shift)) & 0xF)
-            write(digit < 10 ? UInt8(ascii: "0") &+ digit : UInt8(ascii: "a") &+ digit &- 10)
-            shift -= 4
-        }
-    }
-
-    /// `value` (not negative) in `count` decimal digits, with leading zeros.
-    mutating func writeDigits(_ value: Int, count digits: Int) {
-        var divisor = 1
-        for _ in 1..<digits { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            write(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }

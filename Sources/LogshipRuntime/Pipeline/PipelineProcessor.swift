@@ -7,9 +7,9 @@ package import LogshipTransforms
 /// (once per event, even when it is read again after a restart), and hands the batch to the
 /// output, waiting while the output is full: that wait is the backpressure that pauses reading.
 ///
-/// The transforms and the bulk encoding are pure functions of a batch, so up to `transformWidth`
-/// consecutive batches are in the pipeline at once, going through them, on both cores (`OrderedWorkers`), and the batch's
-/// buffers go back to the input as soon as it is encoded. Applying the metric updates,
+/// The transforms and the bulk encoding are pure functions of a batch, so consecutive batches go
+/// through them side by side on both cores (`OrderedWorkers`, at most `transformWidth` batches
+/// unfinished), and a batch's buffers go back to the input as soon as it is encoded. Applying the metric updates,
 /// registering the events with the checkpoint ledger and handing the documents to the output
 /// happen batch after batch in read order. The file input's other news (a file opened,
 /// truncated, closed) waits until every batch before it is done, so the ledger sees everything
