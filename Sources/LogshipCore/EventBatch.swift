@@ -123,7 +123,7 @@ package struct EventBatch: Sendable {
     package mutating func appendEvent(
         timestamp: Date,
         source: EventSource? = nil,
-        flags: EventFlags = [],
+        flags: EventFlags = EventFlags(rawValue: 0),
         text: Range<Int> = 0..<0
     ) -> Int {
         records.append(Record(timestamp: timestamp, source: source, flags: flags, text: text))

@@ -25,10 +25,12 @@ package struct EventSpan: Sendable, Equatable {
 
     /// The event flags: `multiline` (more than one line), `truncated`, `invalid_utf8`.
     package var flags: EventFlags {
-        var flags: EventFlags = []
-        if lineCount > 1 { flags.insert(.multiline) }
-        if isTruncated { flags.insert(.truncated) }
-        if hasInvalidUTF8 { flags.insert(.invalidUTF8) }
-        return flags
+        // Bit by bit rather than from `[]`: the empty literal went through the standard library's
+        // unspecialised `SetAlgebra.init(_:)`, 2% of `logship bench`'s CPU, once per event.
+        var raw: UInt8 = 0
+        if lineCount > 1 { raw |= EventFlags.multiline.rawValue }
+        if isTruncated { raw |= EventFlags.truncated.rawValue }
+        if hasInvalidUTF8 { raw |= EventFlags.invalidUTF8.rawValue }
+        return EventFlags(rawValue: raw)
     }
 }

@@ -134,8 +134,8 @@ package final class FileInput: Service, Sendable {
             } else {
                 do {
                     step = try await pool.runIfActive {
-                        engine.step(now: ContinuousClock.now, timestamp: timestamp, rescan: rescan)
-                    }
+                        StepHandOff(engine.step(now: ContinuousClock.now, timestamp: timestamp, rescan: rescan))
+                    }.take()
                 } catch {
                     return
                 }
@@ -150,18 +150,18 @@ package final class FileInput: Service, Sendable {
                 // at most; steps are handed on in order.
                 let readTime = now()
                 async let next = pool.runIfActive {
-                    engine.step(now: ContinuousClock.now, timestamp: readTime, rescan: false)
+                    StepHandOff(engine.step(now: ContinuousClock.now, timestamp: readTime, rescan: false))
                 }
-                await deliver(outputs, statistics: step.statistics)
+                await deliver(consume outputs, statistics: step.statistics)
                 do {
-                    prefetched = try await next
+                    prefetched = try await next.take()
                 } catch {
                     return
                 }
                 wake = FileWatcher.Wake()
                 continue
             }
-            await deliver(outputs, statistics: step.statistics)
+            await deliver(consume outputs, statistics: step.statistics)
             if step.moreToRead {
                 wake = FileWatcher.Wake()
                 continue
@@ -189,7 +189,7 @@ package final class FileInput: Service, Sendable {
             statistics = current
             statistics.eventsEmitted = emitted
         }
-        var outputs = outputs
+        var outputs = consume outputs
         outputs.reverse()
         while let output = outputs.popLast() {
             switch consume output {
@@ -201,11 +201,23 @@ package final class FileInput: Service, Sendable {
                 await delegate.fileInputClosed(key, path: path)
             case .events(let events):
                 let count = events.count
-                await delegate.fileInputEmit(events)
+                await delegate.fileInputEmit(consume events)
                 statisticsState.withLock { $0.eventsEmitted += UInt64(count) }
             }
         }
     }
+}
+
+/// A step on its way from the I/O thread to the task. The thread pool's future keeps its result
+/// after the await; boxed and taken out, the step's batches are the task's alone (a batch still
+/// referenced by the future was copied whole by the first transform that changed it).
+private final class StepHandOff: @unchecked Sendable {
+    // Set on the I/O thread before the future completes, taken once after it.
+    private var step: FileInputStep?
+
+    init(_ step: consuming FileInputStep) { self.step = step }
+
+    func take() -> FileInputStep { step.take()! }
 }
 
 /// The engine behind a lock, so that it can be driven from the I/O thread and, at shutdown, from the

@@ -114,6 +114,9 @@ final class FileInputEngine {
         }
         step.nextDeadline = deadline
         step.statistics = statistics
+        // Handed over, not kept: a batch still referenced here would be copied whole by the first
+        // transform that changes it (copy-on-write), on every batch.
+        defer { step = FileInputStep() }
         return step
     }
 

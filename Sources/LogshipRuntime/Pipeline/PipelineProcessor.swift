@@ -78,7 +78,7 @@ package struct PipelineProcessor: FileInputDelegate {
     }
 
     package func fileInputEmit(_ batch: consuming EventBatch) async {
-        await workers.submit(batch)
+        await workers.submit(consume batch)
     }
 
     package func fileInputFinished() async {

@@ -52,7 +52,9 @@ package final class PipelineRunner: Sendable {
             )
         }
         // Batches go round: the inputs fill them, the processor empties them and hands them back.
-        let batches = RecyclingPool<EventBatch>()
+        // One idle batch per batch that can be in the workers, and the one being filled: a batch
+        // allocated anew faults its pages in again (a third of the run's page faults).
+        let batches = RecyclingPool<EventBatch>(capacity: PipelineProcessor.defaultTransformWidth + 1)
         let processor = PipelineProcessor(
             steps: configuration.steps,
             metrics: metrics,
