@@ -99,7 +99,7 @@ package struct FieldLookups {
             if topLevelKeys == nil { topLevelKeys = batch.topLevelKeys(topLevelColumns.map { paths[$0].first }) }
             let count = topLevelColumns.count
             resetFound(count)
-            batch.topLevelValues(topLevelKeys.unsafelyUnwrapped, in: event, into: &found)
+            batch.topLevelValues(&topLevelKeys!, in: event, into: &found)
             for position in 0..<count { cells[topLevelColumns[position] * events + event] = .some(found[position]) }
             return cells[cell] ?? nil
         }

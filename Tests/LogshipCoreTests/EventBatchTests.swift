@@ -39,10 +39,10 @@ struct EventBatchTests {
             Event(fields: ["other": 5], timestamp: Self.time),
         ])
         let ranges = ["abc", "m", "missing", "axc", ""].map { batch.key($0) }
-        let keys = batch.topLevelKeys(ranges)
+        var keys = batch.topLevelKeys(ranges)
         for event in 0..<batch.count {
             var found = [FieldSlot?](repeating: nil, count: ranges.count)
-            batch.topLevelValues(keys, in: event, into: &found)
+            batch.topLevelValues(&keys, in: event, into: &found)
             for (position, name) in ["abc", "m", "missing", "axc", ""].enumerated() {
                 #expect(found[position] == batch.value(at: FieldPath(segments: [name]), in: event), "\(name)")
             }

@@ -54,6 +54,47 @@ struct EventBatchVerbatimTests {
         #expect(batch.verbatimText(of: 0) == #""a": 1, "b": "x", "c": [2]"#)
     }
 
+    /// `topLevelValues` looks for a key where the previous event's run had it, and must not take
+    /// what it finds there on trust: another key (or one with the same tag) may sit there, the
+    /// run may be shorter, or broken by a removal.
+    @Test func keysGuessedFromThePreviousRunAreChecked() throws {
+        var batch = EventBatch()
+        let objects = [
+            #"{"abc": 1, "m": 2}"#,
+            #"{"m": 3, "axc": 4, "abc": 5}"#,
+            #"{"axc": 6, "abc": 7}"#,
+            #"{"abc": 8, "m": 9}"#,
+            #"{"m": 10}"#,
+            #"{"abc": 11, "m": 12}"#,
+        ]
+        for object in objects {
+            let text = batch.append(text: object)
+            let event = batch.appendEvent(timestamp: Date(timeIntervalSince1970: 0), text: text)
+            var members: [JSONMember] = []
+            let scanned = batch.bytes.withUnsafeBufferPointer {
+                JSONScanner.scanObject(UnsafeBufferPointer(rebasing: $0[text]), from: 0, into: &members)
+            }
+            #expect(scanned != nil)
+            let appended = batch.appendVerbatimMembers(members, base: text.lowerBound, toEvent: event, unlessKeys: [])
+            #expect(appended)
+        }
+        let removed = batch.remove(batch.resolve(FieldPath("abc")), in: 3)
+        #expect(removed)
+        let names = ["abc", "m", "axc"]
+        let ranges = names.map { batch.key($0) }
+        var keys = batch.topLevelKeys(ranges)
+        for event in 0..<batch.count {
+            var found = [FieldSlot?](repeating: nil, count: names.count)
+            batch.topLevelValues(&keys, in: event, into: &found)
+            for (position, name) in names.enumerated() {
+                let expected = batch.value(at: FieldPath(segments: [name]), in: event)
+                #expect(found[position] == expected, "event \(event), \(name)")
+            }
+        }
+        #expect(batch.value(at: FieldPath("abc"), in: 3) == nil)
+        #expect(batch.value(at: FieldPath("abc"), in: 2).flatMap { batch.number($0) } == 7)
+    }
+
     @Test func anEventWithoutARunHasNone() {
         let batch = EventBatch([Event(message: "plain", timestamp: Date(timeIntervalSince1970: 0))])
         #expect(batch.verbatimMembers(of: 0) == nil)
