@@ -53,7 +53,7 @@ extension EventBatch {
         var field = record.first
         while field >= 0 {
             object[keyString(fields[field].key)] = value(fields[field].value)
-            field = fields[field].next
+            field = next(after: field)
         }
         return Event(fields: object, timestamp: record.timestamp, source: source(of: index), flags: record.flags.names)
     }

@@ -78,10 +78,9 @@ extension EventBatch {
         var index = list
         previous = -1
         while index >= 0 {
-            let field = fields[index]
-            if Self.equal(field.key, key, bytes) { return index }
+            if Self.equal(fields[index].key, key, bytes) { return index }
             previous = index
-            index = field.next
+            index = next(after: index)
         }
         return nil
     }
@@ -295,7 +294,7 @@ extension EventBatch {
         var current = records[event].first
         while current >= 0 && current != index {
             previous = current
-            current = fields[current].next
+            current = next(after: current)
         }
         guard current == index else { return }
         unlink(index, previous: previous, from: .event(event))
@@ -318,8 +317,8 @@ extension EventBatch {
     }
 
     private mutating func unlink(_ index: Int, previous: Int, from parent: Parent) {
-        let next = fields[index].next
-        if previous >= 0 { fields[previous].next = next }
+        let next = next(after: index)
+        if previous >= 0 { links[previous].next = Int32(next) }
         switch parent {
         case .event(let event):
             if records[event].first == index { records[event].first = next }
@@ -335,7 +334,7 @@ extension EventBatch {
             if last == index { last = previous }
             fields[field].value = .object(first: first, last: last)
         }
-        fields[index].next = -1
+        links[index].next = -1
     }
 
     /// Turns the JSON object text of field `index` into member fields (values stay references to
@@ -435,46 +434,48 @@ extension EventBatch {
         let runLast = record.verbatimLast
         bytes.withUnsafeBufferPointer { bytes in
             fields.withUnsafeBufferPointer { fields in
-                func matches(_ index: Int, _ position: Int) -> Bool {
-                    guard keys.tags[position] == fields[index].tag else { return false }
-                    let key = keys.ranges[position]
-                    let candidate = fields[index].key
-                    return candidate == key || key.count <= 2
-                        || (candidate.count == key.count
-                            && Self.sameBytes(
-                                bytes.baseAddress! + candidate.lowerBound,
-                                bytes.baseAddress! + key.lowerBound,
-                                count: key.count
-                            ))
-                }
-                if runFirst >= 0 {
-                    var candidates = wanted
-                    while candidates != 0 {
-                        let position = candidates.trailingZeroBitCount
-                        candidates &= candidates - 1
-                        let hint = keys.hints[position]
-                        guard hint >= 0, runFirst + hint <= runLast, matches(runFirst + hint, position) else {
-                            continue
-                        }
-                        values[position] = fields[runFirst + hint].value
-                        wanted &= ~(1 << UInt64(position))
+                links.withUnsafeBufferPointer { links in
+                    func matches(_ index: Int, _ position: Int) -> Bool {
+                        guard keys.tags[position] == links[index].tag else { return false }
+                        let key = keys.ranges[position]
+                        let candidate = fields[index].key
+                        return candidate == key || key.count <= 2
+                            || (candidate.count == key.count
+                                && Self.sameBytes(
+                                    bytes.baseAddress! + candidate.lowerBound,
+                                    bytes.baseAddress! + key.lowerBound,
+                                    count: key.count
+                                ))
                     }
-                }
-                var index = record.first
-                while index >= 0 && wanted != 0 {
-                    var candidates = wanted
-                    while candidates != 0 {
-                        let position = candidates.trailingZeroBitCount
-                        candidates &= candidates - 1
-                        guard matches(index, position) else { continue }
-                        values[position] = fields[index].value
-                        wanted &= ~(1 << UInt64(position))
-                        if runFirst >= 0 && index >= runFirst && index <= runLast {
-                            keys.hints[position] = index - runFirst
+                    if runFirst >= 0 {
+                        var candidates = wanted
+                        while candidates != 0 {
+                            let position = candidates.trailingZeroBitCount
+                            candidates &= candidates - 1
+                            let hint = keys.hints[position]
+                            guard hint >= 0, runFirst + hint <= runLast, matches(runFirst + hint, position) else {
+                                continue
+                            }
+                            values[position] = fields[runFirst + hint].value
+                            wanted &= ~(1 << UInt64(position))
                         }
-                        break
                     }
-                    index = fields[index].next
+                    var index = record.first
+                    while index >= 0 && wanted != 0 {
+                        var candidates = wanted
+                        while candidates != 0 {
+                            let position = candidates.trailingZeroBitCount
+                            candidates &= candidates - 1
+                            guard matches(index, position) else { continue }
+                            values[position] = fields[index].value
+                            wanted &= ~(1 << UInt64(position))
+                            if runFirst >= 0 && index >= runFirst && index <= runLast {
+                                keys.hints[position] = index - runFirst
+                            }
+                            break
+                        }
+                        index = Int(links[index].next)
+                    }
                 }
             }
         }
@@ -503,12 +504,12 @@ extension EventBatch {
     func findField(keyRange key: Range<Int>, from list: Int) -> Int? {
         let tag = keyTag(key)
         return bytes.withUnsafeBufferPointer { bytes in
-            fields.withUnsafeBufferPointer { fields in
+            links.withUnsafeBufferPointer { links in
                 var index = list
                 while index >= 0 {
                     // Interned keys share their range; others are told apart by their tags
                     // before their bytes are compared.
-                    if fields[index].tag == tag {
+                    if links[index].tag == tag {
                         let candidate = fields[index].key
                         if candidate == key || key.count <= 2 { return index }
                         if candidate.count == key.count, let base = bytes.baseAddress,
@@ -517,7 +518,7 @@ extension EventBatch {
                             return index
                         }
                     }
-                    index = fields[index].next
+                    index = Int(links[index].next)
                 }
                 return nil
             }

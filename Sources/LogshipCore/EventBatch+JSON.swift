@@ -73,7 +73,7 @@ extension EventBatch {
         while index >= 0 {
             let field = fields[index]
             bound += 1 + keyBound(field.key) + jsonBound(field.value)
-            index = field.next
+            index = next(after: index)
         }
         return bound
     }
@@ -130,7 +130,7 @@ extension EventBatch {
             writeKey(field.key, to: &writer)
             write(field.value, to: &writer)
             written += 1
-            index = field.next
+            index = next(after: index)
         }
         return written
     }

@@ -165,7 +165,7 @@ extension EventBatch {
             while index >= 0 {
                 let field = fields[index]
                 object[keyString(field.key)] = value(field.value)
-                index = field.next
+                index = next(after: index)
             }
             return .object(object)
         }

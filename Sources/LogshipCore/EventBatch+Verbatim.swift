@@ -50,14 +50,16 @@ extension EventBatch {
             let slot: FieldSlot =
                 member.kind == .string
                 ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
-            var field = Field(key: key, tag: keyTag(key), value: slot)
+            var field = Field(key: key, value: slot)
             field.isVerbatim = true
-            field.next = position == members.count - 1 ? -1 : first + position + 1
             fields.append(field)
+            links.append(
+                FieldLink(tag: keyTag(key), next: position == members.count - 1 ? -1 : Int32(first + position + 1))
+            )
         }
         let last = first + members.count - 1
         let previous = records[event].last
-        if previous >= 0 { fields[previous].next = first } else { records[event].first = first }
+        if previous >= 0 { links[previous].next = Int32(first) } else { records[event].first = first }
         records[event].last = last
         records[event].keyMask |= bits
         records[event].verbatimFirst = first
@@ -77,7 +79,7 @@ extension EventBatch {
             while true {
                 guard fields[index].isVerbatim else { return nil }
                 if index == last { break }
-                guard fields[index].next == index + 1 else { return nil }
+                guard links[index].next == index + 1 else { return nil }
                 index += 1
             }
             let start = fields[first].key.lowerBound - 1

@@ -53,6 +53,8 @@ package struct EventBatch: Sendable {
     package var records: [Record]
     /// Every field of every event.
     package internal(set) var fields: [Field]
+    /// `links[i]` is the tag and the next field of `fields[i]`.
+    package internal(set) var links: [FieldLink]
     /// Keys added with `key(_:)`, once each per batch.
     /// By bytes, not by `String`: two spellings of a key that `String` finds equal (composed and
     /// decomposed accents) are different keys in JSON.
@@ -66,6 +68,8 @@ package struct EventBatch: Sendable {
         self.records.reserveCapacity(events)
         self.fields = []
         self.fields.reserveCapacity(events * 16)
+        self.links = []
+        self.links.reserveCapacity(events * 16)
     }
 
     /// Number of events.
@@ -77,6 +81,7 @@ package struct EventBatch: Sendable {
         bytes.removeAll(keepingCapacity: true)
         records.removeAll(keepingCapacity: true)
         fields.removeAll(keepingCapacity: true)
+        links.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
     }
 
@@ -193,10 +198,15 @@ package struct EventBatch: Sendable {
             records[event].keyMask |= Self.keyBits(tag: tag)
             return last
         }
-        if last >= 0 { fields[last].next = index }
-        fields.append(Field(key: key, tag: tag, value: value))
+        if last >= 0 { links[last].next = Int32(index) }
+        fields.append(Field(key: key, value: value))
+        links.append(FieldLink(tag: tag))
         return index
     }
+
+    /// The field after `field` in its object, `-1` after the last.
+    @inline(__always)
+    package func next(after field: Int) -> Int { Int(links[field].next) }
 
     /// The bits of a key in `Record.keyMask`: two, from its tag (length, first and last bytes),
     /// so that with the dozen keys of a parsed event a lookup of an absent key finds a bit clear
@@ -213,7 +223,7 @@ package struct EventBatch: Sendable {
         return 1 << (mixed >> 58) | 1 << ((mixed >> 52) & 63)
     }
 
-    /// A key's `Field.tag`: its length (up to 65,535) and its first and last bytes. Keys with
+    /// A key's `FieldLink.tag`: its length (up to 65,535) and its first and last bytes. Keys with
     /// different tags differ; keys with the same tag are compared byte by byte.
     @inline(__always)
     package func keyTag(_ key: Range<Int>) -> UInt32 {
@@ -228,9 +238,10 @@ package struct EventBatch: Sendable {
     package mutating func appendField(_ key: Range<Int>, _ value: FieldSlot, toObject parent: Int) -> Int {
         guard case .object(let first, let last) = fields[parent].value else { return -1 }
         let index = fields.count
-        fields.append(Field(key: key, tag: keyTag(key), value: value))
+        fields.append(Field(key: key, value: value))
+        links.append(FieldLink(tag: keyTag(key)))
         if last >= 0 {
-            fields[last].next = index
+            links[last].next = Int32(index)
             fields[parent].value = .object(first: first, last: index)
         } else {
             fields[parent].value = .object(first: index, last: index)

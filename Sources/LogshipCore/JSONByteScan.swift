@@ -26,6 +26,22 @@ package enum JSONByteScan {
         word & highBits != 0 || mayNeedEscape(word)
     }
 
+    /// The position (0-7) of the first byte of `word`, in memory order, that is a quote, a
+    /// backslash, below 0x20 or above 0x7F; 8 when there is none. Exact, unlike the `may`
+    /// checks: a borrow that flags a byte wrongly comes from a lower byte that is flagged rightly,
+    /// so the lowest flagged byte is always a real one. Callers jump straight to it instead of
+    /// looking at a flagged word byte by byte.
+    @inline(__always)
+    package static func firstRunEnd(_ word: UInt64) -> Int {
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        let quoteZero = (quote &- ones) & ~quote
+        let backslashZero = (backslash &- ones) & ~backslash
+        let flagged = (control | quoteZero | backslashZero | word) & highBits
+        return flagged.trailingZeroBitCount >> 3
+    }
+
     /// The eight bytes at `offset` of `bytes` (which must have them), in memory order.
     @inline(__always)
     package static func word(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {

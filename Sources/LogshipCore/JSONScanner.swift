@@ -239,15 +239,19 @@ package struct JSONScanner {
     }
 
     /// Steps over a string at `index` (its opening quote); returns whether it has escapes, or
-    /// `nil` when it is invalid.
+    /// `nil` when it is invalid. Eight bytes at a time, jumping to the first byte that is not
+    /// plain ASCII (`JSONByteScan.firstRunEnd`); the last few bytes of the text one at a time.
     mutating func skipString() -> Bool? {
         index += 1
         var escaped = false
-        while index < bytes.count {
-            while index + 8 <= bytes.count, !JSONByteScan.mayEndASCIIRun(JSONByteScan.word(bytes, at: index)) {
-                index += 8
+        while true {
+            if index + 8 <= bytes.count {
+                let plain = JSONByteScan.firstRunEnd(JSONByteScan.word(bytes, at: index))
+                index += plain
+                if plain == 8 { continue }
+            } else {
+                guard index < bytes.count else { return nil }
             }
-            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -264,7 +268,6 @@ package struct JSONScanner {
                 index += length
             }
         }
-        return nil
     }
 
     private mutating func skipEscape() -> Bool {

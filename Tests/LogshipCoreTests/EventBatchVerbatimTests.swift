@@ -23,7 +23,7 @@ struct EventBatchVerbatimTests {
         let batch = makeBatch()
         #expect(batch.verbatimText(of: 0) == #""a": 1, "b": "x", "c": [2]"#)
         #expect(batch.verbatimMembers(of: 0)?.last == 2)
-        #expect(batch.fields[2].next == 3)
+        #expect(batch.next(after: 2) == 3)
     }
 
     @Test func replacingAValueEndsTheRun() {

@@ -21,6 +21,36 @@ struct JSONByteScanTests {
         }
     }
 
+    /// `firstRunEnd` against a byte-by-byte search, on words mixing the bytes around each
+    /// boundary of the checks (where a borrow from one byte could flag the next), every word of
+    /// them that a fixed-seed generator makes, and each byte value alone at each position.
+    @Test func findsTheFirstByteThatEndsARun() {
+        func ends(_ byte: UInt8) -> Bool {
+            byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+        }
+        func reference(_ bytes: [UInt8]) -> Int { bytes.firstIndex(where: ends) ?? 8 }
+        for value in 0...255 {
+            for position in 0..<8 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                bytes[position] = UInt8(value)
+                #expect(JSONByteScan.firstRunEnd(word(bytes)) == reference(bytes), "byte \(value) at \(position)")
+            }
+        }
+        let tricky: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xFF, 0x61]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<200_000 {
+            let bytes = (0..<8).map { _ -> UInt8 in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return tricky[Int(state >> 33) % tricky.count]
+            }
+            let found = JSONByteScan.firstRunEnd(word(bytes))
+            if found != reference(bytes) {
+                Issue.record("\(bytes): \(found), expected \(reference(bytes))")
+                return
+            }
+        }
+    }
+
     /// The byte-at-a-time escaper this replaced, as the reference.
     private func referenceEscape(_ bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []

@@ -104,11 +104,11 @@ package struct BulkEncoder: Sendable {
                     writer.write(UInt8(ascii: ","))
                     batch.bytes.withUnsafeBufferPointer { writer.write(UnsafeBufferPointer(rebasing: $0[run.text])) }
                 }
-                field = batch.fields[run.last].next
+                field = batch.next(after: run.last)
                 continue
             }
             let entry = batch.fields[field]
-            field = entry.next
+            field = batch.next(after: field)
             if batch.keyEquals(entry.key, Self.timestampName) { continue }
             if !wroteFlags && batch.keyEquals(entry.key, Self.logName) {
                 bytes.append(UInt8(ascii: ","))
@@ -152,7 +152,7 @@ package struct BulkEncoder: Sendable {
             var index = first
             while index >= 0 {
                 let entry = batch.fields[index]
-                index = entry.next
+                index = batch.next(after: index)
                 if batch.keyEquals(entry.key, flagsName) { continue }
                 batch.appendKey(entry.key, to: &bytes)
                 batch.appendJSON(entry.value, to: &bytes)
