@@ -99,6 +99,45 @@ extension EventBatch {
         findTopLevelField(keyRange: key, in: event).map { fields[$0].value }
     }
 
+    /// `value(atKey:in:)`, looking first where the previous event's verbatim run had the key:
+    /// `hint` (start with `-1`) is that place, and is updated, as `topLevelValues` does for
+    /// several keys. For steps that read one field of every event.
+    package func value(atKey key: Range<Int>, in event: Int, hint: inout Int) -> FieldSlot? {
+        let record = records[event]
+        let tag = keyTag(key)
+        let bits = Self.keyBits(tag: tag)
+        guard record.keyMask & bits == bits else { return nil }
+        let runFirst = record.verbatimFirst
+        if runFirst >= 0 && hint >= 0 && runFirst + hint <= record.verbatimLast {
+            let guess = runFirst + hint
+            let found =
+                links[guess].tag == tag && bytes.withUnsafeBufferPointer { Self.keyMatches(fields[guess].key, key, $0) }
+            if found { return fields[guess].value }
+        }
+        guard let index = findField(keyRange: key, from: record.first) else { return nil }
+        if runFirst >= 0 && index >= runFirst && index <= record.verbatimLast { hint = index - runFirst }
+        return fields[index].value
+    }
+
+    /// `value(at:in:)` with a `hint` for one-segment paths (see `value(atKey:in:hint:)`).
+    package func value(at path: ResolvedPath, in event: Int, hint: inout Int) -> FieldSlot? {
+        path.count == 1 ? value(atKey: path.first, in: event, hint: &hint) : value(at: path, in: event)
+    }
+
+    /// Whether the key at `candidate` is `key`, once their tags are known to be equal: the same
+    /// range (interned keys), or the same bytes (a tag holds the length and first and last
+    /// bytes, so keys of up to two bytes are equal when their tags are).
+    @inline(__always)
+    static func keyMatches(_ candidate: Range<Int>, _ key: Range<Int>, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        candidate == key || key.count <= 2
+            || (candidate.count == key.count
+                && sameBytes(
+                    bytes.baseAddress! + candidate.lowerBound,
+                    bytes.baseAddress! + key.lowerBound,
+                    count: key.count
+                ))
+    }
+
     /// The value at a resolved path: one-segment paths without reference counting.
     package func value(at path: ResolvedPath, in event: Int) -> FieldSlot? {
         switch path.count {
@@ -436,16 +475,8 @@ extension EventBatch {
             fields.withUnsafeBufferPointer { fields in
                 links.withUnsafeBufferPointer { links in
                     func matches(_ index: Int, _ position: Int) -> Bool {
-                        guard keys.tags[position] == links[index].tag else { return false }
-                        let key = keys.ranges[position]
-                        let candidate = fields[index].key
-                        return candidate == key || key.count <= 2
-                            || (candidate.count == key.count
-                                && Self.sameBytes(
-                                    bytes.baseAddress! + candidate.lowerBound,
-                                    bytes.baseAddress! + key.lowerBound,
-                                    count: key.count
-                                ))
+                        keys.tags[position] == links[index].tag
+                            && Self.keyMatches(fields[index].key, keys.ranges[position], bytes)
                     }
                     if runFirst >= 0 {
                         var candidates = wanted
@@ -509,15 +540,7 @@ extension EventBatch {
                 while index >= 0 {
                     // Interned keys share their range; others are told apart by their tags
                     // before their bytes are compared.
-                    if links[index].tag == tag {
-                        let candidate = fields[index].key
-                        if candidate == key || key.count <= 2 { return index }
-                        if candidate.count == key.count, let base = bytes.baseAddress,
-                            Self.sameBytes(base + candidate.lowerBound, base + key.lowerBound, count: key.count)
-                        {
-                            return index
-                        }
-                    }
+                    if links[index].tag == tag && Self.keyMatches(fields[index].key, key, bytes) { return index }
                     index = Int(links[index].next)
                 }
                 return nil

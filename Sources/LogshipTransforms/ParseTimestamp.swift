@@ -90,13 +90,17 @@ package struct ParseTimestamp: EventTransform {
         var skipped = 0
         let field = batch.resolve(configuration.field)
         let selected = configuration.when?.matches(in: &batch)
+        // Where the field was in the last event, and the last minute read per format: lines of
+        // one service have the same shape, and many lines share a minute.
+        var hint = -1
+        var caches = [TimestampCache](repeating: TimestampCache(), count: configuration.formats.count)
         for event in 0..<batch.count {
             if let selected, !selected[event] { continue }
-            guard let slot = batch.value(at: field, in: event) else {
+            guard let slot = batch.value(at: field, in: event, hint: &hint) else {
                 skipped += 1
                 continue
             }
-            if let date = date(from: slot, in: batch) {
+            if let date = date(from: slot, in: batch, caches: &caches) {
                 batch.records[event].timestamp = date
                 succeeded += 1
             } else {
@@ -112,11 +116,20 @@ package struct ParseTimestamp: EventTransform {
     /// The instant a value of `batch` denotes in the first format that accepts it; text is read
     /// as bytes, without making a `String`.
     package func date(from slot: FieldSlot, in batch: EventBatch) -> Date? {
-        for format in configuration.formats {
+        var caches = [TimestampCache](repeating: TimestampCache(), count: configuration.formats.count)
+        return date(from: slot, in: batch, caches: &caches)
+    }
+
+    /// `date(from:in:)` with one `TimestampCache` per format, kept from event to event.
+    private func date(from slot: FieldSlot, in batch: EventBatch, caches: inout [TimestampCache]) -> Date? {
+        for (position, format) in configuration.formats.enumerated() {
             let date: Date?
             switch (format, slot) {
             case (.iso8601, .text), (.iso8601, .jsonString), (.pythonLogging, .text), (.pythonLogging, .jsonString):
-                date = batch.withText(slot) { format.date(fromText: $0, offsetSeconds: offsetSeconds) } ?? nil
+                date =
+                    batch.withText(slot) {
+                        format.date(fromText: $0, offsetSeconds: offsetSeconds, cache: &caches[position])
+                    } ?? nil
             case (.iso8601, _), (.pythonLogging, _):
                 date = nil
             default:

@@ -57,9 +57,20 @@ package enum TimestampFormat: String, Sendable, CaseIterable {
     /// The instant the UTF-8 text `bytes` denotes in this format (`iso8601` and `pythonLogging`
     /// only; `nil` for the numeric formats).
     package func date(fromText bytes: UnsafeBufferPointer<UInt8>, offsetSeconds: Int) -> Date? {
+        var cache = TimestampCache()
+        return date(fromText: bytes, offsetSeconds: offsetSeconds, cache: &cache)
+    }
+
+    /// `date(fromText:offsetSeconds:)`, reusing the date and time to the minute of the last text
+    /// read with `cache` when this one starts the same (see `TimestampScanner.dateTime`).
+    package func date(
+        fromText bytes: UnsafeBufferPointer<UInt8>,
+        offsetSeconds: Int,
+        cache: inout TimestampCache
+    ) -> Date? {
         guard self == .iso8601 || self == .pythonLogging else { return nil }
         var scanner = TimestampScanner(bytes: bytes)
-        guard let seconds = scanner.dateTime(strictPython: self == .pythonLogging) else { return nil }
+        guard let seconds = scanner.dateTime(strictPython: self == .pythonLogging, cache: &cache) else { return nil }
         var offset = offsetSeconds
         if self == .iso8601 {
             guard let zone = scanner.zoneOffset() else { return nil }

@@ -1,3 +1,19 @@
+/// The date, hour and minute of the last timestamp read (see `TimestampScanner.dateTime`).
+package struct TimestampCache: Sendable {
+    var prefix: (UInt64, UInt64) = (0, 0)
+    var strictPython = false
+    /// Seconds since 1970 at the start of that minute; `nil` until a timestamp was read.
+    var minuteSeconds: Int64?
+
+    package init() {}
+
+    init(prefix: (UInt64, UInt64), strictPython: Bool, minuteSeconds: Int64) {
+        self.prefix = prefix
+        self.strictPython = strictPython
+        self.minuteSeconds = minuteSeconds
+    }
+}
+
 /// A cursor over the bytes of a textual timestamp, for `TimestampFormat`.
 struct TimestampScanner {
     /// The text.
@@ -17,7 +33,20 @@ struct TimestampScanner {
 
     /// Reads `yyyy-MM-dd?HH:mm:ss[.f]` and returns its seconds since 1970 as if in UTC. With
     /// `strictPython` the separator must be a space and the fraction separator a comma.
-    mutating func dateTime(strictPython: Bool) -> Int64? {
+    ///
+    /// `cache` holds the first 16 bytes (`yyyy-MM-dd?HH:mm`) of the last text read this way and
+    /// their seconds: when this text starts with the same bytes (lines of one minute), only the
+    /// seconds and the fraction are read. It is only ever filled from a valid date and time read
+    /// with the same `strictPython`, so a text it accepts is one the full reading accepts.
+    mutating func dateTime(strictPython: Bool, cache: inout TimestampCache) -> Int64? {
+        if bytes.count >= 19, cache.strictPython == strictPython, let cached = cache.minuteSeconds,
+            Self.prefix(bytes) == cache.prefix
+        {
+            index = 16
+            guard literal(UInt8(ascii: ":")), let second = digits(2), second <= 60, fractionOfSecond(strictPython)
+            else { return nil }
+            return cached + Int64(second)
+        }
         guard let year = digits(4), literal(UInt8(ascii: "-")), let month = digits(2), literal(UInt8(ascii: "-")),
             let day = digits(2), index < bytes.count
         else { return nil }
@@ -29,31 +58,45 @@ struct TimestampScanner {
             else { return nil }
         }
         index += 1
-        guard let hour = digits(2), literal(UInt8(ascii: ":")), let minute = digits(2), literal(UInt8(ascii: ":")),
-            let second = digits(2)
+        guard let hour = digits(2), literal(UInt8(ascii: ":")), let minute = digits(2) else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= Self.daysInMonth(month, year: year), hour <= 23, minute <= 59
         else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= Self.daysInMonth(month, year: year), hour <= 23,
-            minute <= 59, second <= 60
+        let minuteSeconds =
+            Self.daysSince1970(year: year, month: month, day: day) * 86_400 + Int64(hour * 3_600 + minute * 60)
+        // A valid prefix, 16 bytes long (the fields have fixed widths): kept for the next text.
+        cache = TimestampCache(prefix: Self.prefix(bytes), strictPython: strictPython, minuteSeconds: minuteSeconds)
+        guard literal(UInt8(ascii: ":")), let second = digits(2), second <= 60, fractionOfSecond(strictPython)
         else { return nil }
-        if index < bytes.count
-            && (bytes[index] == UInt8(ascii: ",") || (!strictPython && bytes[index] == UInt8(ascii: ".")))
-        {
+        return minuteSeconds + Int64(second)
+    }
+
+    /// Reads an optional fraction of a second (`,` or, unless `strictPython`, `.`, then 1 to 9
+    /// digits) into `fraction`; `false` when the separator has no digits or too many.
+    private mutating func fractionOfSecond(_ strictPython: Bool) -> Bool {
+        guard
+            index < bytes.count
+                && (bytes[index] == UInt8(ascii: ",") || (!strictPython && bytes[index] == UInt8(ascii: ".")))
+        else { return true }
+        index += 1
+        var count = 0
+        var value = 0
+        while index < bytes.count, let digit = Self.digit(bytes[index]) {
+            count += 1
+            guard count <= 9 else { return false }
+            value = value * 10 + digit
             index += 1
-            var count = 0
-            var value = 0
-            while index < bytes.count, let digit = Self.digit(bytes[index]) {
-                count += 1
-                guard count <= 9 else { return nil }
-                value = value * 10 + digit
-                index += 1
-            }
-            guard count > 0 else { return nil }
-            var scale = 1
-            for _ in 0..<count { scale *= 10 }
-            fraction = Double(value) / Double(scale)
         }
-        let days = Self.daysSince1970(year: year, month: month, day: day)
-        return days * 86_400 + Int64(hour * 3_600 + minute * 60 + second)
+        guard count > 0 else { return false }
+        var scale = 1
+        for _ in 0..<count { scale *= 10 }
+        fraction = Double(value) / Double(scale)
+        return true
+    }
+
+    /// The first 16 bytes of `bytes` (which has them) as two words.
+    private static func prefix(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        return (base.loadUnaligned(as: UInt64.self), base.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
     }
 
     /// Reads an optional zone: nothing (UTC), `Z`/`z`, or a sign followed by `hh`, `hh:mm` or

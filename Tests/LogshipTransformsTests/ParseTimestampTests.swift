@@ -70,6 +70,39 @@ struct ParseTimestampTests {
         #expect(format.date(from: value) == nil)
     }
 
+    /// A `TimestampCache` carried from text to text (as `parse_timestamp` does within a batch)
+    /// changes no result: every text, read after every other one with either format, gives what
+    /// a fresh read gives.
+    @Test func readingAfterAnotherTextGivesTheSameResult() {
+        let texts = [
+            "2025-11-01T12:00:00Z", "2025-11-01T12:00:59.5", "2025-11-01T12:00:60", "2025-11-01T12:00:61",
+            "2025-11-01T12:00", "2025-11-01T12:00:", "2025-11-01T12:00:0", "2025-11-01T12:00:00+02:00",
+            "2025-11-01T12:00:00.Z", "2025-11-01T12:00:00,123", "2025-11-01 12:00:00,123", "2025-11-01 12:00:07",
+            "2025-11-01 12:00:00.123", "2025-11-01 12:00:00,", "2025-11-01 12:01:00,5", "2025-13-01 12:00:00,1",
+            "2025-13-01T12:00:00", "2025-02-29 12:00:00", "2024-02-29 12:00:00", "2025-11-01X12:00:00",
+            "2025-11-01T12:00:00 junk", "2025-11-01t12:00:00z",
+        ]
+        func read(_ text: String, _ format: TimestampFormat, _ cache: inout TimestampCache) -> Date? {
+            Array(text.utf8).withUnsafeBufferPointer { format.date(fromText: $0, offsetSeconds: 3_600, cache: &cache) }
+        }
+        for first in texts {
+            for firstFormat in [TimestampFormat.iso8601, .pythonLogging] {
+                for second in texts {
+                    for secondFormat in [TimestampFormat.iso8601, .pythonLogging] {
+                        var cache = TimestampCache()
+                        _ = read(first, firstFormat, &cache)
+                        var fresh = TimestampCache()
+                        let expected = read(second, secondFormat, &fresh)
+                        #expect(
+                            read(second, secondFormat, &cache) == expected,
+                            "\(second) (\(secondFormat)) after \(first) (\(firstFormat))"
+                        )
+                    }
+                }
+            }
+        }
+    }
+
     @Test func pythonLoggingUsesTheConfiguredZone() throws {
         let transform = try ParseTimestamp(configuration: .init(formats: [.pythonLogging], timezone: "+01:00"))
         let (events, _) = Fixtures.run(transform, [Fixtures.event(["timestamp": "2025-11-01 13:00:00,000"])])
