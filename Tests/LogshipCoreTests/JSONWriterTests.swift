@@ -36,6 +36,21 @@ struct JSONWriterTests {
         #expect(String(decoding: output.dropFirst(), as: UTF8.self) == String(value))
     }
 
+    /// The last `count` digits, zero-padded, as `%0*d` of the value modulo 10^count writes them.
+    @Test(arguments: 1...6)
+    func writesDigitsZeroPadded(count: Int) {
+        var modulus = 1
+        for _ in 0..<count { modulus *= 10 }
+        for value in [0, 1, 7, 9, 10, 59, 60, 99, 100, 101, 999, 1_000, 3_599_999, 123_456, 999_999, 1_000_007] {
+            var bytes: [UInt8] = []
+            bytes.appendJSON(atMost: count) { $0.writeDigits(value, count: count) }
+            #expect(
+                String(decoding: bytes, as: UTF8.self) == String(format: "%0*d", count, value % modulus),
+                "\(value)"
+            )
+        }
+    }
+
     @Test func appendsAfterWhatIsThereAndKeepsOnlyWhatWasWritten() {
         var output = Array("abc".utf8)
         output.appendJSON(atMost: 100) { $0.write("de") }
