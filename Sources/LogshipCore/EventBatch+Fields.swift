@@ -189,15 +189,24 @@ extension EventBatch {
         var seen: UInt64 = 0
         bytes.withUnsafeBufferPointer { bytes in
             let object = UnsafeBufferPointer(rebasing: bytes[range])
-            JSONScanner.forEachMember(inObject: object) { member in
+            var reader = JSONMemberReader(object: object)
+            while remaining > 0, let member = reader.next() {
                 for position in keys.indices where seen & (1 << UInt64(position)) == 0 {
-                    let key = UnsafeBufferPointer(rebasing: bytes[keys[position]])
-                    guard JSONText.keyEquals(member, in: object, key) else { continue }
+                    let key = keys[position]
+                    let found =
+                        member.keyHasEscapes
+                        ? JSONText.keyEquals(member, in: object, UnsafeBufferPointer(rebasing: bytes[key]))
+                        : member.key.count == key.count
+                            && Self.sameBytes(
+                                object.baseAddress! + member.key.lowerBound,
+                                bytes.baseAddress! + key.lowerBound,
+                                count: key.count
+                            )
+                    guard found else { continue }
                     seen |= 1 << UInt64(position)
                     remaining -= 1
                     values[position] = Self.slot(of: member, inObjectAt: range.lowerBound)
                 }
-                return remaining > 0
             }
         }
     }

@@ -53,16 +53,11 @@ package struct JSONScanner {
         named key: UnsafeBufferPointer<UInt8>,
         inObject bytes: UnsafeBufferPointer<UInt8>
     ) -> JSONMember? {
-        var scanner = JSONScanner(bytes: bytes, index: 0)
-        var found: JSONMember?
-        _ = scanner.forEachMember { member in
-            if JSONText.keyEquals(member, in: bytes, key) {
-                found = member
-                return false
-            }
-            return true
+        var reader = JSONMemberReader(object: bytes)
+        while let member = reader.next() {
+            if JSONText.keyEquals(member, in: bytes, key) { return member }
         }
-        return found
+        return nil
     }
 
     /// Calls `body` with each member of the object that `bytes` holds exactly (already

@@ -62,4 +62,34 @@ struct JSONScannerTests {
         #expect(member?.kind == .number)
         #expect(member.map { String(decoding: bytes[$0.value], as: UTF8.self) } == "1")
     }
+
+    /// `JSONMemberReader` gives, for a validated object, the members the scanner found; on any
+    /// prefix of one (text it must never be given, but must not crash on) it stops early.
+    @Test(arguments: [
+        "{}", " { } ", #"{"a":1}"#, #" {"a": [1, 2.5e-3, -0, true, false, null, {"b": "c"}]} "#,
+        #"{"s": "caf\u00e9 \ud83d\ude00 \n \"q\"", "\u0061b": {"x": {"y": []}}, "e": ""}"#,
+        #"{"k": "v\"w", "n": 12.50, "o": {"x": [1]}, "t": true}"#, "{\"é\": \"€\",\n\t\"z\" :\r null}",
+    ])
+    func readsTheMembersTheScannerFinds(text: String) throws {
+        let found = try #require(scan(text))
+        let bytes = Array(text.utf8)
+        let read = bytes.withUnsafeBufferPointer { object in
+            var reader = JSONMemberReader(object: object)
+            var members: [JSONMember] = []
+            while let member = reader.next() { members.append(member) }
+            return members
+        }
+        #expect(read == found.members)
+        for end in 0..<bytes.count {
+            let partial = Array(bytes[..<end]).withUnsafeBufferPointer { object in
+                var reader = JSONMemberReader(object: object)
+                var members: [JSONMember] = []
+                while let member = reader.next() { members.append(member) }
+                return members
+            }
+            // A number cut short reads as a shorter number; the keys are the scanner's.
+            #expect(partial.count <= found.members.count)
+            #expect(partial.map(\.key) == found.members.prefix(partial.count).map(\.key), "prefix of \(end) bytes")
+        }
+    }
 }
