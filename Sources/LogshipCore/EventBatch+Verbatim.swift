@@ -43,19 +43,33 @@ extension EventBatch {
             for other in reserved where bytesEqual(key, other) { return false }
             bits |= memberBits
         }
+        appendVerbatimRun(members, base: base, toEvent: event, bits: bits)
+        return true
+    }
+
+    /// The second half of `appendVerbatimMembers`, once the members are known to be new: fields
+    /// and links written in place, with one capacity check each instead of one per member.
+    private mutating func appendVerbatimRun(
+        _ members: [JSONMember],
+        base: Int,
+        toEvent event: Int,
+        bits: UInt64
+    ) {
         let first = fields.count
-        for (position, member) in members.enumerated() {
-            let key = (member.key.lowerBound + base)..<(member.key.upperBound + base)
-            let value = (member.value.lowerBound + base)..<(member.value.upperBound + base)
-            let slot: FieldSlot =
-                member.kind == .string
-                ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
-            var field = Field(key: key, value: slot)
-            field.isVerbatim = true
-            fields.append(field)
-            links.append(
-                FieldLink(tag: keyTag(key), next: position == members.count - 1 ? -1 : Int32(first + position + 1))
-            )
+        fields.append(addingCapacity: members.count) { span in
+            for member in members {
+                let value = (member.value.lowerBound + base)..<(member.value.upperBound + base)
+                let slot: FieldSlot =
+                    member.kind == .string
+                    ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
+                var field = Field(key: (member.key.lowerBound + base)..<(member.key.upperBound + base), value: slot)
+                field.isVerbatim = true
+                span.append(field)
+            }
+        }
+        for position in 0..<members.count {
+            let next = position == members.count - 1 ? -1 : Int32(first + position + 1)
+            links.append(FieldLink(tag: keyTag(fields[first + position].key), next: next))
         }
         let last = first + members.count - 1
         let previous = records[event].last
@@ -64,7 +78,6 @@ extension EventBatch {
         records[event].keyMask |= bits
         records[event].verbatimFirst = first
         records[event].verbatimLast = last
-        return true
     }
 
     /// The verbatim run of `event`, if it is still intact: its last field (the walk of the

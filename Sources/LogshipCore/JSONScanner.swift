@@ -78,7 +78,7 @@ package struct JSONScanner {
     /// Scans the object at `index` (at its `{`), calling `body` with each member until it returns
     /// `false`. Returns whether the object (or the part before the stop) is valid.
     mutating func forEachMember(_ body: (JSONMember) -> Bool) -> Bool {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.trackedKeys) { hashes in
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.trackedKeys) { hashes in
             forEachMember(hashes: hashes, body)
         }
     }
@@ -86,7 +86,7 @@ package struct JSONScanner {
     private mutating func noteKey(
         _ key: Range<Int>,
         escaped: Bool,
-        hashes: UnsafeMutableBufferPointer<UInt32>,
+        hashes: UnsafeMutableBufferPointer<UInt64>,
         count: inout Int
     ) {
         guard !mayHaveRepeatedKeys else { return }
@@ -94,11 +94,7 @@ package struct JSONScanner {
             mayHaveRepeatedKeys = true
             return
         }
-        var hash: UInt32 = 2_166_136_261
-        for offset in key {
-            hash ^= UInt32(bytes[offset])
-            hash &*= 16_777_619
-        }
+        let hash = Self.keyHash(key, bytes)
         for slot in 0..<count where hashes[slot] == hash {
             mayHaveRepeatedKeys = true
             return
@@ -107,8 +103,31 @@ package struct JSONScanner {
         count += 1
     }
 
+    /// A hash of the key at `key` from its length and its first and last eight bytes (all of
+    /// them for keys of up to 16 bytes): equal keys hash equal, and different keys that hash
+    /// equal only make the caller take the slower path. A byte-by-byte hash of every key was a
+    /// fifth of `parse_json`'s time.
+    @inline(__always)
+    private static func keyHash(_ key: Range<Int>, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let base = UnsafeRawPointer(bytes.baseAddress! + key.lowerBound)
+        let count = key.count
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        if count >= 8 {
+            head = base.loadUnaligned(as: UInt64.self)
+            tail = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else if count >= 4 {
+            head = UInt64(base.loadUnaligned(as: UInt32.self))
+            tail = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+        } else {
+            for offset in 0..<count { head = head << 8 | UInt64(bytes[key.lowerBound + offset]) }
+        }
+        let mixed = (head &* 0x9E37_79B9_7F4A_7C15) ^ (tail &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(count)
+        return mixed ^ (mixed >> 29)
+    }
+
     private mutating func forEachMember(
-        hashes: UnsafeMutableBufferPointer<UInt32>,
+        hashes: UnsafeMutableBufferPointer<UInt64>,
         _ body: (JSONMember) -> Bool
     ) -> Bool {
         var keyCount = 0

@@ -48,6 +48,9 @@ struct JSONScannerTests {
     @Test(arguments: [
         (#"{"a": 1, "a": 2}"#, true), (#"{"a": {"b": 1, "b": 2}}"#, true), (#"{"a": 1, "b": {"a": 2}}"#, false),
         (#"{"\u0061": 1}"#, true), (#"{"a": [{"b": 1}, {"b": 2}]}"#, false),
+        (#"{"a_key_of_twenty_by": 1, "a_key_of_twenty_by": 2}"#, true), (#"{"abcd": 1, "abce": 2}"#, false),
+        (#"{"abcdefghijklmnop": 1, "abcdefghijklmnoq": 2, "bcdefghijklmnopq": 3}"#, false),
+        (#"{"ab": 1, "b": 2, "ba": 3, "": 4, "abc": 5, "": 6}"#, true),
     ])
     func flagsObjectsThatMayRepeatAKey(text: String, repeats: Bool) throws {
         #expect(try #require(scan(text)).repeats == repeats)
