@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// The derived metrics: counters, gauges and histograms keyed by label values, updated a batch at
@@ -46,7 +47,15 @@ package final class MetricStore: Sendable {
             var position = Int(truncatingIfNeeded: hash) & mask
             while slots[position] != 0 {
                 let index = Int(slots[position]) - 1
-                if series[index].hash == hash && series[index].key.elementsEqual(key) { return index }
+                // memcmp rather than `elementsEqual`, whose generic loop was 2% of the CPU.
+                if series[index].hash == hash,
+                    series[index].key.withUnsafeBufferPointer({ stored in
+                        stored.count == key.count
+                            && (key.isEmpty || memcmp(stored.baseAddress!, key.baseAddress!, key.count) == 0)
+                    })
+                {
+                    return index
+                }
                 position = (position + 1) & mask
             }
             return nil
