@@ -471,12 +471,19 @@ extension EventBatch {
     /// members `parse_json` added) is looked for at the same place in the next event's run first
     /// (`keys` learns where), and only a miss walks the list. The walk is a chase through the
     /// field table that stalls on every field: it was 7% of a `--output null` run's CPU.
-    package func topLevelValues(_ keys: inout TopLevelKeys, in event: Int, into values: inout [FieldSlot?]) {
+    /// Keys whose bit is set in `skipping` (looked up before) are not looked for.
+    package func topLevelValues(
+        _ keys: inout TopLevelKeys,
+        in event: Int,
+        into values: inout [FieldSlot?],
+        skipping: UInt64 = 0
+    ) {
         let record = records[event]
         var wanted: UInt64 = 0
         for position in 0..<keys.ranges.count where record.keyMask & keys.bits[position] == keys.bits[position] {
             wanted |= 1 << UInt64(position)
         }
+        wanted &= ~skipping
         guard wanted != 0 else { return }
         let runFirst = record.verbatimFirst
         let runLast = record.verbatimLast

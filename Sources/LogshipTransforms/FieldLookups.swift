@@ -99,8 +99,15 @@ package struct FieldLookups {
             if topLevelKeys == nil { topLevelKeys = batch.topLevelKeys(topLevelColumns.map { paths[$0].first }) }
             let count = topLevelColumns.count
             resetFound(count)
-            batch.topLevelValues(&topLevelKeys!, in: event, into: &found)
-            for position in 0..<count { cells[topLevelColumns[position] * events + event] = .some(found[position]) }
+            // Columns added since the event's last walk are looked for; those it found are kept.
+            var known: UInt64 = 0
+            for position in 0..<count {
+                if case .some = cells[topLevelColumns[position] * events + event] { known |= 1 << UInt64(position) }
+            }
+            batch.topLevelValues(&topLevelKeys!, in: event, into: &found, skipping: known)
+            for position in 0..<count where known & (1 << UInt64(position)) == 0 {
+                cells[topLevelColumns[position] * events + event] = .some(found[position])
+            }
             return cells[cell] ?? nil
         }
         let parent = parents[column]

@@ -55,6 +55,34 @@ struct FieldLookupsTests {
         #expect(lookups.value(columns[3], event: 0, in: batch).flatMap { batch.number($0) } == 1)
     }
 
+    /// Top-level columns added after some events were looked up: those events' later walks look
+    /// only for the new keys and keep what they found before; every answer is the batch's.
+    @Test func columnsAddedBetweenLookupsAnswerLikeTheBatch() throws {
+        var batch = EventBatch(
+            (0..<6).map { number in
+                var fields: FieldObject = [
+                    "type": number % 2 == 0 ? "metric" : "log", "value": .integer(Int64(number)),
+                ]
+                if number % 3 == 0 { fields["labels"] = .object(["status": "500"]) }
+                if number != 4 { fields["metric"] = "api" }
+                return Event(fields: fields, timestamp: Date())
+            }
+        )
+        var lookups = FieldLookups(for: batch)
+        var columns: [(column: Int, path: String)] = []
+        for path in ["type", "metric", "labels", "value", "missing", "labels.status"] {
+            columns.append((lookups.column(FieldPath(path), in: &batch), path))
+            for event in stride(from: columns.count % 2, to: batch.count, by: 2) {
+                for (column, path) in columns {
+                    #expect(
+                        lookups.value(column, event: event, in: batch) == batch.value(at: FieldPath(path), in: event),
+                        "\(path) of event \(event)"
+                    )
+                }
+            }
+        }
+    }
+
     @Test func conditionsSharingLookupsAgreeWithConditionsAlone() throws {
         var batch = EventBatch(
             (0..<20).map { number in
