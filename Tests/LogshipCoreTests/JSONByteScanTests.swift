@@ -7,21 +7,7 @@ struct JSONByteScanTests {
         bytes.withUnsafeBufferPointer { JSONByteScan.word($0, at: 0) }
     }
 
-    /// Every byte value at every position of a word of plain ASCII.
-    @Test func flagsEveryByteThatEndsARunAndNoOther() {
-        for value in 0...255 {
-            let byte = UInt8(value)
-            let needsEscape = byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
-            for position in 0..<8 {
-                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
-                bytes[position] = byte
-                #expect(JSONByteScan.mayNeedEscape(word(bytes)) == needsEscape, "byte \(value) at \(position)")
-                #expect(JSONByteScan.mayEndASCIIRun(word(bytes)) == (needsEscape || byte >= 0x80))
-            }
-        }
-    }
-
-    /// `firstRunEnd` against a byte-by-byte search, on words mixing the bytes around each
+    /// `firstRunEnd` and `firstNeedingEscape` against a byte-by-byte search, on words mixing the bytes around each
     /// boundary of the checks (where a borrow from one byte could flag the next), every word of
     /// them that a fixed-seed generator makes, and each byte value alone at each position.
     @Test func findsTheFirstByteThatEndsARun() {
@@ -44,8 +30,10 @@ struct JSONByteScanTests {
                 return tricky[Int(state >> 33) % tricky.count]
             }
             let found = JSONByteScan.firstRunEnd(word(bytes))
-            if found != reference(bytes) {
-                Issue.record("\(bytes): \(found), expected \(reference(bytes))")
+            let escape = JSONByteScan.firstNeedingEscape(word(bytes))
+            let expectedEscape = bytes.firstIndex { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } ?? 8
+            if found != reference(bytes) || escape != expectedEscape {
+                Issue.record("\(bytes): \(found) and \(escape), expected \(reference(bytes)) and \(expectedEscape)")
                 return
             }
         }

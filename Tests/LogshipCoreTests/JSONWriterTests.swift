@@ -51,6 +51,20 @@ struct JSONWriterTests {
         }
     }
 
+    /// As `String(_:radix:)` writes them: every length of value, and every digit in every place.
+    @Test func writesHexadecimalAsSwiftPrintsIt() {
+        var values: [UInt64] = [
+            0, 1, 9, 10, 15, 16, 0xFF, 0x1_0000_0000, .max, 0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210,
+        ]
+        for shift in 0..<64 { values += [1 << UInt64(shift), (1 << UInt64(shift)) - 1] }
+        for digit in 0..<16 { values.append(UInt64(digit) &* 0x1111_1111_1111_1111) }
+        for value in values {
+            var bytes: [UInt8] = []
+            bytes.appendJSON(atMost: 16) { $0.writeHex(value) }
+            #expect(String(decoding: bytes, as: UTF8.self) == String(value, radix: 16), "\(value)")
+        }
+    }
+
     @Test func appendsAfterWhatIsThereAndKeepsOnlyWhatWasWritten() {
         var output = Array("abc".utf8)
         output.appendJSON(atMost: 100) { $0.write("de") }
