@@ -84,7 +84,9 @@ extension EventBatch {
     @inline(__always)
     package func writeKey(_ range: Range<Int>, to writer: inout JSONWriter) {
         writer.write(UInt8(ascii: "\""))
-        bytes.withUnsafeBufferPointer { writer.writeEscaped(UnsafeBufferPointer(rebasing: $0[range])) }
+        bytes.withUnsafeBufferPointer {
+            writer.writeEscaped(UnsafeBufferPointer(rebasing: $0[range]), readableAfter: $0.count - range.upperBound)
+        }
         writer.write(UInt8(ascii: "\""), UInt8(ascii: ":"))
     }
 
@@ -93,7 +95,12 @@ extension EventBatch {
         switch slot {
         case .text(let range):
             writer.write(UInt8(ascii: "\""))
-            bytes.withUnsafeBufferPointer { writer.writeEscaped(UnsafeBufferPointer(rebasing: $0[range])) }
+            bytes.withUnsafeBufferPointer {
+                writer.writeEscaped(
+                    UnsafeBufferPointer(rebasing: $0[range]),
+                    readableAfter: $0.count - range.upperBound
+                )
+            }
             writer.write(UInt8(ascii: "\""))
         case .jsonString(let range, _):
             writer.write(UInt8(ascii: "\""))

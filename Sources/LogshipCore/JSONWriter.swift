@@ -50,6 +50,14 @@ package struct JSONWriter {
     /// escaped, control characters as `\n`, `\t`, `\r` or `\u00XX`. Runs that need no escape are
     /// copied whole, found eight bytes at a time.
     package mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        writeEscaped(utf8, readableAfter: 0)
+    }
+
+    /// `writeEscaped(_:)` for text followed in memory by at least `readableAfter` bytes that may
+    /// be read (the rest of the buffer it lies in): with 7 or more, the last few bytes are
+    /// checked as one word too instead of one at a time, which is most of the work for short keys
+    /// and values.
+    package mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, readableAfter: Int) {
         var runStart = 0
         var index = 0
         while index < utf8.count {
@@ -59,6 +67,14 @@ package struct JSONWriter {
                 let clean = JSONByteScan.firstNeedingEscape(JSONByteScan.word(utf8, at: index))
                 index += clean
                 if clean == 8 { continue }
+            } else if readableAfter >= 7 {
+                // The last 1-7 bytes and some after them: the first byte to escape is found
+                // exactly, so one past the text means none in it.
+                let clean = JSONByteScan.firstNeedingEscape(
+                    UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                )
+                if index + clean >= utf8.count { break }
+                index += clean
             }
             let byte = utf8[index]
             index += 1

@@ -56,6 +56,27 @@ struct JSONByteScanTests {
         return output
     }
 
+    /// With bytes readable after the text (escaped as one word at its end), bytes past the text,
+    /// quotes and control characters among them, change nothing.
+    @Test func escapesTheTextAloneWhenTheBytesAfterItAreRead() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array("ab \"\\\n\r\t\u{1}/é".utf8) + [0x1F, 0x7F]
+        for length in 0..<24 {
+            for _ in 0..<50 {
+                let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+                let after = (0..<8).map { _ in alphabet.randomElement(using: &generator)! }
+                let buffer = text + after
+                var escaped: [UInt8] = []
+                buffer.withUnsafeBufferPointer { buffer in
+                    escaped.appendJSON(atMost: JSONWriter.escapedBound(length)) {
+                        $0.writeEscaped(UnsafeBufferPointer(rebasing: buffer[0..<length]), readableAfter: after.count)
+                    }
+                }
+                #expect(escaped == referenceEscape(text), "\(text) before \(after)")
+            }
+        }
+    }
+
     @Test func escapesLikeTheByteAtATimeLoop() {
         var generator = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = Array("ab \"\\\n\r\t\u{1}/é".utf8) + [0x1F, 0x7F]

@@ -94,26 +94,116 @@ package struct BulkEncoder: Sendable {
             writer.write(UInt8(ascii: "Z"), UInt8(ascii: "\""))
         }
         let sourceStart = base + sourceOffset
+        if let bound = Self.sourceBound(batch, event: index) {
+            // The rest of the source line in one reservation: one capacity and uniqueness check
+            // per document instead of one per member.
+            bytes.appendJSON(atMost: bound) { Self.writeSource(batch, event: index, to: &$0) }
+        } else {
+            Self.appendSource(batch, event: index, to: &bytes)
+        }
+        return BulkDocument(
+            range: start..<bytes.count,
+            sourceStart: sourceStart,
+            source: source
+        )
+    }
+
+    /// The most bytes `writeSource` writes for event `index`, or `nil` when its `log` is not an
+    /// object of fields (kept as JSON text, or not an object: `appendSource` handles those).
+    private static func sourceBound(_ batch: EventBatch, event index: Int) -> Int? {
+        let record = batch.records[index]
+        var bound = 2 + flagsBound
+        var field = record.first
+        while field >= 0 {
+            if field == record.verbatimFirst, let run = batch.verbatimMembers(of: index) {
+                bound += 1 + run.text.count
+                field = batch.next(after: run.last)
+                continue
+            }
+            let entry = batch.fields[field]
+            field = batch.next(after: field)
+            if !record.flags.isEmpty, batch.keyEquals(entry.key, logName) {
+                guard case .object = entry.value else { return nil }
+            }
+            bound += 1 + batch.keyBound(entry.key) + batch.jsonBound(entry.value)
+        }
+        return bound
+    }
+
+    /// The most bytes of `,"log":{"flags":[...]}` or of `"flags":[...]`, every flag set.
+    private static let flagsBound = 16 + EventFlags.allNames.reduce(0) { $0 + $1.name.utf8.count + 3 }
+
+    /// Writes the members of event `index` after its `@timestamp`, `log.flags` among them, and
+    /// ends the source line (see `sourceBound`).
+    private static func writeSource(_ batch: EventBatch, event index: Int, to writer: inout JSONWriter) {
+        let record = batch.records[index]
         let flags = record.flags
         var wroteFlags = flags.isEmpty
         var field = record.first
         while field >= 0 {
             if field == record.verbatimFirst, let run = batch.verbatimMembers(of: index) {
                 // The members of a parsed JSON object, untouched: copied as they were read.
-                bytes.appendJSON(atMost: 1 + run.text.count) { writer in
+                writer.write(UInt8(ascii: ","))
+                batch.bytes.withUnsafeBufferPointer { writer.write(UnsafeBufferPointer(rebasing: $0[run.text])) }
+                field = batch.next(after: run.last)
+                continue
+            }
+            let entry = batch.fields[field]
+            field = batch.next(after: field)
+            if batch.keyEquals(entry.key, timestampName) { continue }
+            writer.write(UInt8(ascii: ","))
+            batch.writeKey(entry.key, to: &writer)
+            if !wroteFlags, batch.keyEquals(entry.key, logName), case .object(let first, _) = entry.value {
+                // The event's `log` object, its `flags` replaced by the event's flags.
+                writer.write(UInt8(ascii: "{"))
+                var member = first
+                while member >= 0 {
+                    let entry = batch.fields[member]
+                    member = batch.next(after: member)
+                    if batch.keyEquals(entry.key, flagsName) { continue }
+                    batch.writeKey(entry.key, to: &writer)
+                    batch.write(entry.value, to: &writer)
                     writer.write(UInt8(ascii: ","))
-                    batch.bytes.withUnsafeBufferPointer { writer.write(UnsafeBufferPointer(rebasing: $0[run.text])) }
+                }
+                writeFlags(flags, to: &writer)
+                writer.write(UInt8(ascii: "}"))
+                wroteFlags = true
+            } else {
+                batch.write(entry.value, to: &writer)
+            }
+        }
+        if !wroteFlags {
+            writer.write(UInt8(ascii: ","))
+            writer.write(logKey)
+            writer.write(UInt8(ascii: "{"))
+            writeFlags(flags, to: &writer)
+            writer.write(UInt8(ascii: "}"))
+        }
+        writer.write(UInt8(ascii: "}"), UInt8(ascii: "\n"))
+    }
+
+    /// `writeSource` member by member, for an event whose `log` is JSON text or not an object.
+    private static func appendSource(_ batch: EventBatch, event index: Int, to bytes: inout [UInt8]) {
+        let record = batch.records[index]
+        let flags = record.flags
+        var wroteFlags = flags.isEmpty
+        var field = record.first
+        while field >= 0 {
+            if field == record.verbatimFirst, let run = batch.verbatimMembers(of: index) {
+                bytes.append(UInt8(ascii: ","))
+                batch.bytes.withUnsafeBufferPointer {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[run.text]))
                 }
                 field = batch.next(after: run.last)
                 continue
             }
             let entry = batch.fields[field]
             field = batch.next(after: field)
-            if batch.keyEquals(entry.key, Self.timestampName) { continue }
-            if !wroteFlags && batch.keyEquals(entry.key, Self.logName) {
+            if batch.keyEquals(entry.key, timestampName) { continue }
+            if !wroteFlags && batch.keyEquals(entry.key, logName) {
                 bytes.append(UInt8(ascii: ","))
                 batch.appendKey(entry.key, to: &bytes)
-                Self.appendLog(entry.value, flags: flags, batch: batch, to: &bytes)
+                appendLog(entry.value, flags: flags, batch: batch, to: &bytes)
                 wroteFlags = true
             } else {
                 batch.appendMember(entry.key, entry.value, separator: true, to: &bytes)
@@ -121,18 +211,29 @@ package struct BulkEncoder: Sendable {
         }
         if !wroteFlags {
             bytes.append(UInt8(ascii: ","))
-            Self.append(Self.logKey, to: &bytes)
+            append(logKey, to: &bytes)
             bytes.append(UInt8(ascii: "{"))
-            Self.appendFlags(flags, to: &bytes)
+            appendFlags(flags, to: &bytes)
             bytes.append(UInt8(ascii: "}"))
         }
         bytes.append(UInt8(ascii: "}"))
         bytes.append(UInt8(ascii: "\n"))
-        return BulkDocument(
-            range: start..<bytes.count,
-            sourceStart: sourceStart,
-            source: source
-        )
+    }
+
+    /// Writes `"flags":["a","b"]`.
+    private static func writeFlags(_ flags: EventFlags, to writer: inout JSONWriter) {
+        writer.write(flagsKey)
+        writer.write(UInt8(ascii: "["))
+        var first = true
+        for entry in EventFlags.allNames where flags.contains(entry.flag) {
+            if !first { writer.write(UInt8(ascii: ",")) }
+            first = false
+            writer.write(UInt8(ascii: "\""))
+            var name = entry.name
+            name.withUTF8 { writer.write($0) }
+            writer.write(UInt8(ascii: "\""))
+        }
+        writer.write(UInt8(ascii: "]"))
     }
 
     /// Appends the two lines for `event` (the tree form, for tests) to `bytes`.
@@ -144,22 +245,10 @@ package struct BulkEncoder: Sendable {
     private static let logName = Array("log".utf8)
     private static let flagsName = Array("flags".utf8)
 
-    /// Writes the `log` value with `flags` added.
+    /// Writes a `log` value that is not an object of fields, with `flags` added (`writeSource`
+    /// writes the usual one).
     private static func appendLog(_ value: FieldSlot, flags: EventFlags, batch: EventBatch, to bytes: inout [UInt8]) {
         switch value {
-        case .object(let first, _):
-            bytes.append(UInt8(ascii: "{"))
-            var index = first
-            while index >= 0 {
-                let entry = batch.fields[index]
-                index = batch.next(after: index)
-                if batch.keyEquals(entry.key, flagsName) { continue }
-                batch.appendKey(entry.key, to: &bytes)
-                batch.appendJSON(entry.value, to: &bytes)
-                bytes.append(UInt8(ascii: ","))
-            }
-            appendFlags(flags, to: &bytes)
-            bytes.append(UInt8(ascii: "}"))
         case .json(_, .object):
             // An object kept as text: decoded, written without its `flags`, then the flags.
             guard case .object(let object) = batch.value(value) else { fallthrough }

@@ -61,6 +61,19 @@ import Testing
         )
     }
 
+    @Test func flagsGoInsideALogObjectKeptAsJSONText() throws {
+        var batch = EventBatch()
+        let text = batch.append(text: #"{"level": "warn", "flags": "old"}"#)
+        let event = batch.appendEvent(timestamp: noon, flags: [.truncated])
+        batch.appendField(batch.key("log"), .json(text, .object), toEvent: event)
+        batch.appendField(batch.key("n"), .integer(1), toEvent: event)
+        var encoder = BulkEncoder(indexPattern: try IndexPattern(parsing: "i"))
+        var bytes: [UInt8] = []
+        _ = encoder.append(batch, event: event, to: &bytes)
+        let expected = #"{"@timestamp":"2025-11-01T12:00:00.123Z","log":{"level":"warn","flags":["truncated"]},"n":1}"#
+        #expect(String(decoding: bytes, as: UTF8.self) == "{\"create\":{\"_index\":\"i\"}}\n" + expected + "\n")
+    }
+
     @Test func nonObjectLogIsKeptAsOriginal() throws {
         let event = Event(fields: ["log": "text"], timestamp: noon, flags: ["truncated"])
         #expect(
