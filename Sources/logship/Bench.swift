@@ -16,7 +16,9 @@ extension Logship {
                 documents/s, wall and CPU seconds, peak RSS and allocations per line of that \
                 process alone (wait4's rusage; malloc calls counted by preloading \
                 libLogshipMallocCounter.so, built beside logship, into the measured commands only), \
-                and the ratio of logship's lines/s to gzip -1's. Run it on a release build: \
+                and the ratio of logship's lines/s to that of the gzip -1 measured just before it; \
+                with --rounds N all of it N times, the targets judged on the median ratio. Run it on \
+                a release build: \
                 swift build -c release && .build/release/logship bench.
                 """
         )
@@ -44,6 +46,15 @@ extension Logship {
         )
         var directory: String?
 
+        @Option(
+            name: .long,
+            help: """
+                Measure gzip -1 and the pipeline this many times, each pipeline run right after a \
+                gzip -1 of its own; the targets use the median ratio (the machine's speed drifts).
+                """
+        )
+        var rounds: Int = 1
+
         @Flag(name: .long, help: "Print the report as JSON instead of a Markdown table.")
         var json = false
 
@@ -52,10 +63,11 @@ extension Logship {
                 throw ValidationError("--output must be both, elasticsearch or null")
             }
             guard lines > 0 else { throw ValidationError("--lines must be positive") }
+            guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be 1 to 100") }
         }
 
         func run() async throws {
-            let runner = BenchRunner(
+            var runner = BenchRunner(
                 lines: lines,
                 seed: seed,
                 mix: mix.mix,
@@ -64,6 +76,7 @@ extension Logship {
                 directory: directory,
                 progress: { line in FileHandle.standardError.write(Data("bench: \(line)\n".utf8)) }
             )
+            runner.rounds = rounds
             do {
                 let report = try await runner.run()
                 print(json ? report.json : report.markdown, terminator: json ? "\n" : "")

@@ -44,6 +44,38 @@ struct BenchCommandTests {
         #expect((report["targets"] as? [[String: Any]])?.isEmpty == false)
     }
 
+    /// `--rounds 2`: every pipeline run right after a gzip -1 of its own, its ratio taken against
+    /// that one, and the target on the median (the lower of two).
+    @Test func roundsPairEachPipelineRunWithTheGzipBeforeIt() throws {
+        let result = try runCommand(
+            Repository.binary.path,
+            ["bench", "--lines", "1000", "--rounds", "2", "--json", "--config", Repository.pipeline]
+        )
+        #expect(result.status == 0, "stderr:\n\(result.error)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
+            "not JSON:\n\(result.output)"
+        )
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        let round = ["gzip", "elasticsearch", "gzip", "null"]
+        #expect(rows.map { $0["mode"] as? String } == ["cat"] + round + round)
+        #expect(rows.map { $0["round"] as? Int } == [nil, 1, 1, 1, 1, 2, 2, 2, 2])
+        var ratios: [String: [Double]] = [:]
+        for (index, row) in rows.enumerated() where row["mode"] as? String != "gzip" && index > 0 {
+            let gzip = try #require(rows[index - 1]["lines_per_second"] as? Double)
+            let speed = try #require(row["lines_per_second"] as? Double)
+            let ratio = try #require(row["ratio_to_gzip"] as? Double)
+            #expect(abs(ratio - speed / gzip) < 1e-9 * max(1, ratio))
+            ratios[row["mode"] as? String ?? "", default: []].append(ratio)
+        }
+        let targets = try #require(report["targets"] as? [[String: Any]])
+        for (mode, label) in [("elasticsearch", "to ES"), ("null", "--output null")] {
+            let target = try #require(targets.first { ($0["name"] as? String)?.hasPrefix("\(label): lines/s") == true })
+            #expect(target["value"] as? Double == ratios[mode]?.min())
+        }
+        #expect(report["receiver"] is [String: Any])
+    }
+
     @Test func runOnceReadsToTheEndAndExits() throws {
         let directory = try TemporaryDirectory("logship-once")
         defer { directory.remove() }
