@@ -74,6 +74,11 @@ struct BenchCommandTests {
             #expect(target["value"] as? Double == ratios[mode]?.min())
         }
         #expect(report["receiver"] is [String: Any])
+        // Every pipeline run read the whole file (a data directory of its own).
+        let events = try #require((report["file"] as? [String: Any])?["events"] as? Int)
+        for row in rows where row["mode"] as? String == "null" || row["mode"] as? String == "elasticsearch" {
+            #expect(row["documents"] as? Int == events)
+        }
     }
 
     @Test func runOnceReadsToTheEndAndExits() throws {

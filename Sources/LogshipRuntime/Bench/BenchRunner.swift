@@ -272,14 +272,15 @@ private struct Measurement {
         let name = esHosts == nil ? "logship run --output null" : "logship run (to ES)"
         var arguments = ["run", "--once", "--config", pipeline, "--log-level", "warning"]
         if esHosts == nil { arguments += ["--output", "null"] }
-        let summaryPath = "\(work)/summary-\(mode).json"
+        // A fresh data directory per run (numbered like the logs): each reads the file from the start.
+        let summaryPath = "\(work)/summary-\(mode)-\(counter + 1).json"
         let child = try command(
             BenchRunner.executable,
             arguments,
             name: name,
             extraEnvironment: [
                 "AETHERRA_LOG_DIR": logs,
-                "LOGSHIP_DATA_DIR": "\(work)/data-\(mode)",
+                "LOGSHIP_DATA_DIR": "\(work)/data-\(mode)-\(counter + 1)",
                 "ES_HOSTS": esHosts ?? "http://127.0.0.1:9",
                 "METRICS_LISTEN": "127.0.0.1:0",
             ],
@@ -293,6 +294,12 @@ private struct Measurement {
         }
         guard let acknowledged = summary?["acknowledged"] as? Int else {
             throw BenchRunner.Failure(description: "\(name) printed no summary in \(summaryPath)")
+        }
+        // A run that did not ship the whole file measured something else.
+        guard acknowledged == file.events else {
+            throw BenchRunner.Failure(
+                description: "\(name) acknowledged \(acknowledged) of \(file.events) events; see \(logPath(number))"
+            )
         }
         return BenchReport.Row(
             name: name,
@@ -341,6 +348,12 @@ private struct Measurement {
         }
         receiver.signal(SIGTERM)
         let termination = await wait(receiver, receiverNumber)
+        guard documents == file.events else {
+            throw BenchRunner.Failure(
+                description:
+                    "logship receiver holds \(documents) documents of \(file.events) events; see \(logPath(receiverNumber))"
+            )
+        }
         row.documents = documents
         row.documentsPerSecond = Double(documents) / row.wallSeconds
         let figures = BenchReport.Receiver(
