@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "LogshipTransforms", dependencies: ["LogshipCore"]),
         // glibc's mallopt, for ProcessMemory (part of libc: nothing to install or link).
         .systemLibrary(name: "CMalloc"),
+        // __builtin_prefetch for the bulk receiver's version table (a header: nothing to link).
+        .systemLibrary(name: "CPrefetch"),
         // ISA-L's igzip: the bulk output's gzip (Debian: libisal-dev).
         .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         // Elasticsearch bulk output and the Prometheus endpoint.
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "LogshipReceiver",
             dependencies: [
-                "LogshipCore", "LogshipOutputs", "CISAL",
+                "LogshipCore", "LogshipOutputs", "CISAL", "CPrefetch",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -110,6 +110,8 @@ extension BulkReceiver {
             var taken: [Index?] = Array(repeating: nil, count: request.indexNames.count)
             var results: [ItemResult] = []
             results.reserveCapacity(request.operations.count)
+            // How many documents ahead the version table's slots are fetched.
+            let distance = 8
             for position in request.operations.indices {
                 let operation = request.operations[position]
                 let actionNeedsID = operation.action == .create || operation.action == .index
@@ -133,7 +135,19 @@ extension BulkReceiver {
                 if taken[number] == nil {
                     taken[number] = indices.removeValue(forKey: request.indexNames[number]) ?? Index()
                 }
-                results.append(apply(request.operations[position], to: &taken[number]!, request: request, body: body))
+                let ahead = position + distance
+                let aheadKey =
+                    ahead < request.operations.count && request.operations[ahead].index == number
+                    ? request.operations[ahead].key : nil
+                results.append(
+                    apply(
+                        request.operations[position],
+                        to: &taken[number]!,
+                        prefetching: aheadKey,
+                        request: request,
+                        body: body
+                    )
+                )
             }
             for (number, index) in taken.enumerated() {
                 if let index { indices[request.indexNames[number]] = index }
@@ -141,12 +155,17 @@ extension BulkReceiver {
             return results
         }
 
+        /// Applies `operation` to `index`, after starting to fetch the table slot of the document
+        /// `prefetching` a few operations later (in place: a copy of `index` would retain its
+        /// tables).
         private mutating func apply(
             _ operation: Operation,
             to index: inout Index,
+            prefetching: DocumentKey?,
             request: BulkRequest,
             body: UnsafeBufferPointer<UInt8>
         ) -> ItemResult {
+            if let prefetching { index.versions.prefetch(prefetching) }
             switch operation.action {
             case .update:
                 return ItemResult(status: 400, outcome: .updateUnsupported)

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Document versions by id fingerprint: an open-addressing hash table with linear probing that
 /// uses the fingerprint's own bits as the hash.
 ///
@@ -17,6 +19,14 @@ struct VersionTable: Sendable {
     private(set) var count = 0
 
     private var mask: Int { slots.count - 1 }
+
+    /// Starts loading the slot where a lookup of `key` begins, so that a lookup a few documents
+    /// later finds it in the cache: with a million ids the table is far larger than the caches
+    /// and every lookup was a miss to memory (a sixth of the receiver's time).
+    func prefetch(_ key: DocumentKey) {
+        guard !slots.isEmpty else { return }
+        slots.withUnsafeBufferPointer { logship_prefetch($0.baseAddress! + (key.bucket & mask)) }
+    }
 
     /// The version of `key`, or nil.
     func version(of key: DocumentKey) -> Int? {
