@@ -44,7 +44,11 @@ extension RegularExpression {
         /// Whether the expression matches anywhere in `bytes`. A search that gives up at a limit
         /// answers false (see `RegularExpression`).
         package func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            search(bytes) >= 0
+            if let prefixes = expression.prefixes {
+                searchCount &+= 1
+                return prefixes.matches(bytes)
+            }
+            return search(bytes) >= 0
         }
 
         /// The first match in `bytes` (the leftmost; among those starting there, the one the

@@ -44,6 +44,10 @@ package final class RegularExpression: Sendable {
     /// For a pattern anchored at the start (`^\d`, `\A\{`): the bytes a match can start with,
     /// from PCRE2's analysis of the pattern; nil when unknown or not anchored.
     let leadingBytes: LeadingByteSet?
+    /// For the simplest anchored patterns, a boolean match without PCRE2 (`matches`).
+    let prefixes: AnchoredPrefixes?
+    /// Whether `matches` compares prefixes itself instead of calling PCRE2 (`AnchoredPrefixes`).
+    package var matchesPrefixesWithoutPCRE2: Bool { prefixes != nil }
 
     // The compiled code and the match context (which holds the limits) are written only in `init`
     // and freed in `deinit`. PCRE2 documents both as safe to use from several threads at once as
@@ -89,6 +93,7 @@ package final class RegularExpression: Sendable {
         self.matchContext = context
         self.captureGroupCount = Int(groups)
         self.leadingBytes = Self.leadingBytes(of: compiled)
+        self.prefixes = AnchoredPrefixes(pattern)
         // Without JIT support (PCRE2 built without it, an unsupported CPU) or with `(*NO_JIT)` in
         // the pattern there is no machine code, and PCRE2's interpreter runs.
         var jitSize = 0
@@ -127,6 +132,7 @@ package final class RegularExpression: Sendable {
     /// Allocates match data for the call (unless the first byte rules a match out) and keeps to
     /// PCRE2's default JIT stack of 32 KiB; in a loop, use one `Matcher` instead.
     package func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let prefixes { return prefixes.matches(bytes) }
         guard mayMatch(startingWith: bytes.first) else { return false }
         guard let matchData = pcre2_match_data_create_8(1, nil) else {
             fatalError("PCRE2 could not allocate match data")

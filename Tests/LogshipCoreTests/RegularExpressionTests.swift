@@ -174,3 +174,40 @@ struct RegularExpressionTests {
         #expect(counts == 8_000)
     }
 }
+
+/// `AnchoredPrefixes`: the patterns it takes match exactly as PCRE2 matches them (`(*NO_JIT)`
+/// in front keeps a pattern from it, same meaning), and the others are left to PCRE2.
+struct AnchoredPrefixesTests {
+    static let subjects: [[UInt8]] =
+        [
+            "", "2025-11-01 12:00:00,001 - hub - INFO - x", "2025-11-0", "2025-1x-01", "{", "{\"a\": 1}", " {",
+            "Traceback (most recent call last):", "  File \"x.py\"", "ERROR boom", "WARN", "WARNING x", "abc", "ab",
+            "a", "x", " - ", "\"k\": 1", "[", "]x", "٣٣٣٣-٠١-٠١", "2025-11-01", "99999-11-01", "a\\b", "a|b",
+        ].map { Array($0.utf8) } + [[0xFF, 0x32, 0x30], [0x32, 0x30, 0x32, 0x35, 0xC3]]
+
+    @Test(arguments: [
+        #"^(\d{4}-\d{2}-\d{2}|\{)"#, #"^\{"#, #"^\d{4}-\d{2}"#, #"^(?:ERROR|WARN)"#, "^abc", "^(a|ab|abc)",
+        #"^\d{0}x"#, #"^ \- "#, #"^"k""#, #"^(\[|\])"#, #"^a\\b"#, #"^(a\\|b)"#, #"^\d\d\d\d-"#, #"^a\|b"#,
+    ])
+    func takesThePatternAndMatchesAsPCRE2(pattern: String) throws {
+        let fast = try RegularExpression(pattern)
+        let slow = try RegularExpression("(*NO_JIT)" + pattern)
+        #expect(fast.matchesPrefixesWithoutPCRE2)
+        #expect(!slow.matchesPrefixesWithoutPCRE2)
+        let matcher = fast.makeMatcher()
+        for subject in Self.subjects {
+            subject.withUnsafeBufferPointer { bytes in
+                #expect(fast.matches(bytes) == slow.matches(bytes), "\(pattern) on \(subject)")
+                #expect(matcher.matches(bytes) == slow.matches(bytes), "\(pattern) on \(subject)")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        "abc", "^a|b", "^a$", "^a.", "^[0-9]", "^a*", "^a+", "^a?", #"^\d{1,3}"#, "^(?i)abc", "^(?<n>a)",
+        "^((a)|b)", "^(a|)", #"^\w"#, "^é", "^a{", #"^\d{x}"#, "^", "^()",
+    ])
+    func leavesOtherPatternsToPCRE2(pattern: String) throws {
+        #expect(try !RegularExpression(pattern).matchesPrefixesWithoutPCRE2)
+    }
+}
