@@ -116,6 +116,16 @@ package indirect enum Condition: Sendable {
         case .hasFields(let paths):
             var result = [Bool](repeating: true, count: batch.count)
             for path in paths {
+                if path.segments.count == 1 {
+                    // One key: looked up directly, where the last event had it (`hint`); the
+                    // shared table costs more than it saves for a yes or no per event.
+                    let key = batch.key(path.segments[0])
+                    var hint = -1
+                    for event in 0..<batch.count where result[event] {
+                        result[event] = batch.value(atKey: key, in: event, hint: &hint) != nil
+                    }
+                    continue
+                }
                 let column = lookups.column(path, in: &batch)
                 for event in 0..<batch.count where result[event] {
                     result[event] = lookups.value(column, event: event, in: batch) != nil

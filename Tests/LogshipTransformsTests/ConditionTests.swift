@@ -1,3 +1,4 @@
+import Foundation
 import LogshipCore
 import LogshipTransforms
 import Testing
@@ -70,5 +71,34 @@ struct ConditionTests {
     )
     func table(condition: Condition, expected: Bool) {
         #expect(condition.matches(Fixtures.event(Self.fields)) == expected)
+    }
+}
+
+/// `has_fields` on one key looks the key up where the previous event had it; on events whose
+/// members came from JSON lines of different shapes it answers as a lookup of each event does.
+struct HasFieldsOnParsedEventsTests {
+    @Test func answersLikeALookupOfEachEvent() throws {
+        var batch = EventBatch()
+        let objects = [
+            #"{"a": 1, "timestamp": "t"}"#, #"{"timestamp": "t", "a": 1}"#, #"{"a": 1}"#, #"{"tim": 1, "x": 2}"#,
+        ]
+        for object in objects + objects.reversed() {
+            let text = batch.append(text: object)
+            let event = batch.appendEvent(timestamp: Date(timeIntervalSince1970: 0), text: text)
+            var members: [JSONMember] = []
+            _ = batch.bytes.withUnsafeBufferPointer {
+                JSONScanner.scanObject(UnsafeBufferPointer(rebasing: $0[text]), from: 0, into: &members)
+            }
+            let appended = batch.appendVerbatimMembers(members, base: text.lowerBound, toEvent: event, unlessKeys: [])
+            #expect(appended)
+        }
+        let has = Condition.hasFields([FieldPath("timestamp")]).matches(in: &batch)
+        let hasNot = Condition.not(.hasFields([FieldPath("timestamp")])).matches(in: &batch)
+        for event in 0..<batch.count {
+            let expected = batch.value(at: FieldPath("timestamp"), in: event) != nil
+            #expect(has[event] == expected, "event \(event)")
+            #expect(hasNot[event] == !expected, "event \(event)")
+        }
+        #expect(has == [true, true, false, false, false, false, true, true])
     }
 }
