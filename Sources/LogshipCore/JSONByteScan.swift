@@ -15,25 +15,26 @@ package enum JSONByteScan {
     /// by byte.
     @inline(__always)
     package static func firstRunEnd(_ word: UInt64) -> Int {
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let control = (word &- ones &* 0x20) & ~word
-        let quoteZero = (quote &- ones) & ~quote
-        let backslashZero = (backslash &- ones) & ~backslash
-        let flagged = (control | quoteZero | backslashZero | word) & highBits
-        return flagged.trailingZeroBitCount >> 3
+        ((escapeFlags(word) | word) & highBits).trailingZeroBitCount >> 3
     }
 
     /// The position (0-7) of the first byte of `word` that is a quote, a backslash or below
     /// 0x20 (one that JSON escapes); 8 when there is none. Exact, as `firstRunEnd`.
     @inline(__always)
     package static func firstNeedingEscape(_ word: UInt64) -> Int {
+        (escapeFlags(word) & highBits).trailingZeroBitCount >> 3
+    }
+
+    /// The high bit of each byte of `word` that is a quote, a backslash or below 0x20 (and maybe
+    /// of bytes above one of those: see the type's documentation).
+    @inline(__always)
+    private static func escapeFlags(_ word: UInt64) -> UInt64 {
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
         let control = (word &- ones &* 0x20) & ~word
         let quoteZero = (quote &- ones) & ~quote
         let backslashZero = (backslash &- ones) & ~backslash
-        return ((control | quoteZero | backslashZero) & highBits).trailingZeroBitCount >> 3
+        return control | quoteZero | backslashZero
     }
 
     /// The eight bytes at `offset` of `bytes` (which must have them), in memory order.

@@ -108,14 +108,7 @@ package struct MetricUpdateBatch: Sendable {
             hash ^= hash >> 32
             index += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.count {
-            tail |= UInt64(bytes[index]) << shift
-            shift += 8
-            index += 1
-        }
-        hash = (hash ^ tail) &* 0x9E37_79B9_7F4A_7C15
+        hash = (hash ^ ByteWords.tail(bytes, from: index)) &* 0x9E37_79B9_7F4A_7C15
         return hash ^ (hash >> 29)
     }
 

@@ -1,3 +1,5 @@
+import LogshipCore
+
 /// A document id as the fast mode keeps it: a 128-bit fingerprint of its UTF-8 bytes, so that
 /// remembering a million ids allocates nothing per id.
 ///
@@ -20,13 +22,7 @@ struct DocumentKey: Hashable, Sendable {
             second = ((second &+ word) &* 0xC4CE_B9FE_1A85_EC53).rotatedLeft(by: 27) ^ first
             index += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.count {
-            tail |= UInt64(bytes[index]) << shift
-            shift += 8
-            index += 1
-        }
+        let tail = ByteWords.tail(bytes, from: index)
         first = ((first ^ tail) &* 0xFF51_AFD7_ED55_8CCD).rotatedLeft(by: 31)
         second = ((second &+ tail) &* 0xC4CE_B9FE_1A85_EC53).rotatedLeft(by: 27) ^ first
         high = Self.mix(first)

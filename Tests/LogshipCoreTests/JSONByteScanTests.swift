@@ -56,37 +56,43 @@ struct JSONByteScanTests {
         return output
     }
 
-    /// With bytes readable after the text (escaped as one word at its end), bytes past the text,
-    /// quotes and control characters among them, change nothing.
-    @Test func escapesTheTextAloneWhenTheBytesAfterItAreRead() {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet: [UInt8] = Array("ab \"\\\n\r\t\u{1}/é".utf8) + [0x1F, 0x7F]
-        for length in 0..<24 {
-            for _ in 0..<50 {
-                let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
-                let after = (0..<8).map { _ in alphabet.randomElement(using: &generator)! }
-                let buffer = text + after
-                var escaped: [UInt8] = []
-                buffer.withUnsafeBufferPointer { buffer in
-                    escaped.appendJSON(atMost: JSONWriter.escapedBound(length)) {
-                        $0.writeEscaped(UnsafeBufferPointer(rebasing: buffer[0..<length]), readableAfter: after.count)
-                    }
-                }
-                #expect(escaped == referenceEscape(text), "\(text) before \(after)")
-            }
-        }
-    }
-
-    @Test func escapesLikeTheByteAtATimeLoop() {
+    /// Escaping gives what the byte-at-a-time loop gave, also when bytes after the text may be
+    /// read (its last bytes checked as one word): bytes past the text, quotes and control
+    /// characters among them, change nothing.
+    @Test(arguments: [0, 8])
+    func escapesLikeTheByteAtATimeLoop(readableAfter: Int) {
         var generator = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = Array("ab \"\\\n\r\t\u{1}/é".utf8) + [0x1F, 0x7F]
         for length in 0..<40 {
             for _ in 0..<50 {
-                let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+                let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+                let buffer = text + (0..<readableAfter).map { _ in alphabet.randomElement(using: &generator)! }
                 var escaped: [UInt8] = []
-                bytes.withUnsafeBufferPointer { JSONText.appendEscaped($0, to: &escaped) }
-                #expect(escaped == referenceEscape(bytes), "\(bytes)")
+                buffer.withUnsafeBufferPointer { buffer in
+                    escaped.appendJSON(atMost: JSONWriter.escapedBound(length)) {
+                        $0.writeEscaped(UnsafeBufferPointer(rebasing: buffer[0..<length]), readableAfter: readableAfter)
+                    }
+                }
+                #expect(escaped == referenceEscape(text), "\(buffer), \(length) of them")
+                if readableAfter == 0 {
+                    var appended: [UInt8] = []
+                    text.withUnsafeBufferPointer { JSONText.appendEscaped($0, to: &appended) }
+                    #expect(appended == escaped)
+                }
             }
+        }
+    }
+}
+
+struct ByteWordsTests {
+    /// The last bytes as a little-endian word, as a load of them padded with zeros reads.
+    @Test func readsTheTailAsALittleEndianWord() {
+        let bytes: [UInt8] = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA]
+        bytes.withUnsafeBufferPointer { buffer in
+            #expect(ByteWords.tail(buffer, from: 10) == 0)
+            #expect(ByteWords.tail(buffer, from: 9) == 0xAA)
+            #expect(ByteWords.tail(buffer, from: 8) == 0xAA99)
+            #expect(ByteWords.tail(buffer, from: 3) == 0xAA_9988_7766_5544)
         }
     }
 }

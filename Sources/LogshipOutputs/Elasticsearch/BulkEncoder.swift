@@ -94,13 +94,10 @@ package struct BulkEncoder: Sendable {
             writer.write(UInt8(ascii: "Z"), UInt8(ascii: "\""))
         }
         let sourceStart = base + sourceOffset
-        if let bound = Self.sourceBound(batch, event: index) {
-            // The rest of the source line in one reservation: one capacity and uniqueness check
-            // per document instead of one per member.
-            bytes.appendJSON(atMost: bound) { Self.writeSource(batch, event: index, to: &$0) }
-        } else {
-            Self.appendSource(batch, event: index, to: &bytes)
-        }
+        // The rest of the source line in one reservation: one capacity and uniqueness check per
+        // document instead of one per member.
+        let (bound, log) = Self.sourceBound(batch, event: index)
+        bytes.appendJSON(atMost: bound) { Self.writeSource(batch, event: index, log: log, to: &$0) }
         return BulkDocument(
             range: start..<bytes.count,
             sourceStart: sourceStart,
@@ -108,11 +105,13 @@ package struct BulkEncoder: Sendable {
         )
     }
 
-    /// The most bytes `writeSource` writes for event `index`, or `nil` when its `log` is not an
-    /// object of fields (kept as JSON text, or not an object: `appendSource` handles those).
-    private static func sourceBound(_ batch: EventBatch, event index: Int) -> Int? {
+    /// The most bytes `writeSource` writes for event `index`, and the text of its `log` member
+    /// when that is not an object of fields but flags must go into it (rare: written beforehand
+    /// by `appendLog`, whose length is not known until then).
+    private static func sourceBound(_ batch: EventBatch, event index: Int) -> (bound: Int, log: [UInt8]?) {
         let record = batch.records[index]
         var bound = 2 + flagsBound
+        var log: [UInt8]?
         var field = record.first
         while field >= 0 {
             if field == record.verbatimFirst, let run = batch.verbatimMembers(of: index) {
@@ -122,12 +121,16 @@ package struct BulkEncoder: Sendable {
             }
             let entry = batch.fields[field]
             field = batch.next(after: field)
-            if !record.flags.isEmpty, batch.keyEquals(entry.key, logName) {
-                guard case .object = entry.value else { return nil }
-            }
             bound += 1 + batch.keyBound(entry.key) + batch.jsonBound(entry.value)
+            if log == nil, !record.flags.isEmpty, batch.keyEquals(entry.key, logName) {
+                if case .object = entry.value { continue }
+                var text: [UInt8] = []
+                appendLog(entry.value, flags: record.flags, batch: batch, to: &text)
+                bound += text.count
+                log = text
+            }
         }
-        return bound
+        return (bound, log)
     }
 
     /// The most bytes of `,"log":{"flags":[...]}` or of `"flags":[...]`, every flag set.
@@ -135,7 +138,12 @@ package struct BulkEncoder: Sendable {
 
     /// Writes the members of event `index` after its `@timestamp`, `log.flags` among them, and
     /// ends the source line (see `sourceBound`).
-    private static func writeSource(_ batch: EventBatch, event index: Int, to writer: inout JSONWriter) {
+    private static func writeSource(
+        _ batch: EventBatch,
+        event index: Int,
+        log: [UInt8]?,
+        to writer: inout JSONWriter
+    ) {
         let record = batch.records[index]
         let flags = record.flags
         var wroteFlags = flags.isEmpty
@@ -168,6 +176,9 @@ package struct BulkEncoder: Sendable {
                 writeFlags(flags, to: &writer)
                 writer.write(UInt8(ascii: "}"))
                 wroteFlags = true
+            } else if !wroteFlags, let log, batch.keyEquals(entry.key, logName) {
+                log.withUnsafeBufferPointer { writer.write($0) }
+                wroteFlags = true
             } else {
                 batch.write(entry.value, to: &writer)
             }
@@ -180,44 +191,6 @@ package struct BulkEncoder: Sendable {
             writer.write(UInt8(ascii: "}"))
         }
         writer.write(UInt8(ascii: "}"), UInt8(ascii: "\n"))
-    }
-
-    /// `writeSource` member by member, for an event whose `log` is JSON text or not an object.
-    private static func appendSource(_ batch: EventBatch, event index: Int, to bytes: inout [UInt8]) {
-        let record = batch.records[index]
-        let flags = record.flags
-        var wroteFlags = flags.isEmpty
-        var field = record.first
-        while field >= 0 {
-            if field == record.verbatimFirst, let run = batch.verbatimMembers(of: index) {
-                bytes.append(UInt8(ascii: ","))
-                batch.bytes.withUnsafeBufferPointer {
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[run.text]))
-                }
-                field = batch.next(after: run.last)
-                continue
-            }
-            let entry = batch.fields[field]
-            field = batch.next(after: field)
-            if batch.keyEquals(entry.key, timestampName) { continue }
-            if !wroteFlags && batch.keyEquals(entry.key, logName) {
-                bytes.append(UInt8(ascii: ","))
-                batch.appendKey(entry.key, to: &bytes)
-                appendLog(entry.value, flags: flags, batch: batch, to: &bytes)
-                wroteFlags = true
-            } else {
-                batch.appendMember(entry.key, entry.value, separator: true, to: &bytes)
-            }
-        }
-        if !wroteFlags {
-            bytes.append(UInt8(ascii: ","))
-            append(logKey, to: &bytes)
-            bytes.append(UInt8(ascii: "{"))
-            appendFlags(flags, to: &bytes)
-            bytes.append(UInt8(ascii: "}"))
-        }
-        bytes.append(UInt8(ascii: "}"))
-        bytes.append(UInt8(ascii: "\n"))
     }
 
     /// Writes `"flags":["a","b"]`.
