@@ -192,17 +192,8 @@ extension EventBatch {
             var reader = JSONMemberReader(object: object)
             while remaining > 0, let member = reader.next() {
                 for position in keys.indices where seen & (1 << UInt64(position)) == 0 {
-                    let key = keys[position]
-                    let found =
-                        member.keyHasEscapes
-                        ? JSONText.keyEquals(member, in: object, UnsafeBufferPointer(rebasing: bytes[key]))
-                        : member.key.count == key.count
-                            && Self.sameBytes(
-                                object.baseAddress! + member.key.lowerBound,
-                                bytes.baseAddress! + key.lowerBound,
-                                count: key.count
-                            )
-                    guard found else { continue }
+                    let key = UnsafeBufferPointer(rebasing: bytes[keys[position]])
+                    guard JSONText.keyEquals(member, in: object, key) else { continue }
                     seen |= 1 << UInt64(position)
                     remaining -= 1
                     values[position] = Self.slot(of: member, inObjectAt: range.lowerBound)

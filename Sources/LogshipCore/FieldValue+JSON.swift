@@ -1,5 +1,3 @@
-import Glibc
-
 /// Compact JSON encoding of field values straight into bytes.
 ///
 /// Written by hand rather than with `JSONEncoder`: it runs once per shipped document on the hot
@@ -69,7 +67,7 @@ package enum JSONText {
         if !member.keyHasEscapes {
             guard member.key.count == key.count else { return false }
             guard let base = bytes.baseAddress, let other = key.baseAddress else { return key.isEmpty }
-            return memcmp(base + member.key.lowerBound, other, key.count) == 0
+            return EventBatch.sameBytes(base + member.key.lowerBound, other, count: key.count)
         }
         guard let decoded = decodeString(UnsafeBufferPointer(rebasing: bytes[member.key])) else { return false }
         return decoded.utf8.elementsEqual(key)

@@ -60,13 +60,6 @@ package struct JSONScanner {
         return nil
     }
 
-    /// Calls `body` with each member of the object that `bytes` holds exactly (already
-    /// validated), in order, until it returns false.
-    package static func forEachMember(inObject bytes: UnsafeBufferPointer<UInt8>, _ body: (JSONMember) -> Bool) {
-        var scanner = JSONScanner(bytes: bytes, index: 0)
-        _ = scanner.forEachMember(body)
-    }
-
     /// Scans the object at `index` (at its `{`) and appends its members.
     package mutating func scanObjectMembers(into members: inout [JSONMember]) -> Bool {
         forEachMember { member in

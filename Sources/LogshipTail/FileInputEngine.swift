@@ -102,7 +102,6 @@ final class FileInputEngine {
 
     private func beginStep(timestamp: Date) {
         self.timestamp = timestamp
-        step = FileInputStep()
         eventCount = 0
     }
 
