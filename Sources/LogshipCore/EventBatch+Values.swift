@@ -177,6 +177,22 @@ extension EventBatch {
     }
 
     /// Whether the value equals the UTF-8 text `expected` (string values only).
+    package func textEquals(_ slot: FieldSlot, _ expected: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch slot {
+        case .text(let range), .jsonString(let range, escaped: false):
+            guard range.count == expected.count else { return false }
+            return bytes.withUnsafeBufferPointer { bytes in
+                guard let base = bytes.baseAddress, let expectedBase = expected.baseAddress else { return true }
+                return Self.sameBytes(base + range.lowerBound, expectedBase, count: range.count)
+            }
+        case .jsonString(_, escaped: true):
+            return withText(slot) { $0.elementsEqual(expected) } ?? false
+        default:
+            return false
+        }
+    }
+
+    /// Whether the value equals the UTF-8 text `expected` (string values only).
     package func textEquals(_ slot: FieldSlot, _ expected: [UInt8]) -> Bool {
         switch slot {
         case .text(let range), .jsonString(let range, escaped: false):

@@ -63,20 +63,10 @@ package indirect enum Condition: Sendable {
         lookups: inout FieldLookups
     ) -> [Bool] {
         var matched = [Bool](repeating: false, count: batch.count)
-        var expectedText: [UInt8]?
-        if case .string(let text) = expected { expectedText = Array(text.utf8) }
+        let text = Self.expectedText(expected)
         for event in 0..<batch.count {
             guard let slot = lookups.value(column, event: event, in: batch) else { continue }
-            switch slot {
-            case .text, .jsonString:
-                if let expectedText {
-                    matched[event] = batch.textEquals(slot, expectedText)
-                } else {
-                    matched[event] = Self.equal(slot, expected, in: batch)
-                }
-            default:
-                matched[event] = Self.equal(slot, expected, in: batch)
-            }
+            matched[event] = Self.equals(slot, expected, text: text, in: batch)
         }
         lookups.keepEqualsResult(matched, column: column, value: expected)
         return matched
@@ -109,7 +99,7 @@ package indirect enum Condition: Sendable {
                         result[event] = false
                         continue
                     }
-                    result[event] = batch.withText(slot) { pattern.matches($0, using: matcher) } ?? false
+                    result[event] = Self.matches(slot, pattern, using: matcher, in: batch)
                 }
             }
             return result
@@ -142,16 +132,7 @@ package indirect enum Condition: Sendable {
                         result[event] = false
                         continue
                     }
-                    if let found = batch.withText(slot, { Self.contains($0, substring) }) {
-                        result[event] = found
-                    } else if case .array(let values) = batch.value(slot) {
-                        result[event] = values.contains { value in
-                            guard case .string(var text) = value else { return false }
-                            return text.withUTF8 { Self.contains($0, substring) }
-                        }
-                    } else {
-                        result[event] = false
-                    }
+                    result[event] = Self.contains(slot, substring, in: batch)
                 }
             }
             return result
@@ -171,6 +152,46 @@ package indirect enum Condition: Sendable {
             return result
         case .not(let condition):
             return condition.matches(in: &batch, lookups: &lookups).map { !$0 }
+        }
+    }
+
+    // MARK: Leaves, shared with `EventCondition`
+
+    /// The UTF-8 of an expected string value, for `equals(_:_:text:in:)`.
+    static func expectedText(_ expected: FieldValue) -> [UInt8]? {
+        if case .string(let text) = expected { return Array(text.utf8) }
+        return nil
+    }
+
+    /// `equals`: whether a value in `batch` equals `expected`, whose UTF-8 is `text` when it is a
+    /// string.
+    static func equals(_ slot: FieldSlot, _ expected: FieldValue, text: [UInt8]?, in batch: EventBatch) -> Bool {
+        switch slot {
+        case .text, .jsonString:
+            if let text { return batch.textEquals(slot, text) }
+            return equal(slot, expected, in: batch)
+        default:
+            return equal(slot, expected, in: batch)
+        }
+    }
+
+    /// `regexp`: whether `pattern` matches in a string value, searching with `matcher`.
+    static func matches(
+        _ slot: FieldSlot,
+        _ pattern: RegexPattern,
+        using matcher: RegularExpression.Matcher,
+        in batch: EventBatch
+    ) -> Bool {
+        batch.withText(slot) { pattern.matches($0, using: matcher) } ?? false
+    }
+
+    /// `contains`: whether a string value, or a string of an array value, contains `substring`.
+    static func contains(_ slot: FieldSlot, _ substring: String, in batch: EventBatch) -> Bool {
+        if let found = batch.withText(slot, { contains($0, substring) }) { return found }
+        guard case .array(let values) = batch.value(slot) else { return false }
+        return values.contains { value in
+            guard case .string(var text) = value else { return false }
+            return text.withUTF8 { contains($0, substring) }
         }
     }
 

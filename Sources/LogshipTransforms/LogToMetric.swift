@@ -23,6 +23,8 @@ package struct LogToMetric: EventTransform {
     package let families: [MetricFamily]
     /// Where `apply(to:statistics:)` sends updates; nil: nowhere.
     package let store: MetricStore?
+    /// The definitions prepared for `collect`.
+    private let plan: Plan
 
     /// Validates `metrics` (see `validate`) and, when `store` is given, registers the families
     /// there.
@@ -38,6 +40,7 @@ package struct LogToMetric: EventTransform {
         self.metrics = metrics
         self.families = metrics.map(\.family)
         self.store = store
+        self.plan = Plan(metrics)
         if let store {
             for family in families { store.register(family) }
         }
@@ -86,8 +89,10 @@ package struct LogToMetric: EventTransform {
     }
 
     /// Appends the updates of every event of `batch` to `updates`, grouped by event in read
-    /// order. The work goes a metric at a time over the whole batch, so that conditions, paths
-    /// and label definitions are prepared once per batch; label values are copied as bytes (see
+    /// order, each event's in the order of `metrics`. The work goes an event at a time: a
+    /// `FieldReader` reads the fields the metrics test and read (conditions, labels, values) in
+    /// one walk of the event while it is in the cache, and the paths, conditions and label
+    /// defaults were prepared once (`plan`); label values are copied as bytes (see
     /// `MetricUpdateBatch`). Outcomes are added to `statistics` once. `batch` only gains keys.
     package func collect(
         _ batch: inout EventBatch,
@@ -95,44 +100,44 @@ package struct LogToMetric: EventTransform {
         statistics: inout TransformStatistics
     ) {
         var counts = Counts()
-        let firstEntry = updates.entries.count
-        // Shared by every metric: the fields they test and read are looked up once per event.
-        var lookups = FieldLookups(for: batch)
-        for metric in metrics {
-            let family = updates.familyIndex(metric.name)
-            let selected = metric.when?.matches(in: &batch, lookups: &lookups)
-            let labelColumns = metric.labels.map { lookups.column($0.field, in: &batch) }
-            let fallbacks = metric.labels.map { label in label.default.map { batch.key($0) } }
-            let value = metric.value.map { lookups.column($0, in: &batch) }
-            let kind = metric.kind
-            events: for event in 0..<batch.count {
-                if let selected, !selected[event] { continue }
+        let families = metrics.map { updates.familyIndex($0.name) }
+        let fallbacks = plan.labelDefaults.map { $0.map { batch.key($0) } }
+        var reader = FieldReader(plan.table, in: &batch)
+        let matchers = plan.conditions.patterns.map { $0.makeMatcher() }
+        let labelPaths = plan.labelPaths
+        for event in 0..<batch.count {
+            metrics: for index in plan.metrics.indices {
+                let metric = plan.metrics[index]
+                if metric.condition >= 0,
+                    !plan.conditions.matches(metric.condition, event: event, reader: &reader, matchers: matchers, in: batch)
+                {
+                    continue
+                }
                 let start = updates.labelStart
-                for label in 0..<labelColumns.count {
-                    let slot = lookups.value(labelColumns[label], event: event, in: batch)
-                    let found = slot.map {
+                for label in metric.labels {
+                    let found = reader.value(labelPaths[label], event: event, in: batch).map {
                         batch.appendLabelText($0, to: &updates.labelBytes)
                     }
                     if found != true {
                         guard let fallback = fallbacks[label] else {
                             updates.discardLabels(from: start)
                             counts.missingLabel += 1
-                            continue events
+                            continue metrics
                         }
                         batch.copyBytes(fallback, to: &updates.labelBytes)
                     }
                     updates.endLabel()
                 }
                 let operation: MetricUpdate.Operation
-                if let value {
-                    guard let number = lookups.value(value, event: event, in: batch).flatMap({ batch.number($0) }),
-                        kind != .counter || number >= 0
+                if metric.value >= 0 {
+                    guard let number = reader.value(metric.value, event: event, in: batch).flatMap({ batch.number($0) }),
+                        metric.kind != .counter || number >= 0
                     else {
                         updates.discardLabels(from: start)
                         counts.badValue += 1
                         continue
                     }
-                    switch kind {
+                    switch metric.kind {
                     case .counter: operation = .add(number)
                     case .gauge: operation = .set(number)
                     case .histogram: operation = .observe(number)
@@ -140,14 +145,59 @@ package struct LogToMetric: EventTransform {
                 } else {
                     operation = .add(1)
                 }
-                updates.append(family: family, labelsFrom: start, operation: operation, event: event)
+                updates.append(family: families[index], labelsFrom: start, operation: operation, event: event)
                 counts.success += 1
             }
         }
-        if metrics.count > 1 { updates.groupByEvent(from: firstEntry, events: batch.count) }
         statistics.add(counts.success, transform: id, outcome: .success)
         statistics.add(counts.missingLabel, transform: id, outcome: .missingLabel)
         statistics.add(counts.badValue, transform: id, outcome: .badValue)
+    }
+
+    /// The definitions as `collect` uses them: every path they read numbered in one table, and
+    /// labels in flat arrays (a hot loop over nested arrays retains and releases them).
+    private struct Plan: Sendable {
+        struct Metric: Sendable {
+            /// The root of its condition in `conditions`; -1 without one.
+            var condition: Int
+            /// Indices into `labelPaths` and `labelDefaults`.
+            var labels: Range<Int>
+            /// The number of the value's path; -1 without one.
+            var value: Int
+            var kind: MetricKind
+        }
+
+        let table: FieldPathTable
+        let metrics: [Metric]
+        let labelPaths: [Int]
+        let labelDefaults: [String?]
+        let conditions: EventConditions
+
+        init(_ definitions: [MetricDefinition]) {
+            let table = FieldPathTable(
+                definitions.flatMap { ($0.when?.paths ?? []) + $0.labels.map(\.field) + ($0.value.map { [$0] } ?? []) }
+            )
+            var conditions = EventConditions()
+            var labelPaths: [Int] = []
+            var labelDefaults: [String?] = []
+            metrics = definitions.map { definition in
+                let first = labelPaths.count
+                for label in definition.labels {
+                    labelPaths.append(table.number(of: label.field))
+                    labelDefaults.append(label.default)
+                }
+                return Metric(
+                    condition: definition.when.map { conditions.add($0, table: table) } ?? -1,
+                    labels: first..<labelPaths.count,
+                    value: definition.value.map { table.number(of: $0) } ?? -1,
+                    kind: definition.kind
+                )
+            }
+            self.table = table
+            self.labelPaths = labelPaths
+            self.labelDefaults = labelDefaults
+            self.conditions = conditions
+        }
     }
 
     private struct Counts {

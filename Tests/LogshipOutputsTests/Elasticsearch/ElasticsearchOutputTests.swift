@@ -230,7 +230,9 @@ import Testing
             }
             #expect(acknowledged.count == 3)
             #expect(receiver.documentCount == 3)
-            #expect(shutdown < .seconds(2))
+            // Not the 60 s batch age: shutdown flushed at once. (A bound well under it: on a
+            // loaded host with the suite running in parallel a shutdown took 2.2 s.)
+            #expect(shutdown < .seconds(30))
         }
     }
 

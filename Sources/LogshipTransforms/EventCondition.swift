@@ -1,0 +1,142 @@
+package import LogshipCore
+
+/// Conditions whose paths are numbers of a `FieldPathTable`, tested one event at a time through a
+/// `FieldReader`, for a step that reads everything it needs of an event at once
+/// (`log_to_metric`). The leaves are `Condition`'s own, so the rules are the same; `and` and `or`
+/// stop at the first part that decides.
+///
+/// The conditions are kept as plain nodes in one array, in prefix order, with the expected
+/// values beside them: a tree of enums holding arrays retained and released its parts on every
+/// test, which cost more than the tests themselves.
+package struct EventConditions: Sendable {
+    private enum Kind: Sendable {
+        case all, any, not, equals, contains, regexp, present
+    }
+
+    private struct Node: Sendable {
+        var kind: Kind
+        /// The nodes of its subtree, itself included.
+        var size = 1
+        /// The path tested (leaves).
+        var path = -1
+        /// `equals`: the index of the expected value in `values`; `contains`: of the substring in
+        /// `substrings`; `regexp`: of the pattern in `patterns`.
+        var constant = -1
+        /// `equals` a string: its UTF-8 in `texts`.
+        var text: Range<Int>?
+    }
+
+    private var nodes: [Node] = []
+    private var values: [FieldValue] = []
+    private var texts: [UInt8] = []
+    private var substrings: [String] = []
+    /// The patterns of the `regexp` leaves: the caller makes one matcher of each per batch, in
+    /// this order, for `matches`.
+    package private(set) var patterns: [RegexPattern] = []
+
+    package init() {}
+
+    /// Adds `condition`, its paths numbered in `table` (made from `condition.paths`, among
+    /// others); returns the root to test with `matches`.
+    package mutating func add(_ condition: Condition, table: FieldPathTable) -> Int {
+        let root = nodes.count
+        nodes.append(Node(kind: condition.isAny ? .any : condition.isNot ? .not : .all))
+        switch condition {
+        case .equals(let pairs):
+            for pair in pairs {
+                var node = Node(kind: .equals, path: table.number(of: pair.path), constant: values.count)
+                values.append(pair.value)
+                if let text = Condition.expectedText(pair.value) {
+                    node.text = texts.count..<(texts.count + text.count)
+                    texts.append(contentsOf: text)
+                }
+                nodes.append(node)
+            }
+        case .contains(let pairs):
+            for pair in pairs {
+                nodes.append(Node(kind: .contains, path: table.number(of: pair.path), constant: substrings.count))
+                substrings.append(pair.substring)
+            }
+        case .regexp(let pairs):
+            for pair in pairs {
+                nodes.append(Node(kind: .regexp, path: table.number(of: pair.path), constant: patterns.count))
+                patterns.append(pair.pattern)
+            }
+        case .hasFields(let paths):
+            for path in paths { nodes.append(Node(kind: .present, path: table.number(of: path))) }
+        case .and(let conditions), .or(let conditions):
+            for condition in conditions { _ = add(condition, table: table) }
+        case .not(let condition):
+            _ = add(condition, table: table)
+        }
+        nodes[root].size = nodes.count - root
+        return root
+    }
+
+    /// Whether `event` of `batch` satisfies the condition whose root `add` returned; `matchers`
+    /// holds a matcher of each of `patterns`, in order.
+    package func matches(
+        _ root: Int,
+        event: Int,
+        reader: inout FieldReader,
+        matchers: [RegularExpression.Matcher],
+        in batch: EventBatch
+    ) -> Bool {
+        let node = nodes[root]
+        switch node.kind {
+        case .all, .any:
+            let decides = node.kind == .any
+            var child = root + 1
+            while child < root + node.size {
+                if matches(child, event: event, reader: &reader, matchers: matchers, in: batch) == decides {
+                    return decides
+                }
+                child += nodes[child].size
+            }
+            return !decides
+        case .not:
+            return !matches(root + 1, event: event, reader: &reader, matchers: matchers, in: batch)
+        case .present:
+            return reader.value(node.path, event: event, in: batch) != nil
+        case .equals:
+            guard let slot = reader.value(node.path, event: event, in: batch) else { return false }
+            switch (slot, node.text) {
+            case (.text, let text?), (.jsonString(_, escaped: false), let text?):
+                return texts.withUnsafeBufferPointer { batch.textEquals(slot, UnsafeBufferPointer(rebasing: $0[text])) }
+            default:
+                break
+            }
+            return Condition.equals(slot, values[node.constant], text: nil, in: batch)
+        case .contains:
+            guard let slot = reader.value(node.path, event: event, in: batch) else { return false }
+            return Condition.contains(slot, substrings[node.constant], in: batch)
+        case .regexp:
+            guard let slot = reader.value(node.path, event: event, in: batch) else { return false }
+            return Condition.matches(slot, patterns[node.constant], using: matchers[node.constant], in: batch)
+        }
+    }
+}
+
+extension Condition {
+    fileprivate var isAny: Bool {
+        if case .or = self { return true }
+        return false
+    }
+
+    fileprivate var isNot: Bool {
+        if case .not = self { return true }
+        return false
+    }
+
+    /// Every path the condition reads, in order, with repeats.
+    package var paths: [FieldPath] {
+        switch self {
+        case .equals(let pairs): return pairs.map(\.path)
+        case .contains(let pairs): return pairs.map(\.path)
+        case .regexp(let pairs): return pairs.map(\.path)
+        case .hasFields(let paths): return paths
+        case .and(let conditions), .or(let conditions): return conditions.flatMap(\.paths)
+        case .not(let condition): return condition.paths
+        }
+    }
+}

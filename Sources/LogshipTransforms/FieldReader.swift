@@ -1,0 +1,146 @@
+package import LogshipCore
+
+/// Field paths given numbers for a `FieldReader`: the one-segment paths first (at most 64, read
+/// together in one walk of an event's fields), then the others. A step makes one from every path
+/// it reads, once; the parent of each two-segment path is added, since its members are read from
+/// it.
+package struct FieldPathTable: Sendable {
+    /// The paths, by number.
+    package let paths: [FieldPath]
+    /// How many of `paths`, the first, have one segment.
+    let topLevelCount: Int
+    private let numbers: [FieldPath: Int]
+
+    /// Numbers the distinct paths of `requested` (and their parents).
+    package init(_ requested: [FieldPath]) {
+        var topLevel: [FieldPath] = []
+        var others: [FieldPath] = []
+        var seen = Set<FieldPath>()
+        func add(_ path: FieldPath) {
+            guard seen.insert(path).inserted else { return }
+            if path.segments.count == 1 && topLevel.count < 64 { topLevel.append(path) } else { others.append(path) }
+        }
+        for path in requested {
+            if path.segments.count == 2 { add(FieldPath(segments: [path.segments[0]])) }
+            add(path)
+        }
+        paths = topLevel + others
+        topLevelCount = topLevel.count
+        numbers = Dictionary(uniqueKeysWithValues: paths.enumerated().map { ($1, $0) })
+    }
+
+    /// The number of `path`, which must be one of the paths the table was made from.
+    package func number(of path: FieldPath) -> Int {
+        guard let number = numbers[path] else { preconditionFailure("\(path) is not in the table") }
+        return number
+    }
+}
+
+/// The values of a `FieldPathTable`'s paths in the events of one batch, read an event at a time.
+///
+/// For a step that tests and reads several fields of every event (`log_to_metric`: conditions,
+/// label fields, values), asking in event order. The first question about an event reads all of
+/// its one-segment paths in one walk of its fields (`EventBatch.topLevelValues`); the first about a
+/// member of an object held as JSON text reads every member asked for under it in one pass over
+/// the text (`EventBatch.members`); later questions about the same event are answered from
+/// slots. So an event's fields are read while they are in the cache, and nothing is kept per
+/// event. It replaced a table of path × event cells filled a metric at a time over the whole
+/// batch, whose bookkeeping was most of `log_to_metric`'s time (a quarter of a `--output null`
+/// run). Valid while the batch's fields do not change: make one per batch and step.
+package struct FieldReader {
+    private enum Source {
+        case topLevel
+        /// A member of the one-segment path numbered `parent`; its resolved path, for a parent
+        /// whose members are fields rather than JSON text.
+        case member(parent: Int, path: ShortPath)
+        case path(ResolvedPath)
+    }
+
+    private let sources: [Source]
+    private let topLevelCount: Int
+    private var topLevelKeys: TopLevelKeys
+    /// Per one-segment number: the numbers of the members read under it, and their keys.
+    private let memberNumbers: [[Int]]
+    private let memberKeys: [[Range<Int>]]
+    /// By number: the value for the event in `readFor` (`nil`: the event has none).
+    private var values: [FieldSlot?]
+    private var readFor: [Int]
+    /// Scratch for one pass over an object's members, by position among its keys.
+    private var found: [FieldSlot?] = []
+
+    /// A reader of `table`'s paths in the events of `batch`, whose keys it resolves there.
+    package init(_ table: FieldPathTable, in batch: inout EventBatch) {
+        let count = table.paths.count
+        topLevelCount = table.topLevelCount
+        var sources: [Source] = []
+        var memberNumbers = [[Int]](repeating: [], count: topLevelCount)
+        var memberKeys = [[Range<Int>]](repeating: [], count: topLevelCount)
+        var topLevelRanges: [Range<Int>] = []
+        for (number, path) in table.paths.enumerated() {
+            let resolved = batch.resolve(path)
+            if number < topLevelCount {
+                sources.append(.topLevel)
+                topLevelRanges.append(resolved.first)
+            } else if let short = resolved.short, short.count == 2,
+                case let parent = table.number(of: FieldPath(segments: [path.segments[0]])), parent < topLevelCount,
+                memberNumbers[parent].count < 64
+            {
+                sources.append(.member(parent: parent, path: short))
+                memberNumbers[parent].append(number)
+                memberKeys[parent].append(short.second)
+            } else {
+                sources.append(.path(resolved))
+            }
+        }
+        self.sources = sources
+        self.memberNumbers = memberNumbers
+        self.memberKeys = memberKeys
+        topLevelKeys = batch.topLevelKeys(topLevelRanges)
+        values = Array(repeating: nil, count: count)
+        readFor = Array(repeating: -1, count: count)
+    }
+
+    /// The value of the path numbered `number` in `event` of `batch` (the batch the reader was
+    /// made for), or `nil` when the event has none.
+    @inline(__always)
+    package mutating func value(_ number: Int, event: Int, in batch: EventBatch) -> FieldSlot? {
+        if readFor[number] == event { return values[number] }
+        return read(number, event: event, in: batch)
+    }
+
+    /// A value not yet read for `event`: reads it with the others read the same way.
+    private mutating func read(_ number: Int, event: Int, in batch: EventBatch) -> FieldSlot? {
+        switch sources[number] {
+        case .topLevel:
+            for position in 0..<topLevelCount {
+                values[position] = nil
+                readFor[position] = event
+            }
+            batch.topLevelValues(&topLevelKeys, in: event, into: &values)
+        case .member(let parent, _):
+            let numbers = memberNumbers[parent]
+            for number in numbers {
+                values[number] = nil
+                readFor[number] = event
+            }
+            switch value(parent, event: event, in: batch) {
+            case .json(let range, .object)?:
+                if found.count < numbers.count { found = Array(repeating: nil, count: numbers.count) }
+                for position in numbers.indices { found[position] = nil }
+                batch.members(memberKeys[parent], ofObjectAt: range, into: &found)
+                for (position, number) in numbers.enumerated() { values[number] = found[position] }
+            case .object?:
+                for number in numbers {
+                    guard case .member(_, let path) = sources[number] else { continue }
+                    values[number] = batch.value(at: path, in: event)
+                }
+            default:
+                break
+            }
+        case .path(let path):
+            values[number] = batch.value(at: path, in: event)
+            readFor[number] = event
+        }
+        return values[number]
+    }
+}
