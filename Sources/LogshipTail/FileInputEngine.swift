@@ -41,10 +41,13 @@ final class FileInputEngine {
     private var reportedMissingDirectories = Set<String>()
     private var reportedWatchFailures = Set<String>()
     private var reportedFileFailures = Set<String>()
-    // Per step.
+    // Per step. Per line, reading appends to `builder` and counts `eventCount` from closures:
+    // the run-time exclusivity checks of those accesses (a class's stored properties are checked
+    // dynamically) were 2% of a `--output null` run. The engine is used one call at a time, from
+    // one thread, and never re-entered while it appends.
     private var step = FileInputStep()
-    private var builder: EventBatchBuilder
-    private var eventCount = 0
+    @exclusivity(unchecked) private var builder: EventBatchBuilder
+    @exclusivity(unchecked) private var eventCount = 0
     private var timestamp = Date()
 
     /// - Throws: `TailError` when the configuration is invalid.

@@ -8,7 +8,7 @@ final class FollowedFile {
     /// The path events are attributed to; changes when the file is moved.
     private(set) var path: String
     /// `{"path":"..."}` in the batch being built, and the number of that batch.
-    private var cachedFileValue: (slot: FieldSlot, batch: Int)?
+    @exclusivity(unchecked) private var cachedFileValue: (slot: FieldSlot, batch: Int)?
     /// The open descriptor; closed by the engine.
     let descriptor: Int32
     /// Offset of the next byte to read.
@@ -16,7 +16,8 @@ final class FollowedFile {
     /// Splits what was read into lines.
     var splitter: LineSplitter
     /// Joins lines into events, when multiline is configured.
-    var aggregator: MultilineAggregator?
+    /// Not checked for exclusivity at run time, like the engine's builder: touched per line.
+    @exclusivity(unchecked) var aggregator: MultilineAggregator?
     /// Whether `aggregator` is set, known without copying it (a test of the optional itself
     /// copied the aggregator, with its reference counting, for every line).
     let isMultiline: Bool
