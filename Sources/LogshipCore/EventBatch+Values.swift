@@ -191,16 +191,4 @@ extension EventBatch {
             return false
         }
     }
-
-    /// Whether the value equals the UTF-8 text `expected` (string values only).
-    package func textEquals(_ slot: FieldSlot, _ expected: [UInt8]) -> Bool {
-        switch slot {
-        case .text(let range), .jsonString(let range, escaped: false):
-            return bytes.withUnsafeBufferPointer { Self.equal(range, expected, $0) }
-        case .jsonString(_, escaped: true):
-            return withText(slot) { $0.elementsEqual(expected) } ?? false
-        default:
-            return false
-        }
-    }
 }

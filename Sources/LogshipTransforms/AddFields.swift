@@ -34,6 +34,8 @@ package struct AddFields: EventTransform {
     package let id: String
     /// The settings, as validated by `init`.
     package let configuration: Configuration
+    /// `configuration.when`, prepared once.
+    private let selection: PreparedCondition?
 
     /// Checks that there is something to add.
     package init(id: String = AddFields.typeName, configuration: Configuration) throws(TransformError) {
@@ -42,6 +44,7 @@ package struct AddFields: EventTransform {
         }
         self.id = id
         self.configuration = configuration
+        self.selection = configuration.when.map(PreparedCondition.init)
     }
 
     /// Merges the fields into every event that matches `when`. The values are written into the
@@ -52,7 +55,7 @@ package struct AddFields: EventTransform {
         let members = configuration.fields.entries.map { entry in
             (key: batch.key(entry.key), value: batch.store(entry.value))
         }
-        let selected = configuration.when?.matches(in: &batch)
+        let selected = selection?.matches(in: &batch)
         for event in 0..<batch.count {
             if let selected, !selected[event] { continue }
             applied += 1

@@ -45,135 +45,13 @@ package indirect enum Condition: Sendable {
         matches(Event(fields: fields, timestamp: Date(timeIntervalSince1970: 0)))
     }
 
-    /// Whether each event of `batch` satisfies the condition, evaluated a condition at a time
-    /// over the whole batch: paths are resolved and expected values prepared once per batch, not
-    /// once per event (the transforms' hot path). Strings are compared as bytes; values are decoded
-    /// only where a comparison needs it (numbers, arrays).
+    /// Whether each event of `batch` satisfies the condition (for tests and one-off checks:
+    /// transforms prepare their `when` once, as `PreparedCondition`). `batch` only gains keys.
     package func matches(in batch: inout EventBatch) -> [Bool] {
-        var lookups = FieldLookups(for: batch)
-        return matches(in: &batch, lookups: &lookups)
+        PreparedCondition(self).matches(in: &batch)
     }
 
-    /// Whether each event's value at `column` equals `expected`, for every event; kept in
-    /// `lookups` for other conditions of the batch.
-    private static func equalsColumn(
-        _ column: Int,
-        _ expected: FieldValue,
-        in batch: EventBatch,
-        lookups: inout FieldLookups
-    ) -> [Bool] {
-        var matched = [Bool](repeating: false, count: batch.count)
-        let text = Self.expectedText(expected)
-        for event in 0..<batch.count {
-            guard let slot = lookups.value(column, event: event, in: batch) else { continue }
-            matched[event] = Self.equals(slot, expected, text: text, in: batch)
-        }
-        lookups.keepEqualsResult(matched, column: column, value: expected)
-        return matched
-    }
-
-    /// `matches(in:)` with field values taken from `lookups` (made for `batch`), so that several
-    /// conditions over the same fields look each up once per event.
-    package func matches(in batch: inout EventBatch, lookups: inout FieldLookups) -> [Bool] {
-        switch self {
-        case .equals(let pairs):
-            var result = [Bool](repeating: true, count: batch.count)
-            for pair in pairs {
-                let column = lookups.column(pair.path, in: &batch)
-                // Every metric of a contract tests `type` (and many the same `metric`): a
-                // comparison made for one condition is kept for the others of the batch.
-                let matched =
-                    lookups.equalsResult(column: column, value: pair.value)
-                    ?? Self.equalsColumn(column, pair.value, in: batch, lookups: &lookups)
-                for event in 0..<batch.count where result[event] && !matched[event] { result[event] = false }
-            }
-            return result
-        case .regexp(let pairs):
-            var result = [Bool](repeating: true, count: batch.count)
-            for pair in pairs {
-                let column = lookups.column(pair.path, in: &batch)
-                let pattern = pair.pattern
-                let matcher = pattern.makeMatcher()
-                for event in 0..<batch.count where result[event] {
-                    guard let slot = lookups.value(column, event: event, in: batch) else {
-                        result[event] = false
-                        continue
-                    }
-                    result[event] = Self.matches(slot, pattern, using: matcher, in: batch)
-                }
-            }
-            return result
-        case .hasFields(let paths):
-            var result = [Bool](repeating: true, count: batch.count)
-            for path in paths {
-                if path.segments.count == 1 {
-                    // One key: looked up directly, where the last event had it (`hint`); the
-                    // shared table costs more than it saves for a yes or no per event.
-                    let key = batch.key(path.segments[0])
-                    var hint = -1
-                    for event in 0..<batch.count where result[event] {
-                        result[event] = batch.value(atKey: key, in: event, hint: &hint) != nil
-                    }
-                    continue
-                }
-                let column = lookups.column(path, in: &batch)
-                for event in 0..<batch.count where result[event] {
-                    result[event] = lookups.value(column, event: event, in: batch) != nil
-                }
-            }
-            return result
-        case .contains(let pairs):
-            var result = [Bool](repeating: true, count: batch.count)
-            for pair in pairs {
-                let column = lookups.column(pair.path, in: &batch)
-                let substring = pair.substring
-                for event in 0..<batch.count where result[event] {
-                    guard let slot = lookups.value(column, event: event, in: batch) else {
-                        result[event] = false
-                        continue
-                    }
-                    result[event] = Self.contains(slot, substring, in: batch)
-                }
-            }
-            return result
-        case .and(let conditions):
-            var result = [Bool](repeating: true, count: batch.count)
-            for condition in conditions {
-                let part = condition.matches(in: &batch, lookups: &lookups)
-                for event in result.indices { result[event] = result[event] && part[event] }
-            }
-            return result
-        case .or(let conditions):
-            var result = [Bool](repeating: false, count: batch.count)
-            for condition in conditions {
-                let part = condition.matches(in: &batch, lookups: &lookups)
-                for event in result.indices { result[event] = result[event] || part[event] }
-            }
-            return result
-        case .not(let condition):
-            return condition.matches(in: &batch, lookups: &lookups).map { !$0 }
-        }
-    }
-
-    // MARK: Leaves, shared with `EventCondition`
-
-    /// The UTF-8 of an expected string value, for `equals(_:_:text:in:)`.
-    static func expectedText(_ expected: FieldValue) -> [UInt8]? {
-        if case .string(let text) = expected { return Array(text.utf8) }
-        return nil
-    }
-
-    /// `equals`: whether a value in `batch` equals `expected`, whose UTF-8 is `text` when it is a
-    /// string.
-    static func equals(_ slot: FieldSlot, _ expected: FieldValue, text: [UInt8]?, in batch: EventBatch) -> Bool {
-        switch slot {
-        case .text, .jsonString:
-            if let text { return batch.textEquals(slot, text) }
-            return equal(slot, expected, in: batch)
-        default:
-            return equal(slot, expected, in: batch)
-        }
-    }
+    // MARK: Leaves, tested by `EventConditions`
 
     /// `regexp`: whether `pattern` matches in a string value, searching with `matcher`.
     static func matches(
@@ -195,8 +73,9 @@ package indirect enum Condition: Sendable {
         }
     }
 
-    /// `equal(_:_:)` for a value in a batch: strings compare as bytes without decoding.
-    private static func equal(_ slot: FieldSlot, _ expected: FieldValue, in batch: EventBatch) -> Bool {
+    /// `equals`: whether a value in `batch` equals `expected` (`equal(_:_:)`, strings compared
+    /// as bytes without decoding).
+    static func equal(_ slot: FieldSlot, _ expected: FieldValue, in batch: EventBatch) -> Bool {
         switch (slot, expected) {
         case (.text, .string(let text)), (.jsonString, .string(let text)):
             var text = text

@@ -105,13 +105,24 @@ package struct LogToMetric: EventTransform {
         var reader = FieldReader(plan.table, in: &batch)
         let matchers = plan.conditions.patterns.map { $0.makeMatcher() }
         let labelPaths = plan.labelPaths
+        // By condition: the event it was last tested on, and the answer.
+        var testedOn = [Int](repeating: -1, count: plan.conditions.roots.count)
+        var answers = [Bool](repeating: false, count: plan.conditions.roots.count)
         for event in 0..<batch.count {
             metrics: for index in plan.metrics.indices {
                 let metric = plan.metrics[index]
-                if metric.condition >= 0,
-                    !plan.conditions.matches(metric.condition, event: event, reader: &reader, matchers: matchers, in: batch)
-                {
-                    continue
+                if metric.condition >= 0 {
+                    if testedOn[metric.condition] != event {
+                        testedOn[metric.condition] = event
+                        answers[metric.condition] = plan.conditions.matches(
+                            plan.conditions.roots[metric.condition],
+                            event: event,
+                            reader: &reader,
+                            matchers: matchers,
+                            in: batch
+                        )
+                    }
+                    guard answers[metric.condition] else { continue }
                 }
                 let start = updates.labelStart
                 for label in metric.labels {
@@ -130,7 +141,8 @@ package struct LogToMetric: EventTransform {
                 }
                 let operation: MetricUpdate.Operation
                 if metric.value >= 0 {
-                    guard let number = reader.value(metric.value, event: event, in: batch).flatMap({ batch.number($0) }),
+                    guard
+                        let number = reader.value(metric.value, event: event, in: batch).flatMap({ batch.number($0) }),
                         metric.kind != .counter || number >= 0
                     else {
                         updates.discardLabels(from: start)
@@ -158,7 +170,8 @@ package struct LogToMetric: EventTransform {
     /// labels in flat arrays (a hot loop over nested arrays retains and releases them).
     private struct Plan: Sendable {
         struct Metric: Sendable {
-            /// The root of its condition in `conditions`; -1 without one.
+            /// Its condition's index in `conditions.roots` (metrics whose `when` is written the
+            /// same share it, and it is tested once per event); -1 without one.
             var condition: Int
             /// Indices into `labelPaths` and `labelDefaults`.
             var labels: Range<Int>
@@ -187,7 +200,10 @@ package struct LogToMetric: EventTransform {
                     labelDefaults.append(label.default)
                 }
                 return Metric(
-                    condition: definition.when.map { conditions.add($0, table: table) } ?? -1,
+                    condition: definition.when.map { condition in
+                        let root = conditions.add(condition, table: table)
+                        return conditions.roots.firstIndex(of: root) ?? -1
+                    } ?? -1,
                     labels: first..<labelPaths.count,
                     value: definition.value.map { table.number(of: $0) } ?? -1,
                     kind: definition.kind

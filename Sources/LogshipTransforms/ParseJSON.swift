@@ -84,6 +84,8 @@ package struct ParseJSON: EventTransform {
     package let id: String
     /// The settings, as validated by `init`.
     package let configuration: Configuration
+    /// `configuration.when`, prepared once.
+    private let selection: PreparedCondition?
 
     /// Builds the transform. `field` must not be empty (the root is not text).
     package init(id: String = ParseJSON.typeName, configuration: Configuration = Configuration()) throws(TransformError)
@@ -93,6 +95,7 @@ package struct ParseJSON: EventTransform {
         }
         self.id = id
         self.configuration = configuration
+        self.selection = configuration.when.map(PreparedCondition.init)
     }
 
     /// Parses the field of every event that matches `when`; see the type's documentation.
@@ -102,7 +105,7 @@ package struct ParseJSON: EventTransform {
         var skipped = 0
         var members: [JSONMember] = []
         var paths = Paths(configuration, batch: &batch)
-        let selected = configuration.when?.matches(in: &batch)
+        let selected = selection?.matches(in: &batch)
         for event in 0..<batch.count {
             if let selected, !selected[event] { continue }
             switch parse(event, in: &batch, members: &members, paths: &paths) {

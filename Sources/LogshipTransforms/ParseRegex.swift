@@ -49,6 +49,8 @@ package struct ParseRegex: EventTransform {
     package let id: String
     /// The settings, as validated by `init`.
     package let configuration: Configuration
+    /// `configuration.when`, prepared once.
+    private let selection: PreparedCondition?
     /// The compiled pattern.
     package let pattern: RegexPattern
     private let capturePaths: [(path: FieldPath, number: Int)]
@@ -70,6 +72,7 @@ package struct ParseRegex: EventTransform {
         let prefix = configuration.target?.segments ?? []
         self.id = id
         self.configuration = configuration
+        self.selection = configuration.when.map(PreparedCondition.init)
         self.pattern = pattern
         self.capturePaths = pattern.groups.map {
             (FieldPath(segments: prefix + FieldPath($0.name).segments), $0.number)
@@ -89,7 +92,7 @@ package struct ParseRegex: EventTransform {
         let nested = paths.filter { $0.path.singleKey == nil }
         let field = batch.resolve(configuration.field)
         let overwrite = configuration.overwriteKeys
-        let selected = configuration.when?.matches(in: &batch)
+        let selected = selection?.matches(in: &batch)
         let matcher = pattern.makeMatcher()
         // Capture ranges of the current event, by group number; reused from event to event.
         var captures = [Range<Int>?](repeating: nil, count: (capturePaths.map(\.number).max() ?? 0) + 1)

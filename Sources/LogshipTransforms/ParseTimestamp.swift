@@ -46,6 +46,8 @@ package struct ParseTimestamp: EventTransform {
     package let id: String
     /// The settings, as validated by `init`.
     package let configuration: Configuration
+    /// `configuration.when`, prepared once.
+    private let selection: PreparedCondition?
     /// The configured zone in seconds east of UTC.
     package let offsetSeconds: Int
 
@@ -80,6 +82,7 @@ package struct ParseTimestamp: EventTransform {
         }
         self.id = id
         self.configuration = configuration
+        self.selection = configuration.when.map(PreparedCondition.init)
         self.offsetSeconds = offset
     }
 
@@ -89,7 +92,7 @@ package struct ParseTimestamp: EventTransform {
         var failed = 0
         var skipped = 0
         let field = batch.resolve(configuration.field)
-        let selected = configuration.when?.matches(in: &batch)
+        let selected = selection?.matches(in: &batch)
         // Where the field was in the last event, and the last minute read per format: lines of
         // one service have the same shape, and many lines share a minute.
         var hint = -1

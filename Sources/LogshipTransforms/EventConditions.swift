@@ -33,12 +33,33 @@ package struct EventConditions: Sendable {
     /// The patterns of the `regexp` leaves: the caller makes one matcher of each per batch, in
     /// this order, for `matches`.
     package private(set) var patterns: [RegexPattern] = []
+    /// The roots `add` returned, each condition once.
+    package private(set) var roots: [Int] = []
 
     package init() {}
 
     /// Adds `condition`, its paths numbered in `table` (made from `condition.paths`, among
-    /// others); returns the root to test with `matches`.
+    /// others); returns the root to test with `matches`: the same root for a condition written
+    /// the same as one added before.
     package mutating func add(_ condition: Condition, table: FieldPathTable) -> Int {
+        let counts = (values.count, texts.count, substrings.count, patterns.count)
+        let root = append(condition, table: table)
+        // A condition written again (every metric of one log metric tests the same fields) is
+        // the same root, so that callers can test it once per event.
+        if let earlier = roots.first(where: { same(root, $0) }) {
+            nodes.removeSubrange(root...)
+            values.removeSubrange(counts.0...)
+            texts.removeSubrange(counts.1...)
+            substrings.removeSubrange(counts.2...)
+            patterns.removeSubrange(counts.3...)
+            return earlier
+        }
+        roots.append(root)
+        return root
+    }
+
+    /// Appends the nodes of `condition`; returns its root.
+    private mutating func append(_ condition: Condition, table: FieldPathTable) -> Int {
         let root = nodes.count
         nodes.append(Node(kind: condition.isAny ? .any : condition.isNot ? .not : .all))
         switch condition {
@@ -46,9 +67,9 @@ package struct EventConditions: Sendable {
             for pair in pairs {
                 var node = Node(kind: .equals, path: table.number(of: pair.path), constant: values.count)
                 values.append(pair.value)
-                if let text = Condition.expectedText(pair.value) {
-                    node.text = texts.count..<(texts.count + text.count)
-                    texts.append(contentsOf: text)
+                if case .string(let text) = pair.value {
+                    node.text = texts.count..<(texts.count + text.utf8.count)
+                    texts.append(contentsOf: text.utf8)
                 }
                 nodes.append(node)
             }
@@ -65,12 +86,28 @@ package struct EventConditions: Sendable {
         case .hasFields(let paths):
             for path in paths { nodes.append(Node(kind: .present, path: table.number(of: path))) }
         case .and(let conditions), .or(let conditions):
-            for condition in conditions { _ = add(condition, table: table) }
+            for condition in conditions { _ = append(condition, table: table) }
         case .not(let condition):
-            _ = add(condition, table: table)
+            _ = append(condition, table: table)
         }
         nodes[root].size = nodes.count - root
         return root
+    }
+
+    /// Whether the conditions at `first` and `second` are written the same.
+    private func same(_ first: Int, _ second: Int) -> Bool {
+        guard nodes[first].size == nodes[second].size else { return false }
+        for offset in 0..<nodes[first].size {
+            let (a, b) = (nodes[first + offset], nodes[second + offset])
+            guard a.kind == b.kind, a.size == b.size, a.path == b.path else { return false }
+            switch a.kind {
+            case .equals: guard values[a.constant] == values[b.constant] else { return false }
+            case .contains: guard substrings[a.constant] == substrings[b.constant] else { return false }
+            case .regexp: guard patterns[a.constant].source == patterns[b.constant].source else { return false }
+            case .all, .any, .not, .present: break
+            }
+        }
+        return true
     }
 
     /// Whether `event` of `batch` satisfies the condition whose root `add` returned; `matchers`
@@ -106,7 +143,7 @@ package struct EventConditions: Sendable {
             default:
                 break
             }
-            return Condition.equals(slot, values[node.constant], text: nil, in: batch)
+            return Condition.equal(slot, values[node.constant], in: batch)
         case .contains:
             guard let slot = reader.value(node.path, event: event, in: batch) else { return false }
             return Condition.contains(slot, substrings[node.constant], in: batch)
@@ -137,6 +174,30 @@ extension Condition {
         case .hasFields(let paths): return paths
         case .and(let conditions), .or(let conditions): return conditions.flatMap(\.paths)
         case .not(let condition): return condition.paths
+        }
+    }
+}
+
+/// A `Condition` prepared once for testing the events of many batches (a transform's `when`):
+/// its paths numbered, its tree compiled to `EventConditions`.
+package struct PreparedCondition: Sendable {
+    private let table: FieldPathTable
+    private let conditions: EventConditions
+    private let root: Int
+
+    package init(_ condition: Condition) {
+        table = FieldPathTable(condition.paths)
+        var conditions = EventConditions()
+        root = conditions.add(condition, table: table)
+        self.conditions = conditions
+    }
+
+    /// Whether each event of `batch` satisfies the condition. `batch` only gains keys.
+    package func matches(in batch: inout EventBatch) -> [Bool] {
+        var reader = FieldReader(table, in: &batch)
+        let matchers = conditions.patterns.map { $0.makeMatcher() }
+        return (0..<batch.count).map { event in
+            conditions.matches(root, event: event, reader: &reader, matchers: matchers, in: batch)
         }
     }
 }
