@@ -91,6 +91,12 @@ package struct EventConditions: Sendable {
             _ = append(condition, table: table)
         }
         nodes[root].size = nodes.count - root
+        if nodes[root].kind == .all && nodes[root].size == 2 {
+            // One test (`has_fields: [timestamp]`, one `equals` pair): the test alone, a level
+            // of recursion less for every event.
+            nodes[root] = nodes[root + 1]
+            nodes.removeLast()
+        }
         return root
     }
 

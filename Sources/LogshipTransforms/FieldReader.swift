@@ -67,6 +67,8 @@ package struct FieldReader {
     private var readFor: [Int]
     /// Scratch for one pass over an object's members, by position among its keys.
     private var found: [FieldSlot?] = []
+    /// With one one-segment path: where the last event had its key.
+    private var hint = -1
 
     /// A reader of `table`'s paths in the events of `batch`, whose keys it resolves there.
     package init(_ table: FieldPathTable, in batch: inout EventBatch) {
@@ -111,6 +113,10 @@ package struct FieldReader {
     /// A value not yet read for `event`: reads it with the others read the same way.
     private mutating func read(_ number: Int, event: Int, in batch: EventBatch) -> FieldSlot? {
         switch sources[number] {
+        case .topLevel where topLevelCount == 1:
+            // One key (`has_fields: [timestamp]`): looked up directly, where the last event had it.
+            values[0] = batch.value(atKey: topLevelKeys.ranges[0], in: event, hint: &hint)
+            readFor[0] = event
         case .topLevel:
             for position in 0..<topLevelCount {
                 values[position] = nil
