@@ -19,7 +19,7 @@ extension Logship {
                 and the ratio of logship's lines/s to that of the gzip -1 measured just before it; \
                 with --rounds N all of it N times, the targets judged on the median ratio. Run it on \
                 a release build: \
-                swift build -c release && .build/release/logship bench.
+                swift build -c release --static-swift-stdlib && .build/release/logship bench.
                 """
         )
 
