@@ -252,7 +252,8 @@ package struct BenchReport: Sendable, Codable {
         if !targets.isEmpty {
             text += "targets: "
             text += targets.map { target in
-                "\(target.name) \(Self.decimal(target.value, 2)) (\(target.atLeast ? "≥" : "≤") "
+                // Three decimals: 0.496 printed as 0.50 beside "not met" read as a contradiction.
+                "\(target.name) \(Self.decimal(target.value, 3)) (\(target.atLeast ? "≥" : "≤") "
                     + "\(Self.decimal(target.limit, 1)): \(target.met ? "met" : "not met"))"
             }
             .joined(separator: "; ")
