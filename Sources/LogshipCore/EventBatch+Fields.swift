@@ -184,6 +184,15 @@ extension EventBatch {
         ofObjectAt range: Range<Int>,
         into values: inout [FieldSlot?]
     ) {
+        keys.withUnsafeBufferPointer { members($0, ofObjectAt: range, into: &values) }
+    }
+
+    /// `members(_:ofObjectAt:into:)` with the keys in a buffer (a slice of a longer list).
+    package func members(
+        _ keys: UnsafeBufferPointer<Range<Int>>,
+        ofObjectAt range: Range<Int>,
+        into values: inout [FieldSlot?]
+    ) {
         precondition(keys.count <= 64, "at most 64 keys at a time")
         var remaining = keys.count
         var seen: UInt64 = 0

@@ -56,20 +56,32 @@ extension EventBatch {
         bits: UInt64
     ) {
         let first = fields.count
-        fields.append(addingCapacity: members.count) { span in
-            for member in members {
-                let value = (member.value.lowerBound + base)..<(member.value.upperBound + base)
-                let slot: FieldSlot =
-                    member.kind == .string
-                    ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
-                var field = Field(key: (member.key.lowerBound + base)..<(member.key.upperBound + base), value: slot)
-                field.isVerbatim = true
-                span.append(field)
+        // Through buffers: closures that captured the arrays retained and released them per
+        // call, and a link appended at a time checked the links' uniqueness per member.
+        members.withUnsafeBufferPointer { members in
+            fields.append(addingCapacity: members.count) { span in
+                for member in members {
+                    let value = (member.value.lowerBound + base)..<(member.value.upperBound + base)
+                    let slot: FieldSlot =
+                        member.kind == .string
+                        ? .jsonString(value, escaped: member.valueHasEscapes) : .json(value, member.kind)
+                    var field = Field(
+                        key: (member.key.lowerBound + base)..<(member.key.upperBound + base),
+                        value: slot
+                    )
+                    field.isVerbatim = true
+                    span.append(field)
+                }
             }
-        }
-        for position in 0..<members.count {
-            let next = position == members.count - 1 ? -1 : Int32(first + position + 1)
-            links.append(FieldLink(tag: keyTag(fields[first + position].key), next: next))
+            bytes.withUnsafeBufferPointer { bytes in
+                links.append(addingCapacity: members.count) { span in
+                    for (position, member) in members.enumerated() {
+                        let key = (member.key.lowerBound + base)..<(member.key.upperBound + base)
+                        let next = position == members.count - 1 ? -1 : Int32(first + position + 1)
+                        span.append(FieldLink(tag: Self.keyTag(key, bytes), next: next))
+                    }
+                }
+            }
         }
         let last = first + members.count - 1
         let previous = records[event].last

@@ -227,6 +227,12 @@ package struct EventBatch: Sendable {
     /// different tags differ; keys with the same tag are compared byte by byte.
     @inline(__always)
     package func keyTag(_ key: Range<Int>) -> UInt32 {
+        bytes.withUnsafeBufferPointer { Self.keyTag(key, $0) }
+    }
+
+    /// `keyTag(_:)` with the batch's bytes in hand.
+    @inline(__always)
+    static func keyTag(_ key: Range<Int>, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         guard !key.isEmpty else { return 0 }
         return UInt32(truncatingIfNeeded: min(key.count, 0xFFFF)) << 16 | UInt32(bytes[key.lowerBound]) << 8
             | UInt32(bytes[key.upperBound - 1])

@@ -59,9 +59,12 @@ package struct FieldReader {
     private let sources: [Source]
     private let topLevelCount: Int
     private var topLevelKeys: TopLevelKeys
-    /// Per one-segment number: the numbers of the members read under it, and their keys.
-    private let memberNumbers: [[Int]]
-    private let memberKeys: [[Range<Int>]]
+    /// Per one-segment number: where the members read under it are in `memberNumbers` and
+    /// `memberKeys` (flat: copying an inner array out of an array of arrays retained it, per
+    /// event).
+    private let memberGroups: [Range<Int>]
+    private let memberNumbers: [Int]
+    private let memberKeys: [Range<Int>]
     /// By number: the value for the event in `readFor` (`nil`: the event has none).
     private var values: [FieldSlot?]
     private var readFor: [Int]
@@ -75,8 +78,8 @@ package struct FieldReader {
         let count = table.paths.count
         topLevelCount = table.topLevelCount
         var sources: [Source] = []
-        var memberNumbers = [[Int]](repeating: [], count: topLevelCount)
-        var memberKeys = [[Range<Int>]](repeating: [], count: topLevelCount)
+        var groupNumbers = [[Int]](repeating: [], count: topLevelCount)
+        var groupKeys = [[Range<Int>]](repeating: [], count: topLevelCount)
         var topLevelRanges: [Range<Int>] = []
         for (number, path) in table.paths.enumerated() {
             let resolved = batch.resolve(path)
@@ -85,18 +88,23 @@ package struct FieldReader {
                 topLevelRanges.append(resolved.first)
             } else if let short = resolved.short, short.count == 2,
                 case let parent = table.number(of: FieldPath(segments: [path.segments[0]])), parent < topLevelCount,
-                memberNumbers[parent].count < 64
+                groupNumbers[parent].count < 64
             {
                 sources.append(.member(parent: parent, path: short))
-                memberNumbers[parent].append(number)
-                memberKeys[parent].append(short.second)
+                groupNumbers[parent].append(number)
+                groupKeys[parent].append(short.second)
             } else {
                 sources.append(.path(resolved))
             }
         }
         self.sources = sources
-        self.memberNumbers = memberNumbers
-        self.memberKeys = memberKeys
+        var start = 0
+        memberGroups = groupNumbers.map { numbers in
+            defer { start += numbers.count }
+            return start..<(start + numbers.count)
+        }
+        memberNumbers = groupNumbers.flatMap { $0 }
+        memberKeys = groupKeys.flatMap { $0 }
         topLevelKeys = batch.topLevelKeys(topLevelRanges)
         values = Array(repeating: nil, count: count)
         readFor = Array(repeating: -1, count: count)
@@ -124,21 +132,23 @@ package struct FieldReader {
             }
             batch.topLevelValues(&topLevelKeys, in: event, into: &values)
         case .member(let parent, _):
-            let numbers = memberNumbers[parent]
-            for number in numbers {
-                values[number] = nil
-                readFor[number] = event
+            let group = memberGroups[parent]
+            for member in group {
+                values[memberNumbers[member]] = nil
+                readFor[memberNumbers[member]] = event
             }
             switch value(parent, event: event, in: batch) {
             case .json(let range, .object)?:
-                if found.count < numbers.count { found = Array(repeating: nil, count: numbers.count) }
-                for position in numbers.indices { found[position] = nil }
-                batch.members(memberKeys[parent], ofObjectAt: range, into: &found)
-                for (position, number) in numbers.enumerated() { values[number] = found[position] }
+                if found.count < group.count { found = Array(repeating: nil, count: group.count) }
+                for position in 0..<group.count { found[position] = nil }
+                memberKeys.withUnsafeBufferPointer { keys in
+                    batch.members(UnsafeBufferPointer(rebasing: keys[group]), ofObjectAt: range, into: &found)
+                }
+                for member in group { values[memberNumbers[member]] = found[member - group.lowerBound] }
             case .object?:
-                for number in numbers {
-                    guard case .member(_, let path) = sources[number] else { continue }
-                    values[number] = batch.value(at: path, in: event)
+                for member in group {
+                    guard case .member(_, let path) = sources[memberNumbers[member]] else { continue }
+                    values[memberNumbers[member]] = batch.value(at: path, in: event)
                 }
             default:
                 break
