@@ -3,7 +3,10 @@ package import LogshipCore
 /// Everything persisted in the checkpoint file: file offsets and the derived-metric state counted up
 /// to them.
 package struct CheckpointState: Codable, Sendable, Equatable {
-    /// The format version; this code writes and reads 1.
+    /// The format version this code writes and reads.
+    package static let currentVersion = 1
+
+    /// The format version; this code writes and reads `currentVersion`.
     package var version: Int
     /// One entry per file.
     package var files: [FileCheckpoint]
@@ -11,7 +14,11 @@ package struct CheckpointState: Codable, Sendable, Equatable {
     /// twice.
     package var metrics: MetricStoreSnapshot?
 
-    package init(version: Int = 1, files: [FileCheckpoint] = [], metrics: MetricStoreSnapshot? = nil) {
+    package init(
+        version: Int = CheckpointState.currentVersion,
+        files: [FileCheckpoint] = [],
+        metrics: MetricStoreSnapshot? = nil
+    ) {
         self.version = version
         self.files = files
         self.metrics = metrics

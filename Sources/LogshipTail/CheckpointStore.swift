@@ -4,14 +4,18 @@ import Glibc
 /// Reads and writes the checkpoint file `<directory>/checkpoints.json`.
 ///
 /// Writes are atomic: the state goes to a temporary file in the same directory, which is flushed to
-/// disk (`fsync`), renamed over the checkpoint file, and the directory is flushed too. After a crash the
-/// file holds either the previous state or the new one, never a mix. Concurrent `save` calls do not
-/// interfere (each uses its own temporary file); the last rename wins.
+/// disk (`fsync`), renamed over the checkpoint file, and the directory is flushed too. After a
+/// crash the file holds either the previous state or the new one, never a mix. The state it
+/// replaced stays as `checkpoints.json.prev`, which `recover()` falls back to when the file is
+/// missing or cannot be decoded. Concurrent `save`
+/// calls do not interfere (each uses its own temporary file); the last rename wins.
 package struct CheckpointStore: Sendable {
     /// The directory holding the checkpoint file.
     package let directory: String
     /// `<directory>/checkpoints.json`.
     package let path: String
+    /// `<directory>/checkpoints.json.prev`: the state the last `save` replaced.
+    package var previousPath: String { path + ".prev" }
 
     /// - Parameter directory: the data directory; created by the first `save` if missing.
     package init(directory: String) {
@@ -19,14 +23,21 @@ package struct CheckpointStore: Sendable {
         self.path = directory.hasSuffix("/") ? directory + "checkpoints.json" : directory + "/checkpoints.json"
     }
 
-    /// Loads the saved state; an empty state if the file does not exist.
+    /// Loads the saved state; an empty state if the file does not exist. Strict: see `recover()`
+    /// for what logship does at startup.
     ///
-    /// - Throws: `TailError.corruptCheckpoint` naming the path when the file cannot be decoded or has an
-    ///   unknown version (move it aside to start over), `TailError.io` when it cannot be read.
+    /// - Throws: `TailError.corruptCheckpoint` naming the path when the file cannot be decoded,
+    ///   `TailError.unsupportedCheckpointVersion` for a format this code does not know,
+    ///   `TailError.io` when it cannot be read.
     package func load() throws -> CheckpointState {
+        try load(from: path) ?? CheckpointState()
+    }
+
+    /// The state in the file at `path`; `nil` when there is none.
+    func load(from path: String) throws -> CheckpointState? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            if errno == ENOENT { return CheckpointState() }
+            if errno == ENOENT { return nil }
             throw TailError.io(operation: "open", path: path, offset: nil, errno: errno)
         }
         defer { close(descriptor) }
@@ -37,8 +48,11 @@ package struct CheckpointStore: Sendable {
         } catch {
             throw TailError.corruptCheckpoint(path: path, reason: Self.describe(error))
         }
-        guard state.version == 1 else {
-            throw TailError.corruptCheckpoint(path: path, reason: "unsupported version \(state.version)")
+        guard state.version >= 1 else {
+            throw TailError.corruptCheckpoint(path: path, reason: "invalid version \(state.version)")
+        }
+        guard state.version <= CheckpointState.currentVersion else {
+            throw TailError.unsupportedCheckpointVersion(path: path, version: state.version)
         }
         return state
     }
@@ -77,6 +91,12 @@ package struct CheckpointStore: Sendable {
                 throw TailError.io(operation: "fsync", path: temporary, offset: nil, errno: errno)
             }
         }
+        // The state being replaced stays as `.prev` (a second name for it, made before the
+        // rename replaces it): the checkpoint file is never missing, and `recover()` has the
+        // state before it when it cannot be read. Best effort: a file system without hard links
+        // keeps checkpoints, without that fallback.
+        unlink(previousPath)
+        _ = link(path, previousPath)
         guard rename(temporary, path) == 0 else {
             throw TailError.io(operation: "rename", path: path, offset: nil, errno: errno)
         }

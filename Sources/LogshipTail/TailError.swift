@@ -8,6 +8,8 @@ package enum TailError: Error, Sendable, Equatable, CustomStringConvertible {
     case io(operation: String, path: String, offset: Int64?, errno: Int32)
     /// The checkpoint file exists but cannot be decoded.
     case corruptCheckpoint(path: String, reason: String)
+    /// The checkpoint file was written by a newer logship, in a format this one does not know.
+    case unsupportedCheckpointVersion(path: String, version: Int)
     /// The checkpoint file cannot be encoded or written.
     case checkpointWriteFailed(path: String, reason: String)
 
@@ -22,6 +24,10 @@ package enum TailError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(operation) failed for '\(path)'\(at): \(SystemError.message(errno)) (errno \(errno))"
         case .corruptCheckpoint(let path, let reason):
             return "checkpoint file '\(path)' is corrupt (\(reason)); move it aside to start without checkpoints"
+        case .unsupportedCheckpointVersion(let path, let version):
+            return "checkpoint file '\(path)' has format version \(version), newer than this logship reads "
+                + "(\(CheckpointState.currentVersion)): run the release that wrote it, or move the file aside to "
+                + "read every file again from its start"
         case .checkpointWriteFailed(let path, let reason):
             return "cannot write checkpoint file '\(path)': \(reason)"
         }

@@ -29,12 +29,20 @@ package final class PipelineRunner: Sendable {
         let metrics = MetricStore(maximumSeriesPerFamily: maximumSeries)
         for family in configuration.metricFamilies { metrics.register(family) }
         let store = CheckpointStore(directory: configuration.dataDirectory)
-        let restored: CheckpointState
+        let recovery: CheckpointStore.Recovery
         do {
-            restored = try store.load()
+            recovery = try store.recover()
         } catch {
             throw RuntimeError.checkpoints("\(error)")
         }
+        for notice in recovery.notices {
+            logger.log(
+                level: recovery.startedOver ? .error : .warning,
+                "checkpoints: \(notice)",
+                metadata: ["data_dir": "\(configuration.dataDirectory)"]
+            )
+        }
+        let restored = recovery.state
         if let snapshot = restored.metrics { metrics.restore(snapshot) }
         let ledger = CheckpointLedger(store: store, restored: restored.files, metrics: metrics)
         do {
@@ -64,7 +72,8 @@ package final class PipelineRunner: Sendable {
             statistics: statistics,
             batches: batches
         )
-        let firstStart = restored.files.isEmpty
+        // Checkpoints that could not be trusted are not a first start: nothing is skipped.
+        let firstStart = restored.files.isEmpty && !recovery.startedOver
         self.inputs = configuration.inputs.map { input in
             var input = input
             // `read_from: end` is for the first start only. Once logship has checkpoints, a file
