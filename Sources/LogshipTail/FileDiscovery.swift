@@ -5,7 +5,7 @@ import LogshipCore
 ///
 /// Patterns use `glob(3)` with brace expansion; symbolic links are followed and identified by their
 /// target. Exclusions use `fnmatch(3)` against the full path without flags, so `*` also matches `/`.
-struct FileDiscovery: Sendable {
+package struct FileDiscovery: Sendable {
     /// What one scan found.
     struct Result: Sendable {
         /// Regular files that match a pattern and no exclusion, each path once.
@@ -30,8 +30,7 @@ struct FileDiscovery: Sendable {
                 guard !isExcluded(path) else { continue }
                 var info = stat()
                 guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-                let key = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-                result.files.append(FileTracker.ScannedFile(path: path, key: key, size: Int64(info.st_size)))
+                result.files.append(Self.scanned(path, info))
             }
             let directory = Self.directory(of: pattern)
             if Self.hasWildcard(directory) {
@@ -49,6 +48,54 @@ struct FileDiscovery: Sendable {
             }
         }
         return result
+    }
+
+    /// The regular files beside each of `paths` whose names are that file's name plus a rotation
+    /// suffix: a `.`, `-` or `_` followed by a digit (`app.log.1`, `app.log-20251101`,
+    /// `app.log.2025-11-01_12-00`). Compressed copies (`.gz`, `.bz2`, `.xz`, `.zst`, `.zip`) are
+    /// left out: their bytes are not the file's.
+    func rotatedSiblings(of paths: [String]) -> [FileTracker.ScannedFile] {
+        var siblings: [FileTracker.ScannedFile] = []
+        var seen = Set<String>()
+        for base in paths {
+            let directory = Self.directory(of: base)
+            let name = String(base[base.index(after: base.lastIndex(of: "/") ?? base.startIndex)...])
+            guard !name.isEmpty, let stream = opendir(directory) else { continue }
+            defer { closedir(stream) }
+            while let entry = readdir(stream) {
+                let candidate = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                guard Self.isRotated(candidate, of: name) else { continue }
+                let path = directory == "/" ? "/" + candidate : directory + "/" + candidate
+                var info = stat()
+                guard seen.insert(path).inserted, !isExcluded(path), stat(path, &info) == 0,
+                    info.st_mode & S_IFMT == S_IFREG
+                else { continue }
+                siblings.append(Self.scanned(path, info))
+            }
+        }
+        return siblings
+    }
+
+    /// Whether `candidate` is `name` plus a rotation suffix (see `rotatedSiblings`).
+    package static func isRotated(_ candidate: String, of name: String) -> Bool {
+        guard candidate.count > name.count + 1, candidate.hasPrefix(name) else { return false }
+        let suffix = candidate.dropFirst(name.count)
+        guard let separator = suffix.first, ".-_".contains(separator),
+            let first = suffix.dropFirst().first, first.isASCII, first.isNumber
+        else { return false }
+        let compressed = [".gz", ".bz2", ".xz", ".zst", ".zip"]
+        return !compressed.contains { suffix.hasSuffix($0) }
+    }
+
+    private static func scanned(_ path: String, _ info: stat) -> FileTracker.ScannedFile {
+        FileTracker.ScannedFile(
+            path: path,
+            key: FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)),
+            size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        )
     }
 
     private func isExcluded(_ path: String) -> Bool {

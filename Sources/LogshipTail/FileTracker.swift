@@ -15,17 +15,23 @@ package import LogshipCore
 ///   flushes the partial line and pending multiline event, and closes it once it is at the end and
 ///   has not grown for `finishGrace` (the writer may still be writing to the renamed file).
 /// - A key being finished is not reopened, even if it shows up again before it is closed.
+/// - A checkpointed key that no scan finds was rotated or deleted while logship was stopped: it is
+///   looked for beside its last path (`onRotatedSiblings`), and read to its end from its
+///   checkpoint, with the rotations after it that logship never saw.
 package struct FileTracker: Sendable {
     /// A file found by a scan.
     package struct ScannedFile: Sendable, Equatable {
         package var path: String
         package var key: FileKey
         package var size: Int64
+        /// The last modification, in nanoseconds since 1970 (orders rotated files).
+        package var modified: Int64
 
-        package init(path: String, key: FileKey, size: Int64) {
+        package init(path: String, key: FileKey, size: Int64, modified: Int64 = 0) {
             self.path = path
             self.key = key
             self.size = size
+            self.modified = modified
         }
     }
 
@@ -71,7 +77,8 @@ package struct FileTracker: Sendable {
     /// How long a finished file must stay at its end before it is closed.
     package let finishGrace: Duration
     private let readFrom: FileInputConfiguration.ReadFrom
-    private var checkpoints: [FileKey: Int64]
+    /// Saved offsets not used yet, with the path each file was last read under.
+    private var checkpoints: [FileKey: (offset: Int64, path: String)]
     private var tracked: [FileKey: Tracked] = [:]
     private var isFirstScan = true
 
@@ -84,9 +91,9 @@ package struct FileTracker: Sendable {
         readFrom: FileInputConfiguration.ReadFrom,
         finishGrace: Duration = .seconds(1)
     ) {
-        var offsets: [FileKey: Int64] = [:]
-        for checkpoint in checkpoints { offsets[checkpoint.fileKey] = checkpoint.offset }
-        self.checkpoints = offsets
+        var saved: [FileKey: (offset: Int64, path: String)] = [:]
+        for checkpoint in checkpoints { saved[checkpoint.fileKey] = (checkpoint.offset, checkpoint.path) }
+        self.checkpoints = saved
         self.readFrom = readFrom
         self.finishGrace = finishGrace
     }
@@ -140,7 +147,7 @@ package struct FileTracker: Sendable {
             opened.insert(file.key)
             let offset: Int64
             let reason: StartReason
-            if let checkpoint = checkpoints.removeValue(forKey: file.key) {
+            if let checkpoint = checkpoints.removeValue(forKey: file.key)?.offset {
                 (offset, reason) = checkpoint <= file.size ? (checkpoint, .checkpoint) : (0, .beginning)
             } else if isFirstScan && readFrom == .end {
                 (offset, reason) = (file.size, .end)
@@ -186,7 +193,48 @@ package struct FileTracker: Sendable {
     /// same offset.
     package mutating func onOpenFailed(_ key: FileKey) {
         guard let state = tracked.removeValue(forKey: key) else { return }
-        checkpoints[key] = state.offset
+        checkpoints[key] = (state.offset, state.path)
+    }
+
+    /// The last paths of checkpointed files that no scan has found (rotated or deleted while
+    /// logship was stopped), sorted: the shell looks for them renamed beside those paths and
+    /// reports what it finds to `onRotatedSiblings`.
+    package var unfoundCheckpointPaths: [String] {
+        Set(checkpoints.values.map(\.path)).sorted()
+    }
+
+    /// Files named like the last path of a checkpointed file that no scan found, plus a rotation
+    /// suffix (`app.log.1`, `app.log-20251101`; see `FileDiscovery.rotatedSiblings`): rotations
+    /// that happened while logship was stopped. A sibling that is a checkpointed file is read
+    /// from its checkpoint to its end and closed; the siblings of the same path modified after it
+    /// (later rotations whose files logship never saw) are read whole, oldest first. Siblings
+    /// older than it were read before, and files already followed are left alone. Returns `open`
+    /// and `finish` actions, oldest file first.
+    package mutating func onRotatedSiblings(_ siblings: [ScannedFile], now: ContinuousClock.Instant) -> [Action] {
+        var resumed: [(file: ScannedFile, offset: Int64, base: String)] = []
+        for file in siblings where tracked[file.key] == nil {
+            guard let checkpoint = checkpoints[file.key], file.path.hasPrefix(checkpoint.path) else { continue }
+            resumed.append((file, checkpoint.offset <= file.size ? checkpoint.offset : 0, checkpoint.path))
+        }
+        var starts: [(file: ScannedFile, offset: Int64)] = resumed.map { ($0.file, $0.offset) }
+        for found in resumed {
+            checkpoints[found.file.key] = nil
+            for file in siblings
+            where file.path.hasPrefix(found.base) && file.modified > found.file.modified && tracked[file.key] == nil
+                && checkpoints[file.key] == nil && !starts.contains(where: { $0.file.key == file.key })
+            {
+                starts.append((file, 0))
+            }
+        }
+        var actions: [Action] = []
+        for start in starts.sorted(by: { ($0.file.modified, $0.file.path) < ($1.file.modified, $1.file.path) }) {
+            let file = start.file
+            tracked[file.key] = Tracked(path: file.path, offset: start.offset, finishing: .renamed, lastActivity: now)
+            let reason: StartReason = start.offset > 0 ? .checkpoint : .beginning
+            actions.append(.open(file.key, path: file.path, offset: start.offset, reason: reason))
+            actions.append(.finish(file.key, path: file.path, reason: .renamed))
+        }
+        return actions
     }
 
     /// The file was closed for another reason (read error): it is forgotten.

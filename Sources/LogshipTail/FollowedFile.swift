@@ -23,6 +23,8 @@ final class FollowedFile {
     let isMultiline: Bool
     /// Rotated away or deleted: read to its end, then closed.
     var isFinishing = false
+    /// The order it was opened in: files being finished are read oldest first.
+    let sequence: Int
 
     init(
         key: FileKey,
@@ -30,8 +32,10 @@ final class FollowedFile {
         descriptor: Int32,
         offset: Int64,
         maximumLineBytes: Int,
-        aggregator: MultilineAggregator?
+        aggregator: MultilineAggregator?,
+        sequence: Int = 0
     ) {
+        self.sequence = sequence
         self.key = key
         self.path = path
         self.descriptor = descriptor

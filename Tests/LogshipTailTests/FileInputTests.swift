@@ -177,6 +177,29 @@ import Testing
         #expect(collector.snapshot.events.map { $0.source?.startOffset } == [4, 8])
     }
 
+    /// Rotated while logship was stopped: the rest of the checkpointed file, now `app.log.1`, is
+    /// read first (from its checkpoint), then the new `app.log`.
+    @Test func aFileRotatedWhileStoppedIsFinishedFirst() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("app.log")
+        try create(path, "one\ntwo\nthree\n")
+        let key = try fileKey(path)
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        try create(path, "four\nfive\n")
+        let collector = EventCollector()
+        let input = makeInput(
+            FileInputConfiguration(id: "test", paths: [directory.file("*.log")]),
+            checkpoints: [FileCheckpoint(fileKey: key, path: path, offset: 4)],
+            collector: collector
+        )
+        try await whileRunning(input) {
+            try await collector.waitUntil { $0.events.count == 4 && $0.closed.count == 1 }
+        }
+        #expect(collector.messages == ["two", "three", "four", "five"])
+        #expect(collector.snapshot.closed.map(\.path) == [path + ".1"])
+    }
+
     @Test func readFromEndSkipsExistingContent() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// Rename rotations while logship is stopped, as logrotate makes them: what was written to the
+/// file after the last checkpoint, and to files rotated after it, is read once.
+@Suite struct RotationWhileStoppedTests {
+    private func runOnce(_ directory: TemporaryDirectory) throws -> (events: Int, error: String) {
+        let result = try runCommand(
+            "/usr/bin/env",
+            [
+                "AETHERRA_LOG_DIR=\(directory.path("logs"))", "LOGSHIP_DATA_DIR=\(directory.path("data"))",
+                "METRICS_LISTEN=127.0.0.1:0", Repository.binary.path, "run", "--once", "--output", "null",
+                "--config", Repository.pipeline, "--log-level", "warning",
+            ]
+        )
+        #expect(result.status == 0, "stderr:\n\(result.error)")
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
+            "not JSON:\n\(result.output)\nstderr:\n\(result.error)"
+        )
+        #expect(summary["pending"] as? Int == 0)
+        return (summary["events"] as? Int ?? -1, result.error)
+    }
+
+    /// Moves `app.log.N` to `app.log.N+1` from the oldest down, then `app.log` to `app.log.1`.
+    private func rotate(_ logs: String) throws {
+        let manager = FileManager.default
+        let numbered = try manager.contentsOfDirectory(atPath: logs).compactMap { name -> Int? in
+            name.hasPrefix("aetherra_hub.log.") ? Int(name.dropFirst("aetherra_hub.log.".count)) : nil
+        }
+        for number in numbered.sorted(by: >) {
+            try manager.moveItem(
+                atPath: "\(logs)/aetherra_hub.log.\(number)",
+                toPath: "\(logs)/aetherra_hub.log.\(number + 1)"
+            )
+        }
+        try manager.moveItem(atPath: "\(logs)/aetherra_hub.log", toPath: "\(logs)/aetherra_hub.log.1")
+    }
+
+    @Test func everyLineWrittenAcrossTwoRotationsIsReadOnce() throws {
+        let directory = try TemporaryDirectory("logship-rotation-stopped")
+        defer { directory.remove() }
+        let logs = directory.path("logs")
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        var first = AetherraLogFixture(directory: logs)
+        try first.append(events: 300)
+        #expect(try runOnce(directory).events == 300)
+
+        // Stopped: the file gets 200 more events and is rotated; the next one gets 150 and is
+        // rotated too; the live file has 100. The files older than the checkpointed one
+        // (none here) were read before.
+        try first.append(events: 200)
+        try rotate(logs)
+        var second = AetherraLogFixture(directory: logs)
+        try second.append(events: 150)
+        try rotate(logs)
+        var third = AetherraLogFixture(directory: logs)
+        try third.append(events: 100)
+
+        #expect(try runOnce(directory).events == 450)
+        // Read once: nothing more on the next start.
+        #expect(try runOnce(directory).events == 0)
+    }
+}

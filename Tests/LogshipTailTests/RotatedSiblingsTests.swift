@@ -1,0 +1,98 @@
+import LogshipCore
+import LogshipTail
+import Testing
+
+/// Rotations that happened while logship was stopped: checkpointed files found renamed beside
+/// their last path, and the rotations after them that logship never saw.
+@Suite struct RotatedSiblingsTests {
+    private let now = ContinuousClock.now
+    private static let old = FileKey(device: 1, inode: 10)
+    private static let middle = FileKey(device: 1, inode: 11)
+    private static let live = FileKey(device: 1, inode: 12)
+    private static let older = FileKey(device: 1, inode: 9)
+
+    private func tracker(offset: Int64 = 40) -> FileTracker {
+        FileTracker(
+            checkpoints: [FileCheckpoint(fileKey: Self.old, path: "/l/app.log", offset: offset)],
+            readFrom: .beginning
+        )
+    }
+
+    /// `app.log` (checkpointed at 40) became `app.log.2`, the file after it `app.log.1`, and a new
+    /// `app.log` was made: the checkpointed one is finished from 40, then `app.log.1` whole, and
+    /// the live file is followed; `app.log.3`, older than the checkpointed file, was read before.
+    @Test func resumesTheCheckpointedFileAndReadsTheRotationsAfterIt() {
+        var tracker = tracker()
+        #expect(
+            tracker.onScan([.init(path: "/l/app.log", key: Self.live, size: 30, modified: 300)], now: now) == [
+                .open(Self.live, path: "/l/app.log", offset: 0, reason: .beginning)
+            ]
+        )
+        #expect(tracker.unfoundCheckpointPaths == ["/l/app.log"])
+        let siblings: [FileTracker.ScannedFile] = [
+            .init(path: "/l/app.log.1", key: Self.middle, size: 500, modified: 200),
+            .init(path: "/l/app.log.2", key: Self.old, size: 100, modified: 100),
+            .init(path: "/l/app.log.3", key: Self.older, size: 700, modified: 50),
+        ]
+        #expect(
+            tracker.onRotatedSiblings(siblings, now: now) == [
+                .open(Self.old, path: "/l/app.log.2", offset: 40, reason: .checkpoint),
+                .finish(Self.old, path: "/l/app.log.2", reason: .renamed),
+                .open(Self.middle, path: "/l/app.log.1", offset: 0, reason: .beginning),
+                .finish(Self.middle, path: "/l/app.log.1", reason: .renamed),
+            ]
+        )
+        #expect(tracker.unfoundCheckpointPaths.isEmpty)
+        #expect(tracker.isFinishing(Self.old) && tracker.isFinishing(Self.middle) && !tracker.isFinishing(Self.live))
+        // Nothing is opened twice.
+        #expect(tracker.onRotatedSiblings(siblings, now: now).isEmpty)
+    }
+
+    /// Without the checkpointed file among them, siblings are old rotations: left alone, and the
+    /// checkpoint is kept (deleted or compressed while logship was stopped).
+    @Test func siblingsWithoutTheCheckpointedFileAreLeftAlone() {
+        var tracker = tracker()
+        _ = tracker.onScan([.init(path: "/l/app.log", key: Self.live, size: 30, modified: 300)], now: now)
+        let siblings: [FileTracker.ScannedFile] = [
+            .init(path: "/l/app.log.1", key: Self.middle, size: 500, modified: 200)
+        ]
+        #expect(tracker.onRotatedSiblings(siblings, now: now).isEmpty)
+        #expect(tracker.unfoundCheckpointPaths == ["/l/app.log"])
+    }
+
+    /// A checkpointed file found shorter than its checkpoint is not the same bytes: from 0.
+    @Test func aShorterCheckpointedFileIsReadWhole() {
+        var tracker = tracker(offset: 400)
+        _ = tracker.onScan([], now: now)
+        let siblings: [FileTracker.ScannedFile] = [
+            .init(path: "/l/app.log-20251101", key: Self.old, size: 100, modified: 1)
+        ]
+        #expect(
+            tracker.onRotatedSiblings(siblings, now: now) == [
+                .open(Self.old, path: "/l/app.log-20251101", offset: 0, reason: .beginning),
+                .finish(Self.old, path: "/l/app.log-20251101", reason: .renamed),
+            ]
+        )
+    }
+
+    /// A file the patterns still match is followed as it is, not taken for a rotated sibling.
+    @Test func aFileFoundByTheScanIsNotASibling() {
+        var tracker = tracker()
+        _ = tracker.onScan([.init(path: "/l/app.log.1", key: Self.old, size: 100, modified: 100)], now: now)
+        #expect(tracker.unfoundCheckpointPaths.isEmpty)
+        let siblings: [FileTracker.ScannedFile] = [.init(path: "/l/app.log.1", key: Self.old, size: 100, modified: 100)]
+        #expect(tracker.onRotatedSiblings(siblings, now: now).isEmpty)
+    }
+}
+
+@Suite struct RotationNameTests {
+    @Test(arguments: [
+        ("app.log.1", true), ("app.log.12", true), ("app.log-20251101", true), ("app.log.2025-11-01_12-00", true),
+        ("app.log_3", true), ("app.log.1.gz", false), ("app.log-20251101.zst", false), ("app.log.2.bz2", false),
+        ("app.log", false), ("app.log.", false), ("app.log.old", false), ("app.log1", false), ("app.logs.1", false),
+        ("other.log.1", false), ("xapp.log.1", false),
+    ])
+    func recognisesRotatedNames(name: String, rotated: Bool) {
+        #expect(FileDiscovery.isRotated(name, of: "app.log") == rotated)
+    }
+}
