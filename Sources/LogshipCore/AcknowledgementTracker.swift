@@ -8,6 +8,8 @@ package struct AcknowledgementTracker: Sendable {
     private struct FileState: Sendable {
         /// Offset up to which everything is acknowledged.
         var committed: Int64
+        /// The file's generation (`EventSource.generation`): events of another one are not its.
+        var generation: UInt32 = 0
         /// End offsets of events registered but not all acknowledged yet, in read order, from
         /// `head` on; `true` where acknowledged.
         var pending: [(endOffset: Int64, acknowledged: Bool)] = []
@@ -19,8 +21,8 @@ package struct AcknowledgementTracker: Sendable {
     package init() {}
 
     /// Starts tracking `key` at `offset` (where reading starts), unless it is tracked already.
-    package mutating func begin(_ key: FileKey, at offset: Int64) {
-        if files[key] == nil { files[key] = FileState(committed: offset) }
+    package mutating func begin(_ key: FileKey, at offset: Int64, generation: UInt32 = 0) {
+        if files[key] == nil { files[key] = FileState(committed: offset, generation: generation) }
     }
 
     /// Registers sent events, in read order. Events of the same file that follow each other are
@@ -30,12 +32,23 @@ package struct AcknowledgementTracker: Sendable {
         var index = 0
         while index < sources.count {
             let key = sources[index].fileKey
-            if files[key] == nil { files[key] = FileState(committed: sources[index].startOffset) }
+            let generation = sources[index].generation
+            if let known = files[key]?.generation, known < generation {
+                // A newer generation than the ledger was told of: its own progress from here.
+                files[key] = nil
+            }
+            if files[key] == nil {
+                files[key] = FileState(committed: sources[index].startOffset, generation: generation)
+            }
             index =
                 withState(of: key) { state -> Int in
                     var next = index
-                    while next < sources.count && sources[next].fileKey == key {
-                        state.pending.append((sources[next].endOffset, false))
+                    while next < sources.count && sources[next].fileKey == key
+                        && sources[next].generation == generation
+                    {
+                        // An older generation's events (read before a truncation) are not
+                        // tracked: their acknowledgements must not move this one's checkpoint.
+                        if generation == state.generation { state.pending.append((sources[next].endOffset, false)) }
                         next += 1
                     }
                     return next
@@ -62,6 +75,8 @@ package struct AcknowledgementTracker: Sendable {
                 while next < sources.count && sources[next].fileKey == key {
                     let endOffset = sources[next].endOffset
                     next += 1
+                    // Late news of events read before a truncation: not this generation's.
+                    guard sources[next - 1].generation == state.generation else { continue }
                     var low: Int
                     if hint < state.pending.count && state.pending[hint].endOffset == endOffset {
                         low = hint
@@ -117,6 +132,9 @@ package struct AcknowledgementTracker: Sendable {
 
     /// The committed offset of `key`, if tracked.
     package func committedOffset(of key: FileKey) -> Int64? { files[key]?.committed }
+
+    /// The generation `key` is tracked at, if tracked.
+    package func generation(of key: FileKey) -> UInt32? { files[key]?.generation }
 
     /// Number of events sent but not yet acknowledged, over all files.
     package var pendingCount: Int { files.values.reduce(0) { $0 + $1.pending.count - $1.head } }

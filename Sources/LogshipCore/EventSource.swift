@@ -14,21 +14,36 @@ package struct EventSource: Sendable, Hashable {
     /// file truncated by copytruncate and written again, an inode reused by a new file, a
     /// multiline event regrouped with more lines after a restart.
     package var fingerprint: UInt32
+    /// The file's generation: 0 for the file as logship first read it, one more each time it
+    /// was found truncated (copytruncate) and read again from 0. Acknowledgements of an older
+    /// generation never move the newer one's checkpoint, and each generation has its own document
+    /// ids, so a line that comes back at the same offset after a truncation is a new document.
+    package var generation: UInt32
 
-    package init(fileKey: FileKey, startOffset: Int64, endOffset: Int64, fingerprint: UInt32 = 0) {
+    package init(
+        fileKey: FileKey,
+        startOffset: Int64,
+        endOffset: Int64,
+        fingerprint: UInt32 = 0,
+        generation: UInt32 = 0
+    ) {
         self.fileKey = fileKey
         self.startOffset = startOffset
         self.endOffset = endOffset
         self.fingerprint = fingerprint
+        self.generation = generation
     }
 
     /// A document id that is the same every time these bytes are read and differs when other
     /// bytes are read at the same place: `<device>-<inode>-<offset>-<fingerprint>` in
-    /// hexadecimal. Re-sending after a restart then hits `409 Conflict` on a `create` action
-    /// instead of duplicating the document, and new text at an old offset is not mistaken for it.
+    /// hexadecimal, and `-g<generation>` after it from the first truncation on (generation 0
+    /// keeps the ids of the releases before generations). Re-sending after a restart then hits
+    /// `409 Conflict` on a `create` action instead of duplicating the document, and new text at
+    /// an old offset is not mistaken for it.
     package var documentID: String {
         String(fileKey.device, radix: 16) + "-" + String(fileKey.inode, radix: 16) + "-"
             + String(startOffset, radix: 16) + "-" + String(fingerprint, radix: 16)
+            + (generation == 0 ? "" : "-g" + String(generation, radix: 16))
     }
 
     /// FNV-1a (32 bits) of `text`'s UTF-8: cheap, stable across runs and machines.

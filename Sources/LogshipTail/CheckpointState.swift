@@ -3,8 +3,10 @@ package import LogshipCore
 /// Everything persisted in the checkpoint file: file offsets and the derived-metric state counted up
 /// to them.
 package struct CheckpointState: Codable, Sendable, Equatable {
-    /// The format version this code writes and reads.
-    package static let currentVersion = 1
+    /// The format version this code writes; it reads every version up to it. 2 added each
+    /// file's `generation` (absent: 0), so a release before it refuses the file rather than
+    /// dropping the generations and sending later generations under other ids.
+    package static let currentVersion = 2
 
     /// The format version; this code writes and reads `currentVersion`.
     package var version: Int

@@ -85,6 +85,7 @@ package struct EventBatchBuilder {
         _ text: UnsafeBufferPointer<UInt8>,
         _ span: EventSpan,
         fileKey: FileKey,
+        generation: UInt32 = 0,
         file: FieldSlot,
         timestamp: Date
     ) -> Bool {
@@ -95,7 +96,12 @@ package struct EventBatchBuilder {
         let fileKeyName = keys!.file
         let offsetKey = keys!.offset
         let range = batch.append(bytes: text)
-        let source = EventSource(fileKey: fileKey, startOffset: span.startOffset, endOffset: span.endOffset)
+        let source = EventSource(
+            fileKey: fileKey,
+            startOffset: span.startOffset,
+            endOffset: span.endOffset,
+            generation: generation
+        )
         let event = batch.appendEvent(timestamp: timestamp, source: source, flags: span.flags, text: range)
         batch.records[event].fingerprintsText = true
         batch.appendField(message, .text(range), toEvent: event)

@@ -8,10 +8,34 @@ package struct FileCheckpoint: Codable, Sendable, Equatable {
     package var path: String
     /// Offset just past the last acknowledged line.
     package var offset: Int64
+    /// The file's generation at that offset (`EventSource.generation`); 0 in files written before
+    /// format version 2.
+    package var generation: UInt32
 
-    package init(fileKey: FileKey, path: String, offset: Int64) {
+    package init(fileKey: FileKey, path: String, offset: Int64, generation: UInt32 = 0) {
         self.fileKey = fileKey
         self.path = path
         self.offset = offset
+        self.generation = generation
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case fileKey, path, offset, generation
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fileKey = try container.decode(FileKey.self, forKey: .fileKey)
+        path = try container.decode(String.self, forKey: .path)
+        offset = try container.decode(Int64.self, forKey: .offset)
+        generation = try container.decodeIfPresent(UInt32.self, forKey: .generation) ?? 0
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fileKey, forKey: .fileKey)
+        try container.encode(path, forKey: .path)
+        try container.encode(offset, forKey: .offset)
+        if generation != 0 { try container.encode(generation, forKey: .generation) }
     }
 }

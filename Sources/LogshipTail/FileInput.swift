@@ -193,10 +193,10 @@ package final class FileInput: Service, Sendable {
         outputs.reverse()
         while let output = outputs.popLast() {
             switch consume output {
-            case .opened(let key, let path, let offset):
-                await delegate.fileInputOpened(key, path: path, at: offset)
-            case .truncated(let key, let path):
-                await delegate.fileInputTruncated(key, path: path)
+            case .opened(let key, let path, let offset, let generation):
+                await delegate.fileInputOpened(key, path: path, at: offset, generation: generation)
+            case .truncated(let key, let path, let generation):
+                await delegate.fileInputTruncated(key, path: path, generation: generation)
             case .closed(let key, let path):
                 await delegate.fileInputClosed(key, path: path)
             case .events(let events):

@@ -2,10 +2,11 @@ package import LogshipCore
 
 /// Receives what a `FileInput` reads. Calls come from the input's `run()` task, one at a time.
 package protocol FileInputDelegate: Sendable {
-    /// A file is being followed from `offset` (so the runtime can checkpoint files with no events yet).
-    func fileInputOpened(_ key: FileKey, path: String, at offset: Int64) async
-    /// A followed file shrank; it is read again from 0.
-    func fileInputTruncated(_ key: FileKey, path: String) async
+    /// A file is being followed from `offset`, as `generation` (so the runtime can checkpoint
+    /// files with no events yet).
+    func fileInputOpened(_ key: FileKey, path: String, at offset: Int64, generation: UInt32) async
+    /// A followed file shrank; it is read again from 0 as `generation`.
+    func fileInputTruncated(_ key: FileKey, path: String, generation: UInt32) async
     /// A batch of events, in read order per file. The input waits for this call to return before reading
     /// on (backpressure).
     func fileInputEmit(_ batch: consuming EventBatch) async

@@ -5,8 +5,8 @@ import LogshipCore
 
 /// What one engine step produced, in the order the delegate must see it.
 enum FileInputOutput: Sendable {
-    case opened(FileKey, path: String, offset: Int64)
-    case truncated(FileKey, path: String)
+    case opened(FileKey, path: String, offset: Int64, generation: UInt32)
+    case truncated(FileKey, path: String, generation: UInt32)
     case closed(FileKey, path: String)
     case events(EventBatch)
 }
@@ -230,19 +230,20 @@ final class FileInputEngine {
             aggregator: aggregator,
             sequence: openedCount
         )
+        file.generation = tracker.generation(of: key)
         files[key] = file
         statistics.filesOpen = files.count
         logger.debug("following file", metadata: ["path": "\(path)", "offset": "\(offset)", "reason": "\(reason)"])
-        appendOutput(.opened(key, path: path, offset: offset))
+        appendOutput(.opened(key, path: path, offset: offset, generation: file.generation))
     }
 
     /// The file shrank: emit its pending multiline event, then read it again from 0.
     private func restart(_ file: FollowedFile) {
         file.aggregator?.flush { appendEvent($0, $1, file: file) }
         logger.info("file truncated; reading it again from the start", metadata: ["path": "\(file.path)"])
-        file.restartAtBeginning()
+        file.restartAtBeginning(generation: tracker.generation(of: file.key))
         statistics.truncations += 1
-        appendOutput(.truncated(file.key, path: file.path))
+        appendOutput(.truncated(file.key, path: file.path, generation: file.generation))
     }
 
     /// A finished file at its end: emit its partial line and pending event, close it.
@@ -354,7 +355,14 @@ final class FileInputEngine {
     private func appendEvent(_ text: UnsafeBufferPointer<UInt8>, _ span: EventSpan, file: FollowedFile) {
         if span.lineCount > 1 && span.isTruncated { statistics.truncatedMultilineEvents += 1 }
         let fileValue = file.fileValue(in: &builder)
-        let full = builder.append(text, span, fileKey: file.key, file: fileValue, timestamp: timestamp)
+        let full = builder.append(
+            text,
+            span,
+            fileKey: file.key,
+            generation: file.generation,
+            file: fileValue,
+            timestamp: timestamp
+        )
         eventCount += 1
         if full { flushPendingEvents() }
     }

@@ -70,6 +70,8 @@ package struct FileTracker: Sendable {
     private struct Tracked {
         var path: String
         var offset: Int64
+        /// Bumped at each truncation (see `generation(of:)`).
+        var generation: UInt32 = 0
         var finishing: FinishReason?
         var lastActivity: ContinuousClock.Instant
     }
@@ -77,8 +79,8 @@ package struct FileTracker: Sendable {
     /// How long a finished file must stay at its end before it is closed.
     package let finishGrace: Duration
     private let readFrom: FileInputConfiguration.ReadFrom
-    /// Saved offsets not used yet, with the path each file was last read under.
-    private var checkpoints: [FileKey: (offset: Int64, path: String)]
+    /// Saved offsets not used yet, with the path each file was last read under and its generation.
+    private var checkpoints: [FileKey: (offset: Int64, path: String, generation: UInt32)]
     private var tracked: [FileKey: Tracked] = [:]
     private var isFirstScan = true
 
@@ -91,8 +93,10 @@ package struct FileTracker: Sendable {
         readFrom: FileInputConfiguration.ReadFrom,
         finishGrace: Duration = .seconds(1)
     ) {
-        var saved: [FileKey: (offset: Int64, path: String)] = [:]
-        for checkpoint in checkpoints { saved[checkpoint.fileKey] = (checkpoint.offset, checkpoint.path) }
+        var saved: [FileKey: (offset: Int64, path: String, generation: UInt32)] = [:]
+        for checkpoint in checkpoints {
+            saved[checkpoint.fileKey] = (checkpoint.offset, checkpoint.path, checkpoint.generation)
+        }
         self.checkpoints = saved
         self.readFrom = readFrom
         self.finishGrace = finishGrace
@@ -103,6 +107,11 @@ package struct FileTracker: Sendable {
 
     /// The read offset of a followed file.
     package func offset(of key: FileKey) -> Int64? { tracked[key]?.offset }
+
+    /// The generation of a followed file: its checkpoint's when it resumed there, one more when
+    /// the file was found shorter than its checkpoint or truncated since (its bytes from 0 are
+    /// new ones), 0 for a file never seen.
+    package func generation(of key: FileKey) -> UInt32 { tracked[key]?.generation ?? 0 }
 
     /// The current path of a followed file.
     package func path(of key: FileKey) -> String? { tracked[key]?.path }
@@ -132,6 +141,7 @@ package struct FileTracker: Sendable {
                 if scanned.size < state.offset {
                     actions.append(.truncated(key, path: state.path))
                     state.offset = 0
+                    state.generation &+= 1
                     state.lastActivity = now
                 }
             } else {
@@ -147,14 +157,22 @@ package struct FileTracker: Sendable {
             opened.insert(file.key)
             let offset: Int64
             let reason: StartReason
-            if let checkpoint = checkpoints.removeValue(forKey: file.key)?.offset {
-                (offset, reason) = checkpoint <= file.size ? (checkpoint, .checkpoint) : (0, .beginning)
+            var generation: UInt32 = 0
+            if let checkpoint = checkpoints.removeValue(forKey: file.key) {
+                (offset, reason) = checkpoint.offset <= file.size ? (checkpoint.offset, .checkpoint) : (0, .beginning)
+                generation = checkpoint.offset <= file.size ? checkpoint.generation : checkpoint.generation &+ 1
             } else if isFirstScan && readFrom == .end {
                 (offset, reason) = (file.size, .end)
             } else {
                 (offset, reason) = (0, .beginning)
             }
-            tracked[file.key] = Tracked(path: file.path, offset: offset, finishing: nil, lastActivity: now)
+            tracked[file.key] = Tracked(
+                path: file.path,
+                offset: offset,
+                generation: generation,
+                finishing: nil,
+                lastActivity: now
+            )
             actions.append(.open(file.key, path: file.path, offset: offset, reason: reason))
         }
         isFirstScan = false
@@ -174,6 +192,7 @@ package struct FileTracker: Sendable {
     package mutating func onSize(_ key: FileKey, size: Int64, now: ContinuousClock.Instant) -> Action? {
         guard var state = tracked[key], size < state.offset else { return nil }
         state.offset = 0
+        state.generation &+= 1
         state.lastActivity = now
         tracked[key] = state
         return .truncated(key, path: state.path)
@@ -193,7 +212,7 @@ package struct FileTracker: Sendable {
     /// same offset.
     package mutating func onOpenFailed(_ key: FileKey) {
         guard let state = tracked.removeValue(forKey: key) else { return }
-        checkpoints[key] = (state.offset, state.path)
+        checkpoints[key] = (state.offset, state.path, state.generation)
     }
 
     /// The last paths of checkpointed files that no scan has found (rotated or deleted while
@@ -211,25 +230,39 @@ package struct FileTracker: Sendable {
     /// older than it were read before, and files already followed are left alone. Returns `open`
     /// and `finish` actions, oldest file first.
     package mutating func onRotatedSiblings(_ siblings: [ScannedFile], now: ContinuousClock.Instant) -> [Action] {
-        var resumed: [(file: ScannedFile, offset: Int64, base: String)] = []
+        var resumed: [(file: ScannedFile, offset: Int64, generation: UInt32, base: String)] = []
         for file in siblings where tracked[file.key] == nil {
             guard let checkpoint = checkpoints[file.key], file.path.hasPrefix(checkpoint.path) else { continue }
-            resumed.append((file, checkpoint.offset <= file.size ? checkpoint.offset : 0, checkpoint.path))
+            let fits = checkpoint.offset <= file.size
+            resumed.append(
+                (
+                    file, fits ? checkpoint.offset : 0, fits ? checkpoint.generation : checkpoint.generation &+ 1,
+                    checkpoint.path
+                )
+            )
         }
-        var starts: [(file: ScannedFile, offset: Int64)] = resumed.map { ($0.file, $0.offset) }
+        var starts: [(file: ScannedFile, offset: Int64, generation: UInt32)] = resumed.map {
+            ($0.file, $0.offset, $0.generation)
+        }
         for found in resumed {
             checkpoints[found.file.key] = nil
             for file in siblings
             where file.path.hasPrefix(found.base) && file.modified > found.file.modified && tracked[file.key] == nil
                 && checkpoints[file.key] == nil && !starts.contains(where: { $0.file.key == file.key })
             {
-                starts.append((file, 0))
+                starts.append((file, 0, 0))
             }
         }
         var actions: [Action] = []
         for start in starts.sorted(by: { ($0.file.modified, $0.file.path) < ($1.file.modified, $1.file.path) }) {
             let file = start.file
-            tracked[file.key] = Tracked(path: file.path, offset: start.offset, finishing: .renamed, lastActivity: now)
+            tracked[file.key] = Tracked(
+                path: file.path,
+                offset: start.offset,
+                generation: start.generation,
+                finishing: .renamed,
+                lastActivity: now
+            )
             let reason: StartReason = start.offset > 0 ? .checkpoint : .beginning
             actions.append(.open(file.key, path: file.path, offset: start.offset, reason: reason))
             actions.append(.finish(file.key, path: file.path, reason: .renamed))

@@ -23,6 +23,8 @@ final class FollowedFile {
     let isMultiline: Bool
     /// Rotated away or deleted: read to its end, then closed.
     var isFinishing = false
+    /// Its generation (`EventSource.generation`), given to its events.
+    var generation: UInt32 = 0
     /// The order it was opened in: files being finished are read oldest first.
     let sequence: Int
 
@@ -62,7 +64,9 @@ final class FollowedFile {
 
     /// Forgets the partial line and reads again from 0 (the pending multiline event is kept: the
     /// caller flushes it first).
-    func restartAtBeginning() {
+    /// Reads again from 0, as `generation` (the tracker's, after the truncation).
+    func restartAtBeginning(generation: UInt32) {
+        self.generation = generation
         offset = 0
         splitter.reset(to: 0)
     }

@@ -43,7 +43,7 @@ struct PipelineProcessorTests {
             statistics: RuntimeStatistics()
         )
         let key = FileKey(device: 1, inode: 2)
-        await processor.fileInputOpened(key, path: "/logs/a.log", at: 0)
+        await processor.fileInputOpened(key, path: "/logs/a.log", at: 0, generation: 0)
         let count = 300
         for number in 1...count {
             let source = EventSource(fileKey: key, startOffset: Int64(number - 1) * 10, endOffset: Int64(number) * 10)

@@ -15,8 +15,8 @@ import Testing
         private let counts = Mutex((batches: 0, copied: 0, events: 0))
         var snapshot: (batches: Int, copied: Int, events: Int) { counts.withLock { $0 } }
 
-        func fileInputOpened(_ key: FileKey, path: String, at offset: Int64) async {}
-        func fileInputTruncated(_ key: FileKey, path: String) async {}
+        func fileInputOpened(_ key: FileKey, path: String, at offset: Int64, generation: UInt32) async {}
+        func fileInputTruncated(_ key: FileKey, path: String, generation: UInt32) async {}
 
         func fileInputEmit(_ batch: consuming EventBatch) async {
             var batch = batch

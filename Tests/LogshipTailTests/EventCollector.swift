@@ -10,6 +10,8 @@ final class EventCollector: FileInputDelegate {
         var events: [Event] = []
         var opened: [(key: FileKey, path: String, offset: Int64)] = []
         var truncated: [(key: FileKey, path: String)] = []
+        /// The generation of each `opened` and `truncated`, in call order.
+        var generations: [UInt32] = []
         var closed: [(key: FileKey, path: String)] = []
         var batchSizes: [Int] = []
     }
@@ -25,11 +27,13 @@ final class EventCollector: FileInputDelegate {
     var snapshot: Record { state.withLock { $0.record } }
     var messages: [String] { snapshot.events.compactMap(\.message) }
 
-    func fileInputOpened(_ key: FileKey, path: String, at offset: Int64) async {
+    func fileInputOpened(_ key: FileKey, path: String, at offset: Int64, generation: UInt32) async {
+        update { $0.generations.append(generation) }
         update { $0.opened.append((key, path, offset)) }
     }
 
-    func fileInputTruncated(_ key: FileKey, path: String) async {
+    func fileInputTruncated(_ key: FileKey, path: String, generation: UInt32) async {
+        update { $0.generations.append(generation) }
         update { $0.truncated.append((key, path)) }
     }
 

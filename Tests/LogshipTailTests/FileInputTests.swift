@@ -155,6 +155,36 @@ import Testing
         #expect(snapshot.truncated.map(\.path) == [path])
         #expect(snapshot.events.last?.source?.startOffset == 0)
         #expect(input.statistics.truncations == 1)
+        // Read again from 0 as a new generation: opened as 0, truncated as 1.
+        #expect(snapshot.generations == [0, 1])
+        #expect(snapshot.events.map { $0.source?.generation } == [0, 0, 1])
+    }
+
+    /// A checkpointed file found shorter than its checkpoint (truncated while logship was
+    /// stopped) starts a new generation; one found at least as long goes on with its own.
+    @Test func aCheckpointPastTheEndStartsANewGeneration() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let short = directory.file("short.log")
+        let long = directory.file("long.log")
+        try create(short, "a\n")
+        try create(long, "b\nc\n")
+        let collector = EventCollector()
+        let input = makeInput(
+            FileInputConfiguration(id: "test", paths: [directory.file("*.log")]),
+            checkpoints: [
+                FileCheckpoint(fileKey: try fileKey(short), path: short, offset: 50, generation: 3),
+                FileCheckpoint(fileKey: try fileKey(long), path: long, offset: 2, generation: 3),
+            ],
+            collector: collector
+        )
+        try await whileRunning(input) {
+            try await collector.waitUntil { $0.events.count == 2 }
+        }
+        let generations = Dictionary(
+            uniqueKeysWithValues: collector.snapshot.events.map { ($0.message ?? "", $0.source?.generation) }
+        )
+        #expect(generations == ["a": 4, "c": 3])
     }
 
     @Test func resumesFromACheckpoint() async throws {

@@ -70,7 +70,7 @@ package struct BulkEncoder: Sendable {
         // uniqueness and capacity check) was a fifth of the encoder's time.
         let base = bytes.count
         var sourceOffset = 0
-        bytes.appendJSON(atMost: 96 + cachedTimestampPrefix.count) { writer in
+        bytes.appendJSON(atMost: 112 + cachedTimestampPrefix.count) { writer in
             if let source {
                 writer.write(Self.idKey)
                 writer.writeHex(source.fileKey.device)
@@ -81,6 +81,10 @@ package struct BulkEncoder: Sendable {
                 writer.writeHex(source.startOffset.magnitude)
                 writer.write(UInt8(ascii: "-"))
                 writer.writeHex(UInt64(source.fingerprint))
+                if source.generation != 0 {
+                    writer.write(UInt8(ascii: "-"), UInt8(ascii: "g"))
+                    writer.writeHex(UInt64(source.generation))
+                }
                 writer.write(UInt8(ascii: "\""))
             }
             writer.write(Self.actionEnd)

@@ -29,24 +29,27 @@ package final class CheckpointLedger: Sendable {
         self.metrics = metrics
         state.withLock { state in
             for checkpoint in restored {
-                state.tracker.begin(checkpoint.fileKey, at: checkpoint.offset)
+                state.tracker.begin(checkpoint.fileKey, at: checkpoint.offset, generation: checkpoint.generation)
                 state.paths[checkpoint.fileKey] = checkpoint.path
             }
         }
     }
 
-    /// The input follows `key` from `offset`. When that is not where the ledger had it (a restored
-    /// checkpoint past the end of a file that shrank while logship was down, or an inode reused by
-    /// a new file), the old progress and counted offset are void.
-    package func opened(_ key: FileKey, path: String, at offset: Int64) {
+    /// The input follows `key` from `offset` as `generation`. When that is not where the ledger
+    /// had it (a restored checkpoint past the end of a file that shrank while logship was down, or
+    /// an inode reused by a new file: a new generation), the old progress and counted offset are
+    /// void.
+    package func opened(_ key: FileKey, path: String, at offset: Int64, generation: UInt32 = 0) {
         let reset = state.withLock { state -> Bool in
             var reset = false
             state.closed.remove(key)
-            if let committed = state.tracker.committedOffset(of: key), committed != offset {
+            if let committed = state.tracker.committedOffset(of: key), let known = state.tracker.generation(of: key),
+                committed != offset || known != generation
+            {
                 state.tracker.forget(key)
-                reset = offset < committed
+                reset = offset < committed || known != generation
             }
-            state.tracker.begin(key, at: offset)
+            state.tracker.begin(key, at: offset, generation: generation)
             state.paths[key] = path
             state.version += 1
             return reset
@@ -54,11 +57,12 @@ package final class CheckpointLedger: Sendable {
         if reset { metrics.resetCountedOffset(of: key) }
     }
 
-    /// `key` shrank and is read again from 0: its old progress and its counted offset are void.
-    package func truncated(_ key: FileKey, path: String) {
+    /// `key` shrank and is read again from 0 as `generation`: its old progress and its counted
+    /// offset are void, and acknowledgements of events read before are ignored.
+    package func truncated(_ key: FileKey, path: String, generation: UInt32 = 0) {
         state.withLock { state in
             state.tracker.forget(key)
-            state.tracker.begin(key, at: 0)
+            state.tracker.begin(key, at: 0, generation: generation)
             state.paths[key] = path
             state.version += 1
         }
@@ -123,13 +127,22 @@ package final class CheckpointLedger: Sendable {
         // counts the snapshot lacks, and lose them.
         let (files, version, changed) = state.withLock { state in
             let files = state.paths.compactMap { key, path in
-                state.tracker.committedOffset(of: key).map { FileCheckpoint(fileKey: key, path: path, offset: $0) }
+                state.tracker.committedOffset(of: key).map {
+                    FileCheckpoint(
+                        fileKey: key,
+                        path: path,
+                        offset: $0,
+                        generation: state.tracker.generation(of: key) ?? 0
+                    )
+                }
             }.sorted { $0.fileKey < $1.fileKey }
             return (files, state.version, state.version != state.writtenVersion)
         }
         let snapshot = metrics.snapshot()
         guard changed || force else { return false }
-        try store.save(CheckpointState(files: files, metrics: snapshot))
+        // Format 1 while every file is at generation 0: a previous release can still read it.
+        let format = files.contains { $0.generation != 0 } ? CheckpointState.currentVersion : 1
+        try store.save(CheckpointState(version: format, files: files, metrics: snapshot))
         state.withLock { $0.writtenVersion = max($0.writtenVersion, version) }
         return true
     }

@@ -62,14 +62,14 @@ package struct PipelineProcessor: FileInputDelegate {
         )
     }
 
-    package func fileInputOpened(_ key: FileKey, path: String, at offset: Int64) async {
+    package func fileInputOpened(_ key: FileKey, path: String, at offset: Int64, generation: UInt32) async {
         await workers.drain()
-        ledger.opened(key, path: path, at: offset)
+        ledger.opened(key, path: path, at: offset, generation: generation)
     }
 
-    package func fileInputTruncated(_ key: FileKey, path: String) async {
+    package func fileInputTruncated(_ key: FileKey, path: String, generation: UInt32) async {
         await workers.drain()
-        ledger.truncated(key, path: path)
+        ledger.truncated(key, path: path, generation: generation)
     }
 
     package func fileInputClosed(_ key: FileKey, path: String) async {
