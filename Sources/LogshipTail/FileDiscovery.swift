@@ -7,25 +7,37 @@ import LogshipCore
 /// target. Exclusions use `fnmatch(3)` against the full path without flags, so `*` also matches `/`.
 package struct FileDiscovery: Sendable {
     /// What one scan found.
-    struct Result: Sendable {
+    package struct Result: Sendable {
         /// Regular files that match a pattern and no exclusion, each path once.
-        var files: [FileTracker.ScannedFile] = []
+        package var files: [FileTracker.ScannedFile] = []
         /// Existing directories that may hold matching files.
-        var directories: [String] = []
+        package var directories: [String] = []
         /// Directories named literally by a pattern that do not exist.
-        var missingDirectories: [String] = []
+        package var missingDirectories: [String] = []
+        /// Patterns whose directories could not be read (an error other than not existing):
+        /// what they match is unknown, not absent.
+        package var failedPatterns: [String] = []
     }
 
     let patterns: [String]
     let exclude: [String]
 
+    package init(patterns: [String], exclude: [String] = []) {
+        self.patterns = patterns
+        self.exclude = exclude
+    }
+
     /// Runs the patterns now.
-    func scan() -> Result {
+    package func scan() -> Result {
         var result = Result()
         var seenPaths = Set<String>()
         var seenDirectories = Set<String>()
         for pattern in patterns {
-            for path in Self.glob(pattern, flags: GLOB_BRACE) where !seenPaths.contains(path) {
+            guard let paths = Self.glob(pattern, flags: GLOB_BRACE) else {
+                result.failedPatterns.append(pattern)
+                continue
+            }
+            for path in paths where !seenPaths.contains(path) {
                 seenPaths.insert(path)
                 guard !isExcluded(path) else { continue }
                 var info = stat()
@@ -34,7 +46,7 @@ package struct FileDiscovery: Sendable {
             }
             let directory = Self.directory(of: pattern)
             if Self.hasWildcard(directory) {
-                for found in Self.glob(directory, flags: GLOB_BRACE | GLOB_ONLYDIR)
+                for found in Self.glob(directory, flags: GLOB_BRACE | GLOB_ONLYDIR) ?? []
                 where seenDirectories.insert(found).inserted {
                     result.directories.append(found)
                 }
@@ -114,10 +126,13 @@ package struct FileDiscovery: Sendable {
         text.contains { $0 == "*" || $0 == "?" || $0 == "[" || $0 == "{" }
     }
 
-    private static func glob(_ pattern: String, flags: Int32) -> [String] {
+    /// The paths `pattern` matches; `nil` when a directory on the way could not be read (with
+    /// an error other than a directory that does not exist, which is no match).
+    private static func glob(_ pattern: String, flags: Int32) -> [String]? {
         var matches = glob_t()
         defer { globfree(&matches) }
-        guard Glibc.glob(pattern, flags, nil, &matches) == 0 else { return [] }
+        let status = Glibc.glob(pattern, flags, { _, error in error == ENOENT || error == ENOTDIR ? 0 : 1 }, &matches)
+        guard status == 0 else { return status == GLOB_NOMATCH ? [] : nil }
         var paths: [String] = []
         paths.reserveCapacity(Int(matches.gl_pathc))
         for index in 0..<Int(matches.gl_pathc) {

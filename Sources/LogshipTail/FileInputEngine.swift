@@ -41,6 +41,7 @@ final class FileInputEngine {
     private var reportedMissingDirectories = Set<String>()
     private var reportedWatchFailures = Set<String>()
     private var reportedFileFailures = Set<String>()
+    private var reportedFailedPatterns = Set<String>()
     /// Files opened so far: each file's `sequence`.
     private var openedCount = 0
     // Per step. Per line, reading appends to `builder` and counts `eventCount` from closures:
@@ -137,7 +138,15 @@ final class FileInputEngine {
         for directory in result.missingDirectories where reportedMissingDirectories.insert(directory).inserted {
             logger.info("directory does not exist; retried at each rescan", metadata: ["directory": "\(directory)"])
         }
-        for action in tracker.onScan(result.files, now: now) { apply(action, now: now) }
+        for pattern in result.failedPatterns where reportedFailedPatterns.insert(pattern).inserted {
+            logger.warning(
+                "cannot list the files of a pattern; the files it matched are kept, retried at each rescan",
+                metadata: ["pattern": "\(pattern)"]
+            )
+        }
+        if result.failedPatterns.isEmpty { reportedFailedPatterns.removeAll() } else { statistics.failedScans += 1 }
+        let complete = result.failedPatterns.isEmpty
+        for action in tracker.onScan(result.files, now: now, complete: complete) { apply(action, now: now) }
         // Checkpointed files the patterns no longer match: rotated while logship was stopped?
         let unfound = tracker.unfoundCheckpointPaths
         if !unfound.isEmpty {

@@ -19,6 +19,9 @@ package struct FileInputStatistics: Sendable, Equatable {
     package var rotations: UInt64 = 0
     /// Files that shrank and were read again from 0.
     package var truncations: UInt64 = 0
+    /// Scans in which a pattern's directory could not be read (not "no files": the files already
+    /// followed were kept).
+    package var failedScans: UInt64 = 0
 
     package init() {}
 }

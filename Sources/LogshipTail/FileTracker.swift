@@ -121,8 +121,14 @@ package struct FileTracker: Sendable {
 
     /// Compares a scan with the followed files. Returns `finish`, `moved` and `truncated` actions for
     /// known keys (ordered by path), then `open` actions for new keys (ordered by path). When one key
-    /// appears under several paths (hard links), the first path in order is used.
-    package mutating func onScan(_ files: [ScannedFile], now: ContinuousClock.Instant) -> [Action] {
+    /// appears under several paths (hard links), the first path in order is used. A scan that is
+    /// not `complete` (a directory could not be read) finishes nothing: a file missing from it may
+    /// still be there.
+    package mutating func onScan(
+        _ files: [ScannedFile],
+        now: ContinuousClock.Instant,
+        complete: Bool = true
+    ) -> [Action] {
         let sorted = files.sorted { $0.path < $1.path }
         var byKey: [FileKey: ScannedFile] = [:]
         var scannedPaths = Set<String>()
@@ -144,7 +150,7 @@ package struct FileTracker: Sendable {
                     state.generation &+= 1
                     state.lastActivity = now
                 }
-            } else {
+            } else if complete {
                 let reason: FinishReason = scannedPaths.contains(state.path) ? .renamed : .removed
                 actions.append(.finish(key, path: state.path, reason: reason))
                 state.finishing = reason

@@ -1,3 +1,4 @@
+import Glibc
 import LogshipCore
 import LogshipTail
 import Testing
@@ -94,5 +95,32 @@ import Testing
     ])
     func recognisesRotatedNames(name: String, rotated: Bool) {
         #expect(FileDiscovery.isRotated(name, of: "app.log") == rotated)
+    }
+}
+
+/// A scan that cannot read a directory is not a scan that found no files.
+@Suite struct FailedScanTests {
+    private let now = ContinuousClock.now
+    private static let key = FileKey(device: 1, inode: 10)
+
+    @Test func aDirectoryThatCannotBeReadFailsThePatternAndAMissingOneMatchesNothing() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // A symbolic link to itself: opening it as a directory fails (ELOOP), even for root.
+        #expect(symlink("loop", directory.file("loop")) == 0)
+        let result = FileDiscovery(patterns: [directory.file("loop/*.log"), directory.file("missing/*.log")]).scan()
+        #expect(result.failedPatterns == [directory.file("loop/*.log")])
+        #expect(result.files.isEmpty)
+        #expect(result.missingDirectories == [directory.file("missing")])
+    }
+
+    @Test func anIncompleteScanFinishesNothing() {
+        var tracker = FileTracker(checkpoints: [], readFrom: .beginning)
+        _ = tracker.onScan([.init(path: "/l/app.log", key: Self.key, size: 10)], now: now)
+        #expect(tracker.onScan([], now: now, complete: false).isEmpty)
+        #expect(!tracker.isFinishing(Self.key))
+        // Back in the next scan: followed on, not opened again.
+        #expect(tracker.onScan([.init(path: "/l/app.log", key: Self.key, size: 12)], now: now).isEmpty)
+        #expect(tracker.onScan([], now: now) == [.finish(Self.key, path: "/l/app.log", reason: .removed)])
     }
 }

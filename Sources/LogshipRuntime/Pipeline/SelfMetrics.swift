@@ -129,6 +129,13 @@ package struct SelfMetrics: Sendable {
                 perInput { Double($0.truncations) }
             ),
             family(
+                "logship_input_failed_scans_total",
+                "Scans in which a pattern's directory could not be read (its files are kept; retried).",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.failedScans) }
+            ),
+            family(
                 "logship_pipeline_events_total",
                 "Events through the transform chain.",
                 .counter,
