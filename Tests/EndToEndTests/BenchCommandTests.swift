@@ -87,19 +87,9 @@ struct BenchCommandTests {
         try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
         var fixture = AetherraLogFixture(directory: directory.path("logs"))
         try fixture.append(events: 300)
-        let result = try runCommand(
-            "/usr/bin/env",
-            [
-                "AETHERRA_LOG_DIR=\(directory.path("logs"))", "LOGSHIP_DATA_DIR=\(directory.path("data"))",
-                "METRICS_LISTEN=127.0.0.1:0", Repository.binary.path, "run", "--once", "--output", "null",
-                "--config", Repository.pipeline, "--log-level", "warning",
-            ]
-        )
+        let result = try runOnce(logs: directory.path("logs"), data: directory.path("data"))
         #expect(result.status == 0, "stderr:\n\(result.error)")
-        let summary = try #require(
-            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
-            "not JSON:\n\(result.output)"
-        )
+        let summary = try #require(result.summary, "no JSON summary; stderr:\n\(result.error)")
         #expect(summary["events"] as? Int == fixture.eventsWritten)
         #expect(summary["acknowledged"] as? Int == fixture.eventsWritten)
         #expect(summary["pending"] as? Int == 0)

@@ -11,20 +11,9 @@ import Testing
     ) throws -> (
         events: Int, pending: Int, error: String
     ) {
-        let result = try runCommand(
-            "/usr/bin/env",
-            [
-                "AETHERRA_LOG_DIR=\(directory.path("logs"))", "LOGSHIP_DATA_DIR=\(directory.path("data"))",
-                "METRICS_LISTEN=127.0.0.1:0", Repository.binary.path, "run", "--once", "--output", "null",
-                "--config", config, "--log-level", "warning",
-            ]
-        )
-        #expect(result.status == 0, "stderr:\n\(result.error)")
-        let summary = try #require(
-            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
-            "not JSON:\n\(result.output)\nstderr:\n\(result.error)"
-        )
-        return (summary["events"] as? Int ?? -1, summary["pending"] as? Int ?? -1, result.error)
+        let run = try EndToEndTests.runOnce(logs: directory.path("logs"), data: directory.path("data"), config: config)
+        #expect(run.status == 0, "stderr:\n\(run.error)")
+        return (run.events, run.summary?["pending"] as? Int ?? -1, run.error)
     }
 
     private func checkpointOffset(_ directory: TemporaryDirectory) throws -> Int? {

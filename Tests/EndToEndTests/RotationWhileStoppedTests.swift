@@ -4,22 +4,11 @@ import Testing
 /// Rename rotations while logship is stopped, as logrotate makes them: what was written to the
 /// file after the last checkpoint, and to files rotated after it, is read once.
 @Suite struct RotationWhileStoppedTests {
-    private func runOnce(_ directory: TemporaryDirectory) throws -> (events: Int, error: String) {
-        let result = try runCommand(
-            "/usr/bin/env",
-            [
-                "AETHERRA_LOG_DIR=\(directory.path("logs"))", "LOGSHIP_DATA_DIR=\(directory.path("data"))",
-                "METRICS_LISTEN=127.0.0.1:0", Repository.binary.path, "run", "--once", "--output", "null",
-                "--config", Repository.pipeline, "--log-level", "warning",
-            ]
-        )
-        #expect(result.status == 0, "stderr:\n\(result.error)")
-        let summary = try #require(
-            try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
-            "not JSON:\n\(result.output)\nstderr:\n\(result.error)"
-        )
-        #expect(summary["pending"] as? Int == 0)
-        return (summary["events"] as? Int ?? -1, result.error)
+    private func runOnce(_ directory: TemporaryDirectory) throws -> OnceRun {
+        let run = try EndToEndTests.runOnce(logs: directory.path("logs"), data: directory.path("data"))
+        #expect(run.status == 0, "stderr:\n\(run.error)")
+        #expect(run.summary?["pending"] as? Int == 0)
+        return run
     }
 
     /// Moves `app.log.N` to `app.log.N+1` from the oldest down, then `app.log` to `app.log.1`.

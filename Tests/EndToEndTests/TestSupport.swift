@@ -102,6 +102,31 @@ func runCommand(
     )
 }
 
+/// What `logship run --once --output null` printed: its exit status, its JSON summary (`nil`
+/// when standard output was not one) and its standard error.
+struct OnceRun {
+    var status: Int32
+    var summary: [String: Any]?
+    var error: String
+
+    /// `events` of the summary; -1 without one.
+    var events: Int { summary?["events"] as? Int ?? -1 }
+}
+
+/// Runs `logship run --once --output null` on `logs` with its data in `data`, as an operator
+/// would (the pipeline's `${VAR}`s from the environment).
+func runOnce(logs: String, data: String, config: String = Repository.pipeline) throws -> OnceRun {
+    let result = try runCommand(
+        "/usr/bin/env",
+        [
+            "AETHERRA_LOG_DIR=\(logs)", "LOGSHIP_DATA_DIR=\(data)", "METRICS_LISTEN=127.0.0.1:0",
+            Repository.binary.path, "run", "--once", "--output", "null", "--config", config, "--log-level", "warning",
+        ]
+    )
+    let summary = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+    return OnceRun(status: result.status, summary: summary, error: result.error)
+}
+
 /// `GET url` with curl; `nil` when the request fails.
 func httpGet(_ url: String) -> String? {
     guard let result = try? runCommand("/usr/bin/curl", ["-sf", "--max-time", "5", url]), result.status == 0 else {
