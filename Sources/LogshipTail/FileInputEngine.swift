@@ -278,8 +278,9 @@ final class FileInputEngine {
     /// finished (rotated away) go first, oldest first, and while one of them has data the others
     /// wait: lines arrive in the order they were written across a rotation.
     private func readFiles(now: ContinuousClock.Instant) {
-        let finishingFirst = sortedFiles().filter(\.isFinishing).sorted { $0.sequence < $1.sequence }
-        var active = finishingFirst + sortedFiles().filter { !$0.isFinishing }
+        let sorted = sortedFiles()
+        var active =
+            sorted.filter(\.isFinishing).sorted { $0.sequence < $1.sequence } + sorted.filter { !$0.isFinishing }
         let limit = configuration.maximumBatchEvents
         while !active.isEmpty {
             var next: [FollowedFile] = []

@@ -165,8 +165,7 @@ package struct FileTracker: Sendable {
             let reason: StartReason
             var generation: UInt32 = 0
             if let checkpoint = checkpoints.removeValue(forKey: file.key) {
-                (offset, reason) = checkpoint.offset <= file.size ? (checkpoint.offset, .checkpoint) : (0, .beginning)
-                generation = checkpoint.offset <= file.size ? checkpoint.generation : checkpoint.generation &+ 1
+                (offset, generation, reason) = Self.resume(checkpoint, size: file.size)
             } else if isFirstScan && readFrom == .end {
                 (offset, reason) = (file.size, .end)
             } else {
@@ -239,13 +238,8 @@ package struct FileTracker: Sendable {
         var resumed: [(file: ScannedFile, offset: Int64, generation: UInt32, base: String)] = []
         for file in siblings where tracked[file.key] == nil {
             guard let checkpoint = checkpoints[file.key], file.path.hasPrefix(checkpoint.path) else { continue }
-            let fits = checkpoint.offset <= file.size
-            resumed.append(
-                (
-                    file, fits ? checkpoint.offset : 0, fits ? checkpoint.generation : checkpoint.generation &+ 1,
-                    checkpoint.path
-                )
-            )
+            let start = Self.resume(checkpoint, size: file.size)
+            resumed.append((file, start.offset, start.generation, checkpoint.path))
         }
         var starts: [(file: ScannedFile, offset: Int64, generation: UInt32)] = resumed.map {
             ($0.file, $0.offset, $0.generation)
@@ -274,6 +268,17 @@ package struct FileTracker: Sendable {
             actions.append(.finish(file.key, path: file.path, reason: .renamed))
         }
         return actions
+    }
+
+    /// Where a checkpointed file of `size` bytes starts: at its checkpoint as its generation, or,
+    /// shorter than the checkpoint (truncated or another file on the same inode), at 0 as the
+    /// next generation.
+    private static func resume(
+        _ checkpoint: (offset: Int64, path: String, generation: UInt32),
+        size: Int64
+    ) -> (offset: Int64, generation: UInt32, reason: StartReason) {
+        checkpoint.offset <= size
+            ? (checkpoint.offset, checkpoint.generation, .checkpoint) : (0, checkpoint.generation &+ 1, .beginning)
     }
 
     /// The file was closed for another reason (read error): it is forgotten.
