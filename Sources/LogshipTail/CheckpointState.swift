@@ -15,14 +15,20 @@ package struct CheckpointState: Codable, Sendable, Equatable {
     /// The metric store's state, saved together with the offsets so that re-read lines are not counted
     /// twice.
     package var metrics: MetricStoreSnapshot?
+    /// `true` after checkpoints that could not be trusted (see `CheckpointStore.recover()`): files
+    /// without a checkpoint are read from their start, whatever `read_from` says, also after a
+    /// start that failed before any file was checkpointed. Absent otherwise.
+    package var readFromStart: Bool?
 
     package init(
         version: Int = CheckpointState.currentVersion,
         files: [FileCheckpoint] = [],
-        metrics: MetricStoreSnapshot? = nil
+        metrics: MetricStoreSnapshot? = nil,
+        readFromStart: Bool? = nil
     ) {
         self.version = version
         self.files = files
         self.metrics = metrics
+        self.readFromStart = readFromStart
     }
 }

@@ -95,8 +95,13 @@ package struct CheckpointStore: Sendable {
         // rename replaces it): the checkpoint file is never missing, and `recover()` has the
         // state before it when it cannot be read. Best effort: a file system without hard links
         // keeps checkpoints, without that fallback.
-        unlink(previousPath)
-        _ = link(path, previousPath)
+        // A second name made first and renamed over `.prev`: `.prev` is replaced only when there
+        // is a checkpoint file to replace it with (after a recovery moved it aside there is
+        // none, and `.prev` is then the only state left).
+        let previousTemporary = temporary + ".prev"
+        if link(path, previousTemporary) == 0 && rename(previousTemporary, previousPath) != 0 {
+            unlink(previousTemporary)
+        }
         guard rename(temporary, path) == 0 else {
             throw TailError.io(operation: "rename", path: path, offset: nil, errno: errno)
         }

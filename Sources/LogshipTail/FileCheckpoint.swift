@@ -4,7 +4,8 @@ package import LogshipCore
 package struct FileCheckpoint: Codable, Sendable, Equatable {
     /// The file's identity.
     package var fileKey: FileKey
-    /// The path it was last read under (informational: files are matched by key).
+    /// The path the input's patterns found it under (files are matched by key; a file rotated
+    /// while logship was stopped is looked for beside this path, see `FileTracker`).
     package var path: String
     /// Offset just past the last acknowledged line.
     package var offset: Int64

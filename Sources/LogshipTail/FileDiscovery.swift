@@ -1,5 +1,5 @@
 import Glibc
-import LogshipCore
+package import LogshipCore
 
 /// Evaluates the input's glob patterns: the regular files to follow and the directories to watch.
 ///
@@ -14,9 +14,6 @@ package struct FileDiscovery: Sendable {
         package var directories: [String] = []
         /// Directories named literally by a pattern that do not exist.
         package var missingDirectories: [String] = []
-        /// Patterns whose directories could not be read (an error other than not existing):
-        /// what they match is unknown, not absent.
-        package var failedPatterns: [String] = []
     }
 
     let patterns: [String]
@@ -33,11 +30,7 @@ package struct FileDiscovery: Sendable {
         var seenPaths = Set<String>()
         var seenDirectories = Set<String>()
         for pattern in patterns {
-            guard let paths = Self.glob(pattern, flags: GLOB_BRACE) else {
-                result.failedPatterns.append(pattern)
-                continue
-            }
-            for path in paths where !seenPaths.contains(path) {
+            for path in Self.glob(pattern, flags: GLOB_BRACE) where !seenPaths.contains(path) {
                 seenPaths.insert(path)
                 guard !isExcluded(path) else { continue }
                 var info = stat()
@@ -46,7 +39,7 @@ package struct FileDiscovery: Sendable {
             }
             let directory = Self.directory(of: pattern)
             if Self.hasWildcard(directory) {
-                for found in Self.glob(directory, flags: GLOB_BRACE | GLOB_ONLYDIR) ?? []
+                for found in Self.glob(directory, flags: GLOB_BRACE | GLOB_ONLYDIR)
                 where seenDirectories.insert(found).inserted {
                     result.directories.append(found)
                 }
@@ -90,6 +83,25 @@ package struct FileDiscovery: Sendable {
         return siblings
     }
 
+    /// Whether a followed file that a scan did not find is still at `path`.
+    package enum Presence: Sendable, Equatable {
+        /// The same file is there (the scan could not list its directory).
+        case present(FileTracker.ScannedFile)
+        /// Nothing is there, or another file: it was deleted or renamed.
+        case gone
+        /// It cannot be told (the path cannot be looked at: permissions, I/O, a link loop).
+        case unknown
+    }
+
+    /// Looks at `path` directly, for a followed file (`key`) that a scan did not find: a scan
+    /// that could not read a directory is not one that found no files.
+    package static func presence(of path: String, key: FileKey) -> Presence {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .gone : .unknown }
+        let found = scanned(path, info)
+        return found.key == key && info.st_mode & S_IFMT == S_IFREG ? .present(found) : .gone
+    }
+
     /// Whether `candidate` is `name` plus a rotation suffix (see `rotatedSiblings`).
     package static func isRotated(_ candidate: String, of name: String) -> Bool {
         guard candidate.count > name.count + 1, candidate.hasPrefix(name) else { return false }
@@ -110,6 +122,35 @@ package struct FileDiscovery: Sendable {
         )
     }
 
+    /// Whether one of the patterns matches `path` (`fnmatch`, braces as alternatives) and no
+    /// exclusion does: whether a checkpointed file was this input's.
+    package func isMatched(_ path: String) -> Bool {
+        !isExcluded(path)
+            && patterns.contains { fnmatch(Self.extendedPattern($0), path, FNM_PATHNAME | Self.extendedMatch) == 0 }
+    }
+
+    /// glibc's `FNM_EXTMATCH` (a GNU extension Swift's Glibc module does not export).
+    private static let extendedMatch: Int32 = 1 << 5
+
+    /// `pattern` for `fnmatch` with `FNM_EXTMATCH`: glob's `{a,b}` as `@(a|b)`.
+    private static func extendedPattern(_ pattern: String) -> String {
+        var result = ""
+        var depth = 0
+        for character in pattern {
+            switch character {
+            case "{":
+                depth += 1
+                result += "@("
+            case "}" where depth > 0:
+                depth -= 1
+                result += ")"
+            case "," where depth > 0: result += "|"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
     private func isExcluded(_ path: String) -> Bool {
         exclude.contains { fnmatch($0, path, 0) == 0 }
     }
@@ -126,13 +167,12 @@ package struct FileDiscovery: Sendable {
         text.contains { $0 == "*" || $0 == "?" || $0 == "[" || $0 == "{" }
     }
 
-    /// The paths `pattern` matches; `nil` when a directory on the way could not be read (with
-    /// an error other than a directory that does not exist, which is no match).
-    private static func glob(_ pattern: String, flags: Int32) -> [String]? {
+    /// The paths `pattern` matches. A directory that cannot be read contributes nothing and the
+    /// others their matches (so a file missing from a scan may be there: see `presence`).
+    private static func glob(_ pattern: String, flags: Int32) -> [String] {
         var matches = glob_t()
         defer { globfree(&matches) }
-        let status = Glibc.glob(pattern, flags, { _, error in error == ENOENT || error == ENOTDIR ? 0 : 1 }, &matches)
-        guard status == 0 else { return status == GLOB_NOMATCH ? [] : nil }
+        guard Glibc.glob(pattern, flags, nil, &matches) == 0 else { return [] }
         var paths: [String] = []
         paths.reserveCapacity(Int(matches.gl_pathc))
         for index in 0..<Int(matches.gl_pathc) {

@@ -41,7 +41,7 @@ final class FileInputEngine {
     private var reportedMissingDirectories = Set<String>()
     private var reportedWatchFailures = Set<String>()
     private var reportedFileFailures = Set<String>()
-    private var reportedFailedPatterns = Set<String>()
+    private var reportedUnseenPaths = Set<String>()
     /// Files opened so far: each file's `sequence`.
     private var openedCount = 0
     // Per step. Per line, reading appends to `builder` and counts `eventCount` from closures:
@@ -138,17 +138,30 @@ final class FileInputEngine {
         for directory in result.missingDirectories where reportedMissingDirectories.insert(directory).inserted {
             logger.info("directory does not exist; retried at each rescan", metadata: ["directory": "\(directory)"])
         }
-        for pattern in result.failedPatterns where reportedFailedPatterns.insert(pattern).inserted {
-            logger.warning(
-                "cannot list the files of a pattern; the files it matched are kept, retried at each rescan",
-                metadata: ["pattern": "\(pattern)"]
-            )
+        // A followed file the scan did not find is looked at directly: a directory that could
+        // not be read is not a directory without files.
+        var scanned = result.files
+        var unknown = Set<FileKey>()
+        let found = Set(scanned.map(\.key))
+        for file in files.values where !file.isFinishing && !found.contains(file.key) {
+            switch FileDiscovery.presence(of: file.path, key: file.key) {
+            case .present(let same): scanned.append(same)
+            case .unknown:
+                unknown.insert(file.key)
+                if reportedUnseenPaths.insert(file.path).inserted {
+                    logger.warning(
+                        "cannot see a followed file; it is kept open and looked for at each rescan",
+                        metadata: ["path": "\(file.path)"]
+                    )
+                }
+            case .gone: break
+            }
         }
-        if result.failedPatterns.isEmpty { reportedFailedPatterns.removeAll() } else { statistics.failedScans += 1 }
-        let complete = result.failedPatterns.isEmpty
-        for action in tracker.onScan(result.files, now: now, complete: complete) { apply(action, now: now) }
+        if unknown.isEmpty { reportedUnseenPaths.removeAll() } else { statistics.failedScans += 1 }
+        for action in tracker.onScan(scanned, now: now, unknown: unknown) { apply(action, now: now) }
         // Checkpointed files the patterns no longer match: rotated while logship was stopped?
-        let unfound = tracker.unfoundCheckpointPaths
+        // Only this input's: every input is given every checkpoint.
+        let unfound = tracker.unfoundCheckpointPaths.filter(discovery.isMatched)
         if !unfound.isEmpty {
             let siblings = discovery.rotatedSiblings(of: unfound)
             for action in tracker.onRotatedSiblings(siblings, now: now) { apply(action, now: now) }
@@ -243,7 +256,9 @@ final class FileInputEngine {
         files[key] = file
         statistics.filesOpen = files.count
         logger.debug("following file", metadata: ["path": "\(path)", "offset": "\(offset)", "reason": "\(reason)"])
-        appendOutput(.opened(key, path: path, offset: offset, generation: file.generation))
+        // The checkpoint records where the patterns found the file (for a rotated copy resumed
+        // after a restart, the live name it had): its rotated copies are looked for there.
+        appendOutput(.opened(key, path: tracker.home(of: key) ?? path, offset: offset, generation: file.generation))
     }
 
     /// The file shrank: emit its pending multiline event, then read it again from 0.

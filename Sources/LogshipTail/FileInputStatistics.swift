@@ -19,8 +19,8 @@ package struct FileInputStatistics: Sendable, Equatable {
     package var rotations: UInt64 = 0
     /// Files that shrank and were read again from 0.
     package var truncations: UInt64 = 0
-    /// Scans in which a pattern's directory could not be read (not "no files": the files already
-    /// followed were kept).
+    /// Scans that could not see a followed file they did not find (its path could not be looked
+    /// at): it was kept, not finished.
     package var failedScans: UInt64 = 0
 
     package init() {}

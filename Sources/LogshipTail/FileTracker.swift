@@ -69,6 +69,9 @@ package struct FileTracker: Sendable {
 
     private struct Tracked {
         var path: String
+        /// The path the patterns found it under, recorded in its checkpoint: where its rotated
+        /// copies are looked for after a restart. A file resumed beside it keeps that path.
+        var home: String
         var offset: Int64
         /// Bumped at each truncation (see `generation(of:)`).
         var generation: UInt32 = 0
@@ -116,18 +119,22 @@ package struct FileTracker: Sendable {
     /// The current path of a followed file.
     package func path(of key: FileKey) -> String? { tracked[key]?.path }
 
+    /// The path the patterns found a followed file under (see `Tracked.home`): what its
+    /// checkpoint records.
+    package func home(of key: FileKey) -> String? { tracked[key]?.home }
+
     /// Whether the file is being finished.
     package func isFinishing(_ key: FileKey) -> Bool { tracked[key]?.finishing != nil }
 
     /// Compares a scan with the followed files. Returns `finish`, `moved` and `truncated` actions for
     /// known keys (ordered by path), then `open` actions for new keys (ordered by path). When one key
-    /// appears under several paths (hard links), the first path in order is used. A scan that is
-    /// not `complete` (a directory could not be read) finishes nothing: a file missing from it may
-    /// still be there.
+    /// appears under several paths (hard links), the first path in order is used. Files in
+    /// `unknown` (missing from the scan, and their paths could not be looked at) are not finished:
+    /// they may still be there.
     package mutating func onScan(
         _ files: [ScannedFile],
         now: ContinuousClock.Instant,
-        complete: Bool = true
+        unknown: Set<FileKey> = []
     ) -> [Action] {
         let sorted = files.sorted { $0.path < $1.path }
         var byKey: [FileKey: ScannedFile] = [:]
@@ -150,7 +157,7 @@ package struct FileTracker: Sendable {
                     state.generation &+= 1
                     state.lastActivity = now
                 }
-            } else if complete {
+            } else if !unknown.contains(key) {
                 let reason: FinishReason = scannedPaths.contains(state.path) ? .renamed : .removed
                 actions.append(.finish(key, path: state.path, reason: reason))
                 state.finishing = reason
@@ -173,6 +180,7 @@ package struct FileTracker: Sendable {
             }
             tracked[file.key] = Tracked(
                 path: file.path,
+                home: file.path,
                 offset: offset,
                 generation: generation,
                 finishing: nil,
@@ -237,20 +245,23 @@ package struct FileTracker: Sendable {
     package mutating func onRotatedSiblings(_ siblings: [ScannedFile], now: ContinuousClock.Instant) -> [Action] {
         var resumed: [(file: ScannedFile, offset: Int64, generation: UInt32, base: String)] = []
         for file in siblings where tracked[file.key] == nil {
-            guard let checkpoint = checkpoints[file.key], file.path.hasPrefix(checkpoint.path) else { continue }
+            guard let checkpoint = checkpoints[file.key], Self.isSibling(file.path, of: checkpoint.path) else {
+                continue
+            }
             let start = Self.resume(checkpoint, size: file.size)
             resumed.append((file, start.offset, start.generation, checkpoint.path))
         }
-        var starts: [(file: ScannedFile, offset: Int64, generation: UInt32)] = resumed.map {
-            ($0.file, $0.offset, $0.generation)
+        var starts: [(file: ScannedFile, offset: Int64, generation: UInt32, home: String)] = resumed.map {
+            ($0.file, $0.offset, $0.generation, $0.base)
         }
         for found in resumed {
             checkpoints[found.file.key] = nil
             for file in siblings
-            where file.path.hasPrefix(found.base) && file.modified > found.file.modified && tracked[file.key] == nil
+            where Self.isSibling(file.path, of: found.base) && file.modified > found.file.modified
+                && tracked[file.key] == nil
                 && checkpoints[file.key] == nil && !starts.contains(where: { $0.file.key == file.key })
             {
-                starts.append((file, 0, 0))
+                starts.append((file, 0, 0, found.base))
             }
         }
         var actions: [Action] = []
@@ -258,6 +269,7 @@ package struct FileTracker: Sendable {
             let file = start.file
             tracked[file.key] = Tracked(
                 path: file.path,
+                home: start.home,
                 offset: start.offset,
                 generation: start.generation,
                 finishing: .renamed,
@@ -268,6 +280,17 @@ package struct FileTracker: Sendable {
             actions.append(.finish(file.key, path: file.path, reason: .renamed))
         }
         return actions
+    }
+
+    /// Whether `path` is the file at `base` or a rotated copy of it in the same directory
+    /// (`FileDiscovery.isRotated`): `app.log.1` is one of `app.log`, `app.log2` and `app-worker.1`
+    /// are not.
+    static func isSibling(_ path: String, of base: String) -> Bool {
+        guard let slash = base.lastIndex(of: "/"), path.hasPrefix(base[...slash]) else { return false }
+        let name = base[base.index(after: slash)...]
+        let candidate = path.dropFirst(name.startIndex.utf16Offset(in: base))
+        return !candidate.contains("/")
+            && (candidate == name || FileDiscovery.isRotated(String(candidate), of: String(name)))
     }
 
     /// Where a checkpointed file of `size` bytes starts: at its checkpoint as its generation, or,

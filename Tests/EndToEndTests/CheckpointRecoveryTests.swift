@@ -68,8 +68,21 @@ import Testing
         for name in ["checkpoints.json", "checkpoints.json.prev"] {
             try Data("\u{0}\u{0}".utf8).write(to: URL(fileURLWithPath: directory.path("data/\(name)")))
         }
+        // A start that fails after the recovery (the metrics port is taken) must not turn the
+        // next one into a first start that skips what is there.
+        let listener = try ListeningSocket()
+        let failed = try runCommand(
+            "/usr/bin/env",
+            [
+                "AETHERRA_LOG_DIR=\(directory.path("logs"))", "LOGSHIP_DATA_DIR=\(directory.path("data"))",
+                "METRICS_LISTEN=127.0.0.1:\(listener.port)", Repository.binary.path, "run", "--once", "--output",
+                "null", "--config", config, "--log-level", "warning",
+            ]
+        )
+        listener.close()
+        #expect(failed.status != 0)
+        #expect(failed.error.contains("read again from its start"), "stderr:\n\(failed.error)")
         let run = try runOnce(directory, config: config)
         #expect(run.events == 250)
-        #expect(run.error.contains("read again from its start"), "stderr:\n\(run.error)")
     }
 }

@@ -178,6 +178,22 @@ import Testing
         #expect(try names(directory) == ["checkpoints.json"])
     }
 
+    /// After a recovery moved the checkpoint file aside, `.prev` is the only state left: the
+    /// next save does not replace it with nothing.
+    @Test func aSaveWithoutACheckpointFileKeepsThePreviousState() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = CheckpointStore(directory: directory.path)
+        try store.save(older)
+        try store.save(newer)
+        try FileManager.default.removeItem(atPath: store.path)
+        try store.save(newer)
+        #expect(try store.load() == newer)
+        #expect(try CheckpointStore(directory: directory.path).recover(now: now).state == newer)
+        try FileManager.default.removeItem(atPath: store.path)
+        #expect(try store.recover(now: now).state == older)
+    }
+
     /// Written by a newer logship: refusing is safer than reading everything again after a
     /// downgrade. The file stays where it is.
     @Test func aNewerFormatRefusesToStartAndNamesTheFile() throws {

@@ -228,6 +228,9 @@ import Testing
         }
         #expect(collector.messages == ["two", "three", "four", "five"])
         #expect(collector.snapshot.closed.map(\.path) == [path + ".1"])
+        // Both checkpointed under the name the patterns found them by: after another restart the
+        // rotated one is looked for beside it again.
+        #expect(collector.snapshot.opened.map(\.path) == [path, path])
     }
 
     @Test func readFromEndSkipsExistingContent() async throws {

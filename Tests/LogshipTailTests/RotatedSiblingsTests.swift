@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import LogshipCore
 import LogshipTail
@@ -47,6 +48,32 @@ import Testing
         #expect(tracker.isFinishing(Self.old) && tracker.isFinishing(Self.middle) && !tracker.isFinishing(Self.live))
         // Nothing is opened twice.
         #expect(tracker.onRotatedSiblings(siblings, now: now).isEmpty)
+    }
+
+    /// Only the file itself and its rotated names in its own directory: not another log whose
+    /// name starts the same, not a file elsewhere.
+    @Test func siblingsOfOtherLogsAreLeftAlone() {
+        var tracker = tracker()
+        _ = tracker.onScan([], now: now)
+        let siblings: [FileTracker.ScannedFile] = [
+            .init(path: "/l/app.log2", key: Self.old, size: 100, modified: 100),
+            .init(path: "/l/app.log-worker.1", key: Self.old, size: 100, modified: 100),
+            .init(path: "/m/app.log.1", key: Self.old, size: 100, modified: 100),
+        ]
+        #expect(tracker.onRotatedSiblings(siblings, now: now).isEmpty)
+        // Newer files of another log beside the checkpointed one are not read either.
+        let mixed: [FileTracker.ScannedFile] = [
+            .init(path: "/l/app.log.1", key: Self.old, size: 100, modified: 100),
+            .init(path: "/l/app.log-worker.2", key: Self.middle, size: 100, modified: 200),
+        ]
+        #expect(
+            tracker.onRotatedSiblings(mixed, now: now) == [
+                .open(Self.old, path: "/l/app.log.1", offset: 40, reason: .checkpoint),
+                .finish(Self.old, path: "/l/app.log.1", reason: .renamed),
+            ]
+        )
+        // Its checkpoint keeps the path the patterns found it under.
+        #expect(tracker.home(of: Self.old) == "/l/app.log")
     }
 
     /// Without the checkpointed file among them, siblings are old rotations: left alone, and the
@@ -103,24 +130,55 @@ import Testing
     private let now = ContinuousClock.now
     private static let key = FileKey(device: 1, inode: 10)
 
-    @Test func aDirectoryThatCannotBeReadFailsThePatternAndAMissingOneMatchesNothing() throws {
+    /// One directory the pattern covers cannot be read (a symbolic link loop: ELOOP, even for
+    /// root): the others' files are still found.
+    @Test func anUnreadableDirectoryDoesNotHideTheOthers() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        // A symbolic link to itself: opening it as a directory fails (ELOOP), even for root.
+        try FileManager.default.createDirectory(atPath: directory.file("a"), withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: directory.file("a/x.log"), contents: Data("x\n".utf8)))
         #expect(symlink("loop", directory.file("loop")) == 0)
-        let result = FileDiscovery(patterns: [directory.file("loop/*.log"), directory.file("missing/*.log")]).scan()
-        #expect(result.failedPatterns == [directory.file("loop/*.log")])
-        #expect(result.files.isEmpty)
-        #expect(result.missingDirectories == [directory.file("missing")])
+        let result = FileDiscovery(patterns: [directory.file("*/*.log")]).scan()
+        #expect(result.files.map(\.path) == [directory.file("a/x.log")])
     }
 
-    @Test func anIncompleteScanFinishesNothing() {
+    @Test func aFileMissingFromAScanIsLookedAtDirectly() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("app.log")
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("x\n".utf8)))
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        let key = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        guard case .present(let found) = FileDiscovery.presence(of: path, key: key) else {
+            Issue.record("not present")
+            return
+        }
+        #expect(found.key == key && found.size == 2)
+        #expect(FileDiscovery.presence(of: path, key: FileKey(device: key.device, inode: key.inode + 1)) == .gone)
+        #expect(FileDiscovery.presence(of: directory.file("missing.log"), key: key) == .gone)
+        #expect(symlink("loop", directory.file("loop")) == 0)
+        #expect(FileDiscovery.presence(of: directory.file("loop/app.log"), key: key) == .unknown)
+    }
+
+    @Test func aFileThatCannotBeSeenIsNotFinished() {
         var tracker = FileTracker(checkpoints: [], readFrom: .beginning)
         _ = tracker.onScan([.init(path: "/l/app.log", key: Self.key, size: 10)], now: now)
-        #expect(tracker.onScan([], now: now, complete: false).isEmpty)
+        #expect(tracker.onScan([], now: now, unknown: [Self.key]).isEmpty)
         #expect(!tracker.isFinishing(Self.key))
         // Back in the next scan: followed on, not opened again.
         #expect(tracker.onScan([.init(path: "/l/app.log", key: Self.key, size: 12)], now: now).isEmpty)
         #expect(tracker.onScan([], now: now) == [.finish(Self.key, path: "/l/app.log", reason: .removed)])
+    }
+}
+
+@Suite struct InputPathTests {
+    @Test(arguments: [
+        ("/l/app.log", true), ("/l/sub/app.log", false), ("/l/app.txt", false), ("/m/a.txt", true),
+        ("/m/b.txt", true), ("/m/c.txt", false), ("/l/skip.log", false),
+    ])
+    func tellsWhetherACheckpointedPathWasThisInputs(path: String, matched: Bool) {
+        let discovery = FileDiscovery(patterns: ["/l/*.log", "/m/{a,b}.txt"], exclude: ["*/skip.log"])
+        #expect(discovery.isMatched(path) == matched)
     }
 }

@@ -20,13 +20,17 @@ package final class CheckpointLedger: Sendable {
     private let state = Mutex(State())
     private let metrics: MetricStore
     private let store: CheckpointStore
+    /// Written into every checkpoint (`CheckpointState.readFromStart`).
+    private let readFromStart: Bool
 
     /// - Parameters:
     ///   - restored: the checkpoints read at startup; they are kept (and written back) until the
     ///     input opens their files again, so a file that is briefly missing keeps its place.
-    package init(store: CheckpointStore, restored: [FileCheckpoint], metrics: MetricStore) {
+    package init(store: CheckpointStore, restored: [FileCheckpoint], metrics: MetricStore, readFromStart: Bool = false)
+    {
         self.store = store
         self.metrics = metrics
+        self.readFromStart = readFromStart
         state.withLock { state in
             for checkpoint in restored {
                 state.tracker.begin(checkpoint.fileKey, at: checkpoint.offset, generation: checkpoint.generation)
@@ -142,7 +146,9 @@ package final class CheckpointLedger: Sendable {
         guard changed || force else { return false }
         // Format 1 while every file is at generation 0: a previous release can still read it.
         let format = files.contains { $0.generation != 0 } ? CheckpointState.currentVersion : 1
-        try store.save(CheckpointState(version: format, files: files, metrics: snapshot))
+        try store.save(
+            CheckpointState(version: format, files: files, metrics: snapshot, readFromStart: readFromStart ? true : nil)
+        )
         state.withLock { $0.writtenVersion = max($0.writtenVersion, version) }
         return true
     }

@@ -44,7 +44,15 @@ package final class PipelineRunner: Sendable {
         }
         let restored = recovery.state
         if let snapshot = restored.metrics { metrics.restore(snapshot) }
-        let ledger = CheckpointLedger(store: store, restored: restored.files, metrics: metrics)
+        // Checkpoints that could not be trusted, now or at a start that failed since: nothing is
+        // skipped, whatever `read_from` says.
+        let readFromStart = recovery.startedOver || restored.readFromStart == true
+        let ledger = CheckpointLedger(
+            store: store,
+            restored: restored.files,
+            metrics: metrics,
+            readFromStart: readFromStart
+        )
         do {
             // Fail now, not at the first checkpoint, when data_dir cannot be written.
             try ledger.write(force: true)
@@ -72,8 +80,7 @@ package final class PipelineRunner: Sendable {
             statistics: statistics,
             batches: batches
         )
-        // Checkpoints that could not be trusted are not a first start: nothing is skipped.
-        let firstStart = restored.files.isEmpty && !recovery.startedOver
+        let firstStart = restored.files.isEmpty && !readFromStart
         self.inputs = configuration.inputs.map { input in
             var input = input
             // `read_from: end` is for the first start only. Once logship has checkpoints, a file

@@ -130,7 +130,7 @@ package struct SelfMetrics: Sendable {
             ),
             family(
                 "logship_input_failed_scans_total",
-                "Scans in which a pattern's directory could not be read (its files are kept; retried).",
+                "Scans that could not see a followed file (kept open; looked for again at the next scan).",
                 .counter,
                 labels: ["input"],
                 perInput { Double($0.failedScans) }
