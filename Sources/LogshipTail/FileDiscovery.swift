@@ -64,7 +64,7 @@ package struct FileDiscovery: Sendable {
         var seen = Set<String>()
         for base in paths {
             let directory = Self.directory(of: base)
-            let name = String(base[base.index(after: base.lastIndex(of: "/") ?? base.startIndex)...])
+            let name = Self.name(of: base)
             guard !name.isEmpty, let stream = opendir(directory) else { continue }
             defer { closedir(stream) }
             while let entry = readdir(stream) {
@@ -72,7 +72,10 @@ package struct FileDiscovery: Sendable {
                     String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
                 }
                 guard Self.isRotated(candidate, of: name) else { continue }
-                let path = directory == "/" ? "/" + candidate : directory + "/" + candidate
+                // Spelled as glob spells paths in that directory (no `./` for a relative pattern
+                // without one), so that checkpointed paths and siblings compare.
+                let path =
+                    !base.contains("/") ? candidate : directory == "/" ? "/" + candidate : directory + "/" + candidate
                 var info = stat()
                 guard seen.insert(path).inserted, !isExcluded(path), stat(path, &info) == 0,
                     info.st_mode & S_IFMT == S_IFREG
@@ -157,6 +160,12 @@ package struct FileDiscovery: Sendable {
 
     /// The directory part of a pattern: everything before the last `/`, `/` for a top-level pattern,
     /// `.` for a pattern without `/`.
+    /// The last component of `path` (all of it without a `/`).
+    static func name(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
     static func directory(of pattern: String) -> String {
         guard let slash = pattern.lastIndex(of: "/") else { return "." }
         let directory = String(pattern[..<slash])

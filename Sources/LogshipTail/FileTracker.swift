@@ -285,12 +285,10 @@ package struct FileTracker: Sendable {
     /// Whether `path` is the file at `base` or a rotated copy of it in the same directory
     /// (`FileDiscovery.isRotated`): `app.log.1` is one of `app.log`, `app.log2` and `app-worker.1`
     /// are not.
-    static func isSibling(_ path: String, of base: String) -> Bool {
-        guard let slash = base.lastIndex(of: "/"), path.hasPrefix(base[...slash]) else { return false }
-        let name = base[base.index(after: slash)...]
-        let candidate = path.dropFirst(name.startIndex.utf16Offset(in: base))
-        return !candidate.contains("/")
-            && (candidate == name || FileDiscovery.isRotated(String(candidate), of: String(name)))
+    package static func isSibling(_ path: String, of base: String) -> Bool {
+        guard FileDiscovery.directory(of: path) == FileDiscovery.directory(of: base) else { return false }
+        let (candidate, name) = (FileDiscovery.name(of: path), FileDiscovery.name(of: base))
+        return candidate == name || FileDiscovery.isRotated(candidate, of: name)
     }
 
     /// Where a checkpointed file of `size` bytes starts: at its checkpoint as its generation, or,

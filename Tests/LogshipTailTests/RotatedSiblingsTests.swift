@@ -113,6 +113,18 @@ import Testing
     }
 }
 
+@Suite struct SiblingPathTests {
+    @Test(arguments: [
+        ("/l/app.log.1", "/l/app.log", true), ("/l/app.log", "/l/app.log", true), ("app.log.1", "app.log", true),
+        ("/l/été.log-20251101", "/l/été.log", true), ("/m/app.log.1", "/l/app.log", false),
+        ("/l/app.log2", "/l/app.log", false), ("/l/sub/app.log.1", "/l/app.log", false),
+        ("./app.log.1", "app.log", true),
+    ])
+    func recognisesRotatedCopiesInTheSameDirectory(path: String, base: String, sibling: Bool) {
+        #expect(FileTracker.isSibling(path, of: base) == sibling)
+    }
+}
+
 @Suite struct RotationNameTests {
     @Test(arguments: [
         ("app.log.1", true), ("app.log.12", true), ("app.log-20251101", true), ("app.log.2025-11-01_12-00", true),

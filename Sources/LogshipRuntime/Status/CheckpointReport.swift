@@ -32,13 +32,6 @@ package struct CheckpointReport: Sendable, Equatable {
             try container.encode(state, forKey: .state)
         }
 
-        package init(path: String, offset: Int64, generation: UInt32, size: Int64?, state: String) {
-            self.path = path
-            self.offset = offset
-            self.generation = generation
-            self.size = size
-            self.state = state
-        }
     }
 
     /// The checkpoint file read.
@@ -62,22 +55,14 @@ package struct CheckpointReport: Sendable, Equatable {
 
     private static func row(_ checkpoint: FileCheckpoint) -> Row {
         var info = stat()
-        guard stat(checkpoint.path, &info) == 0 else {
-            return Row(
-                path: checkpoint.path,
-                offset: checkpoint.offset,
-                generation: checkpoint.generation,
-                size: nil,
-                state: "missing"
-            )
-        }
-        let same = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)) == checkpoint.fileKey
+        let found = stat(checkpoint.path, &info) == 0
+        let same = found && FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)) == checkpoint.fileKey
         return Row(
             path: checkpoint.path,
             offset: checkpoint.offset,
             generation: checkpoint.generation,
             size: same ? Int64(info.st_size) : nil,
-            state: same ? "followed" : "replaced"
+            state: same ? "followed" : found ? "replaced" : "missing"
         )
     }
 
