@@ -12,16 +12,33 @@ package struct FileCheckpoint: Codable, Sendable, Equatable {
     /// The file's generation at that offset (`EventSource.generation`); 0 in files written before
     /// format version 2.
     package var generation: UInt32
+    /// The fingerprint of the file's first bytes (`FileHead`): a file found on this inode is this
+    /// one only if its first bytes match. `nil` in files written before fingerprints (trusted by
+    /// size alone, as they were then).
+    package var head: FileHead?
+    /// When the input closed the file (rotated away, deleted, or gone while logship was stopped),
+    /// in seconds since 1970; `nil` while it is followed. A closed file's entry is kept for
+    /// `forget_after`, so that a file that comes back is not read (and counted) again.
+    package var closedAt: Int64?
 
-    package init(fileKey: FileKey, path: String, offset: Int64, generation: UInt32 = 0) {
+    package init(
+        fileKey: FileKey,
+        path: String,
+        offset: Int64,
+        generation: UInt32 = 0,
+        head: FileHead? = nil,
+        closedAt: Int64? = nil
+    ) {
         self.fileKey = fileKey
         self.path = path
         self.offset = offset
         self.generation = generation
+        self.head = head
+        self.closedAt = closedAt
     }
 
     private enum CodingKeys: String, CodingKey {
-        case fileKey, path, offset, generation
+        case fileKey, path, offset, generation, head, closedAt
     }
 
     package init(from decoder: any Decoder) throws {
@@ -30,6 +47,8 @@ package struct FileCheckpoint: Codable, Sendable, Equatable {
         path = try container.decode(String.self, forKey: .path)
         offset = try container.decode(Int64.self, forKey: .offset)
         generation = try container.decodeIfPresent(UInt32.self, forKey: .generation) ?? 0
+        head = try container.decodeIfPresent(FileHead.self, forKey: .head)
+        closedAt = try container.decodeIfPresent(Int64.self, forKey: .closedAt)
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -38,5 +57,7 @@ package struct FileCheckpoint: Codable, Sendable, Equatable {
         try container.encode(path, forKey: .path)
         try container.encode(offset, forKey: .offset)
         if generation != 0 { try container.encode(generation, forKey: .generation) }
+        try container.encodeIfPresent(head, forKey: .head)
+        try container.encodeIfPresent(closedAt, forKey: .closedAt)
     }
 }

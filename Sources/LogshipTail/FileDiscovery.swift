@@ -57,33 +57,48 @@ package struct FileDiscovery: Sendable {
 
     /// The regular files beside each of `paths` whose names are that file's name plus a rotation
     /// suffix: a `.`, `-` or `_` followed by a digit (`app.log.1`, `app.log-20251101`,
-    /// `app.log.2025-11-01_12-00`). Compressed copies (`.gz`, `.bz2`, `.xz`, `.zst`, `.zip`) are
-    /// left out: their bytes are not the file's.
-    func rotatedSiblings(of paths: [String]) -> [FileTracker.ScannedFile] {
-        var siblings: [FileTracker.ScannedFile] = []
+    /// `app.log.2025-11-01_12-00`), and which of `paths` had their directory listed. Compressed
+    /// copies (`.gz`, `.bz2`, `.xz`, `.zst`, `.zip`) are left out of `files`, their bytes are not
+    /// the file's, and named in `compressed`.
+    func rotatedSiblings(of paths: [String]) -> Siblings {
+        var siblings = Siblings()
         var seen = Set<String>()
         for base in paths {
             let directory = Self.directory(of: base)
             let name = Self.name(of: base)
             guard !name.isEmpty, let stream = opendir(directory) else { continue }
             defer { closedir(stream) }
+            siblings.listed.insert(base)
             while let entry = readdir(stream) {
                 let candidate = withUnsafeBytes(of: entry.pointee.d_name) {
                     String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
                 }
-                guard Self.isRotated(candidate, of: name) else { continue }
+                guard Self.isRotated(candidate, of: name, compressed: true) else { continue }
                 // Spelled as glob spells paths in that directory (no `./` for a relative pattern
                 // without one), so that checkpointed paths and siblings compare.
                 let path =
                     !base.contains("/") ? candidate : directory == "/" ? "/" + candidate : directory + "/" + candidate
+                guard Self.isRotated(candidate, of: name) else {
+                    siblings.compressed[base, default: []].append(path)
+                    continue
+                }
                 var info = stat()
                 guard seen.insert(path).inserted, !isExcluded(path), stat(path, &info) == 0,
                     info.st_mode & S_IFMT == S_IFREG
                 else { continue }
-                siblings.append(Self.scanned(path, info))
+                siblings.files.append(Self.scanned(path, info))
             }
         }
         return siblings
+    }
+
+    /// What `rotatedSiblings(of:)` found.
+    struct Siblings {
+        var files: [FileTracker.ScannedFile] = []
+        /// The paths whose directory could be listed.
+        var listed = Set<String>()
+        /// Compressed rotated copies, by path.
+        var compressed: [String: [String]] = [:]
     }
 
     /// Whether a followed file that a scan did not find is still at `path`.
@@ -105,15 +120,16 @@ package struct FileDiscovery: Sendable {
         return found.key == key && info.st_mode & S_IFMT == S_IFREG ? .present(found) : .gone
     }
 
-    /// Whether `candidate` is `name` plus a rotation suffix (see `rotatedSiblings`).
-    package static func isRotated(_ candidate: String, of name: String) -> Bool {
+    /// Whether `candidate` is `name` plus a rotation suffix (see `rotatedSiblings`); a compressed
+    /// copy only when `compressed`.
+    package static func isRotated(_ candidate: String, of name: String, compressed: Bool = false) -> Bool {
         guard candidate.count > name.count + 1, candidate.hasPrefix(name) else { return false }
         let suffix = candidate.dropFirst(name.count)
         guard let separator = suffix.first, ".-_".contains(separator),
             let first = suffix.dropFirst().first, first.isASCII, first.isNumber
         else { return false }
-        let compressed = [".gz", ".bz2", ".xz", ".zst", ".zip"]
-        return !compressed.contains { suffix.hasSuffix($0) }
+        let extensions = [".gz", ".bz2", ".xz", ".zst", ".zip"]
+        return compressed || !extensions.contains { suffix.hasSuffix($0) }
     }
 
     private static func scanned(_ path: String, _ info: stat) -> FileTracker.ScannedFile {

@@ -16,7 +16,8 @@ import Synchronization
 ///
 /// Rotation: a renamed or deleted file is read to its end through its open descriptor and closed once it
 /// has not grown for a second; a file re-created under the old name is new and read from its start.
-/// A file that shrank is read again from 0.
+/// A file that shrank or whose first bytes changed is read again from 0, after the rest of its old
+/// content from a rotated copy (copytruncate). See `FileTracker` for the rules.
 ///
 /// `run()` returns on graceful shutdown or cancellation, after emitting pending multiline events (partial
 /// lines are not emitted: they are read again after a restart), and with
@@ -148,9 +149,14 @@ package final class FileInput: Service, Sendable {
                 // Busy files: the I/O thread reads and splits the next step while this one goes
                 // through the transforms and the output, so that two cores work. One step ahead
                 // at most; steps are handed on in order.
+                // Directory changes are looked at between busy steps too (without waiting): a
+                // copytruncate or rotation while logship is behind is seen when it happens, not
+                // when reading catches up.
                 let readTime = now()
+                let rescanNext = watcher.wait(timeout: .zero).directoriesChanged || clock.now >= nextRescan
+                if rescanNext { nextRescan = clock.now.advanced(by: rescanInterval) }
                 async let next = pool.runIfActive {
-                    StepHandOff(engine.step(now: ContinuousClock.now, timestamp: readTime, rescan: false))
+                    StepHandOff(engine.step(now: ContinuousClock.now, timestamp: readTime, rescan: rescanNext))
                 }
                 await deliver(consume outputs, statistics: step.statistics)
                 do {
@@ -163,7 +169,7 @@ package final class FileInput: Service, Sendable {
             }
             await deliver(consume outputs, statistics: step.statistics)
             if step.moreToRead {
-                wake = FileWatcher.Wake()
+                wake = watcher.wait(timeout: .zero)
                 continue
             }
             if configuration.stopsAtEndOfFiles {
@@ -199,6 +205,8 @@ package final class FileInput: Service, Sendable {
                 await delegate.fileInputTruncated(key, path: path, generation: generation)
             case .closed(let key, let path):
                 await delegate.fileInputClosed(key, path: path)
+            case .identified(let key, let head):
+                await delegate.fileInputIdentified(key, head: head)
             case .events(let events):
                 let count = events.count
                 await delegate.fileInputEmit(consume events)

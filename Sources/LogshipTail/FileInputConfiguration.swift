@@ -43,6 +43,10 @@ package struct FileInputConfiguration: Sendable {
     package var readBufferBytes: Int
     /// The most events handed to `FileInputDelegate.fileInputEmit(_:)` in one call.
     package var maximumBatchEvents: Int
+    /// How long a closed file (rotated away, deleted, moved out of the patterns) is remembered,
+    /// with its offset and fingerprint, in memory and in the checkpoint file: one that comes back
+    /// in that time resumes where it was instead of being read, and counted, again.
+    package var forgetAfter: Duration = .seconds(86_400)
     /// `logship run --once`: `FileInput.run()` returns, after emitting pending multiline events,
     /// once a step found nothing more to read in any matched file (each read to the end it had
     /// then). Lines appended later are not waited for; a partial last line is left for the next run.
@@ -85,6 +89,7 @@ package struct FileInputConfiguration: Sendable {
         guard readBufferBytes >= 1 else { throw fail("read buffer bytes must be at least 1") }
         guard maximumBatchEvents >= 1 else { throw fail("maximum batch events must be at least 1") }
         guard rescanInterval > .zero else { throw fail("rescan interval must be positive") }
+        guard forgetAfter >= .zero else { throw fail("forget_after must not be negative") }
         try multiline?.validate(inputID: id)
     }
 }

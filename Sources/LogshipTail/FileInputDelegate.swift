@@ -10,7 +10,12 @@ package protocol FileInputDelegate: Sendable {
     /// A batch of events, in read order per file. The input waits for this call to return before reading
     /// on (backpressure).
     func fileInputEmit(_ batch: consuming EventBatch) async
-    /// A rotated or deleted file was read to its end and closed (after the events it emitted).
+    /// The fingerprint of a followed file's first bytes, after `fileInputOpened` and whenever it
+    /// covers more bytes: checkpointed with the file, it tells the file from another one on its
+    /// inode after a restart.
+    func fileInputIdentified(_ key: FileKey, head: FileHead) async
+    /// A rotated or deleted file was read to its end and closed (after the events it emitted), or
+    /// a checkpointed file is gone.
     func fileInputClosed(_ key: FileKey, path: String) async
     /// The input is about to return: the last call. A delegate that hands events on
     /// asynchronously finishes doing so before it returns.
@@ -21,6 +26,9 @@ extension FileInputDelegate {
     /// A rotated or deleted file was read to its end and closed; after its events are
     /// acknowledged, its checkpoint is no longer needed. Does nothing by default.
     package func fileInputClosed(_ key: FileKey, path: String) async {}
+
+    /// A followed file's fingerprint. Does nothing by default.
+    package func fileInputIdentified(_ key: FileKey, head: FileHead) async {}
 
     /// The input is about to return. Does nothing by default.
     package func fileInputFinished() async {}

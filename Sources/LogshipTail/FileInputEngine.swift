@@ -8,6 +8,7 @@ enum FileInputOutput: Sendable {
     case opened(FileKey, path: String, offset: Int64, generation: UInt32)
     case truncated(FileKey, path: String, generation: UInt32)
     case closed(FileKey, path: String)
+    case identified(FileKey, head: FileHead)
     case events(EventBatch)
 }
 
@@ -66,7 +67,11 @@ final class FileInputEngine {
         self.logger = logger
         self.watcher = watcher
         self.discovery = FileDiscovery(patterns: configuration.paths, exclude: configuration.exclude)
-        self.tracker = FileTracker(checkpoints: checkpoints, readFrom: configuration.readFrom)
+        self.tracker = FileTracker(
+            checkpoints: checkpoints,
+            readFrom: configuration.readFrom,
+            forgetAfter: configuration.forgetAfter
+        )
         self.readBuffer = .allocate(capacity: configuration.readBufferBytes)
         self.builder = EventBatchBuilder(
             fields: configuration.fields,
@@ -158,14 +163,67 @@ final class FileInputEngine {
             }
         }
         if unknown.isEmpty { reportedUnseenPaths.removeAll() } else { statistics.failedScans += 1 }
+        // First bytes, to tell a file from new content over it: of followed files (a copytruncate
+        // that grew past the read offset before this scan) and of checkpointed ones.
+        for index in scanned.indices {
+            scanned[index].sample = sample(scanned[index])
+        }
         for action in tracker.onScan(scanned, now: now, unknown: unknown) { apply(action, now: now) }
         // Checkpointed files the patterns no longer match: rotated while logship was stopped?
         // Only this input's: every input is given every checkpoint.
         let unfound = tracker.unfoundCheckpointPaths.filter(discovery.isMatched)
         if !unfound.isEmpty {
             let siblings = discovery.rotatedSiblings(of: unfound)
-            for action in tracker.onRotatedSiblings(siblings, now: now) { apply(action, now: now) }
+            let files = siblings.files.map { file in
+                var file = file
+                file.sample = sample(file)
+                return file
+            }
+            for action in tracker.onRotatedSiblings(files, now: now, listed: siblings.listed) {
+                if case .absent(_, let path, _) = action, let copies = siblings.compressed[path] {
+                    reportCompressedLoss(path, copies: copies)
+                }
+                apply(action, now: now)
+            }
         }
+        searchCopies(now: now)
+    }
+
+    /// The first bytes of a scanned file, when the tracker has something to compare them with:
+    /// a followed file's through its descriptor, a checkpointed one's by its path.
+    private func sample(_ file: FileTracker.ScannedFile) -> FileHead.Sample? {
+        if let followed = files[file.key] {
+            return followed.isFinishing ? nil : FileHead.Sample.read(followed.descriptor)
+        }
+        return tracker.needsSample(of: file.key) ? FileHead.Sample.read(path: file.path, key: file.key) : nil
+    }
+
+    /// Truncated files: their unread tail is looked for in a rotated copy beside them.
+    private func searchCopies(now: ContinuousClock.Instant) {
+        let paths = tracker.copySearchPaths
+        guard !paths.isEmpty else { return }
+        let siblings = discovery.rotatedSiblings(of: paths).files.map { file in
+            var file = file
+            if files[file.key] == nil { file.sample = FileHead.Sample.read(path: file.path, key: file.key) }
+            return file
+        }
+        for action in tracker.onCopies(siblings, now: now) { apply(action, now: now) }
+    }
+
+    /// A checkpointed file is gone and only compressed copies are beside it: lines after its
+    /// checkpoint may be in them, out of reach.
+    private func reportCompressedLoss(_ path: String, copies: [String]) {
+        statistics.lostFiles += 1
+        logger.error(
+            "a checkpointed file was rotated and compressed while logship was stopped; lines after its checkpoint may be lost (compressed copies are not read)",
+            metadata: ["path": "\(path)", "compressed_copies": "\(copies.sorted().joined(separator: ", "))"]
+        )
+    }
+
+    /// The first bytes of a followed file once it was opened or read past a short fingerprint.
+    private func identify(_ file: FollowedFile, now: ContinuousClock.Instant) {
+        guard let sample = FileHead.Sample.read(file.descriptor) else { return }
+        for action in tracker.onSample(file.key, sample, now: now) { apply(action, now: now) }
     }
 
     /// Watches the directories found; returns whether a new watch was added.
@@ -194,7 +252,7 @@ final class FileInputEngine {
     private func apply(_ action: FileTracker.Action, now: ContinuousClock.Instant) {
         switch action {
         case .open(let key, let path, let offset, let reason):
-            open(key, path: path, offset: offset, reason: reason)
+            open(key, path: path, offset: offset, reason: reason, now: now)
         case .moved(let key, let from, let to):
             guard let file = files[key] else { return }
             logger.debug("file moved", metadata: ["from": "\(from)", "to": "\(to)"])
@@ -202,6 +260,7 @@ final class FileInputEngine {
             statistics.rotations += 1
         case .truncated(let key, _):
             if let file = files[key] { restart(file) }
+            searchCopies(now: now)
         case .finish(let key, let path, let reason):
             guard let file = files[key] else { return }
             logger.debug(
@@ -212,10 +271,33 @@ final class FileInputEngine {
             statistics.rotations += 1
         case .close(let key, _):
             if let file = files[key] { closeFinished(file, now: now) }
+        case .identified(let key, let head):
+            appendOutput(.identified(key, head: head))
+        case .lost(_, let path, let offset, let bytes):
+            statistics.lostBytes += UInt64(max(0, bytes ?? 0))
+            statistics.lostFiles += 1
+            logger.error(
+                "file truncated before it was read to its end, and no rotated copy has the rest: lines lost",
+                metadata: [
+                    "path": "\(path)", "offset": "\(offset)", "bytes_lost": "\(bytes.map(String.init) ?? "unknown")",
+                ]
+            )
+        case .absent(let key, let path, let offset):
+            logger.info(
+                "a checkpointed file is gone (deleted or rotated away while logship was stopped)",
+                metadata: ["path": "\(path)", "checkpoint_offset": "\(offset)"]
+            )
+            appendOutput(.closed(key, path: path))
         }
     }
 
-    private func open(_ key: FileKey, path: String, offset: Int64, reason: FileTracker.StartReason) {
+    private func open(
+        _ key: FileKey,
+        path: String,
+        offset: Int64,
+        reason: FileTracker.StartReason,
+        now: ContinuousClock.Instant
+    ) {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let error = errno
@@ -255,10 +337,29 @@ final class FileInputEngine {
         file.generation = tracker.generation(of: key)
         files[key] = file
         statistics.filesOpen = files.count
-        logger.debug("following file", metadata: ["path": "\(path)", "offset": "\(offset)", "reason": "\(reason)"])
+        switch reason {
+        case .replaced:
+            logger.info(
+                "file is not the one checkpointed (truncated, rewritten or a reused inode); reading it from the start",
+                metadata: ["path": "\(path)"]
+            )
+            statistics.truncations += 1
+        case .copy:
+            logger.info(
+                "reading the rest of a truncated file from its rotated copy",
+                metadata: ["path": "\(path)", "offset": "\(offset)"]
+            )
+        default:
+            logger.debug("following file", metadata: ["path": "\(path)", "offset": "\(offset)", "reason": "\(reason)"])
+        }
         // The checkpoint records where the patterns found the file (for a rotated copy resumed
         // after a restart, the live name it had): its rotated copies are looked for there.
         appendOutput(.opened(key, path: tracker.home(of: key) ?? path, offset: offset, generation: file.generation))
+        if let head = tracker.head(of: key) {
+            appendOutput(.identified(key, head: head))
+        } else {
+            identify(file, now: now)
+        }
     }
 
     /// The file shrank: emit its pending multiline event, then read it again from 0.
@@ -343,7 +444,8 @@ final class FileInputEngine {
             process(line, info, file: file, now: now)
         }
         file.offset += Int64(count)
-        tracker.onRead(file.key, offset: file.offset, now: now)
+        tracker.onRead(file.key, offset: file.offset, lineStart: file.splitter.lineStartOffset, now: now)
+        if tracker.hasShortHead(file.key) { identify(file, now: now) }
         statistics.bytesRead += UInt64(count)
         statistics.linesRead += lineCount
         statistics.truncatedLines += truncated
@@ -354,8 +456,16 @@ final class FileInputEngine {
     /// Handles the end of the data: truncation, closing a finished file. Returns whether to read on.
     private func atEndOfFile(_ file: FollowedFile, now: ContinuousClock.Instant) -> Bool {
         var info = stat()
-        if fstat(file.descriptor, &info) == 0, tracker.onSize(file.key, size: Int64(info.st_size), now: now) != nil {
-            restart(file)
+        if fstat(file.descriptor, &info) == 0,
+            let action = tracker.onSize(file.key, size: Int64(info.st_size), now: now)
+        {
+            let open = files.count
+            apply(action, now: now)
+            // A rotated copy with the rest of the old content is read first, at the next step.
+            guard files.count == open else {
+                step.moreToRead = true
+                return false
+            }
             return true
         }
         if file.isFinishing, let action = tracker.onEndOfFile(file.key, now: now) { apply(action, now: now) }

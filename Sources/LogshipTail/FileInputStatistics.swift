@@ -22,6 +22,11 @@ package struct FileInputStatistics: Sendable, Equatable {
     /// Scans that could not see a followed file they did not find (its path could not be looked
     /// at): it was kept, not finished.
     package var failedScans: UInt64 = 0
+    /// Files some of whose lines could not be read: truncated before they were read to their end
+    /// with no rotated copy that has the rest, or rotated and compressed while logship was stopped.
+    package var lostFiles: UInt64 = 0
+    /// Bytes known to be lost that way (when the amount is known).
+    package var lostBytes: UInt64 = 0
 
     package init() {}
 }

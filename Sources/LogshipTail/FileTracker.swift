@@ -1,20 +1,28 @@
 package import LogshipCore
 
 /// The rotation and identity state machine: decides which files to open, where to start, and when
-/// a followed file was moved, truncated, rotated away or deleted. Pure: the shell feeds it scan
-/// results and read progress and carries out the actions.
+/// a followed file was moved, truncated, rewritten, rotated away or deleted. Pure: the shell feeds
+/// it scan results, first bytes (`FileHead.Sample`) and read progress, and carries out the actions.
 ///
 /// Rules:
-/// - A file is known by its `FileKey` (device and inode), not its name. A key seen under a new path
-///   that the patterns still match is `moved` and followed on.
-/// - A new key starts at its checkpoint when there is one and the file is at least that long;
-///   otherwise at 0 (a shorter file is a truncated or reused inode). Without a checkpoint, files of the
-///   first scan start where `readFrom` says; files that appear later start at 0.
-/// - A known key whose size is below the read offset was `truncated`: it is read again from 0.
+/// - A file is known by its `FileKey` (device and inode) and the fingerprint of its first bytes
+///   (`FileHead`), not by its name. A key seen under a new path that the patterns still match is
+///   `moved` and followed on.
+/// - A new key starts at its checkpoint when there is one, the file is at least that long and its
+///   first bytes match the checkpoint's fingerprint; otherwise at 0 as the checkpoint's next
+///   generation (a truncated file, new content written over it, or another file on a reused
+///   inode). Without a checkpoint, files of the first scan start where `readFrom` says; files that
+///   appear later start at 0.
+/// - A known key whose size is below the read offset, or whose first bytes changed, was
+///   `truncated` (copytruncate, or rewritten in place): it is read again from 0 as the next
+///   generation, and its unread tail is looked for in a rotated copy (`copySearchPaths`).
 /// - A known key missing from a scan is `finish`ed: the shell reads the open descriptor to its end,
 ///   flushes the partial line and pending multiline event, and closes it once it is at the end and
 ///   has not grown for `finishGrace` (the writer may still be writing to the renamed file).
 /// - A key being finished is not reopened, even if it shows up again before it is closed.
+/// - A closed file is remembered, with its offset and fingerprint, for `forgetAfter`: if it comes
+///   back (moved out of the patterns and back, or a rotated copy found again), it resumes where it
+///   was instead of being read, and counted, again.
 /// - A checkpointed key that no scan finds was rotated or deleted while logship was stopped: it is
 ///   looked for beside its last path (`onRotatedSiblings`), and read to its end from its
 ///   checkpoint, with the rotations after it that logship never saw.
@@ -26,12 +34,15 @@ package struct FileTracker: Sendable {
         package var size: Int64
         /// The last modification, in nanoseconds since 1970 (orders rotated files).
         package var modified: Int64
+        /// Its first bytes, when the shell read them (see `needsSample(of:)`); `nil` otherwise.
+        package var sample: FileHead.Sample?
 
-        package init(path: String, key: FileKey, size: Int64, modified: Int64 = 0) {
+        package init(path: String, key: FileKey, size: Int64, modified: Int64 = 0, sample: FileHead.Sample? = nil) {
             self.path = path
             self.key = key
             self.size = size
             self.modified = modified
+            self.sample = sample
         }
     }
 
@@ -43,6 +54,12 @@ package struct FileTracker: Sendable {
         case beginning
         /// Existing content skipped (`readFrom: .end`).
         case end
+        /// Its checkpoint's file is not there any more (truncated, rewritten, or another file on
+        /// the inode): read from the first byte as the next generation.
+        case replaced
+        /// A rotated copy of a file that was truncated (copytruncate) before all of it was read:
+        /// read from where the original was left.
+        case copy
     }
 
     /// Why a followed file is finished.
@@ -51,6 +68,8 @@ package struct FileTracker: Sendable {
         case renamed
         /// Its path is gone: deleted, or renamed to a name the patterns do not match.
         case removed
+        /// A rotated copy read for the tail of a truncated file.
+        case copied
     }
 
     /// What the shell must do.
@@ -59,50 +78,104 @@ package struct FileTracker: Sendable {
         case open(FileKey, path: String, offset: Int64, reason: StartReason)
         /// The followed file now has another path; keep reading, use the new path in events.
         case moved(FileKey, from: String, to: String)
-        /// The file shrank below the read offset: drop the partial line and read again from 0.
+        /// The file shrank below the read offset, or its first bytes changed: drop the partial
+        /// line and read again from 0.
         case truncated(FileKey, path: String)
         /// Read to the end, then wait for `close`.
         case finish(FileKey, path: String, reason: FinishReason)
         /// Flush the partial line and pending multiline event, then close the descriptor.
         case close(FileKey, path: String)
+        /// The fingerprint of a followed file's first bytes is new or longer: record it with the
+        /// file's checkpoint.
+        case identified(FileKey, head: FileHead)
+        /// A truncated file's bytes from `offset` were not read and no rotated copy has them:
+        /// `bytes` of them (`nil` when unknown) are lost. Log it loudly and count it.
+        case lost(FileKey, path: String, offset: Int64, bytes: Int64?)
+        /// A checkpointed file is nowhere (deleted or compressed while logship was stopped): its
+        /// checkpoint is kept as a closed file's.
+        case absent(FileKey, path: String, offset: Int64)
     }
 
-    private struct Tracked {
+    struct Tracked {
         var path: String
         /// The path the patterns found it under, recorded in its checkpoint: where its rotated
         /// copies are looked for after a restart. A file resumed beside it keeps that path.
         var home: String
         var offset: Int64
+        /// Where the line being read started (before `offset` while a partial line is held): a
+        /// truncated file's rest is read from its copy from there.
+        var lineStart: Int64
+        /// The largest size seen (what a truncation leaves unread, when no copy has it).
+        var size: Int64
         /// Bumped at each truncation (see `generation(of:)`).
         var generation: UInt32 = 0
+        /// The fingerprint of its first bytes; `nil` until the shell reads them.
+        var head: FileHead?
         var finishing: FinishReason?
         var lastActivity: ContinuousClock.Instant
     }
 
+    /// A checkpoint not used yet, or a closed file remembered.
+    struct Saved {
+        var offset: Int64
+        var path: String
+        var generation: UInt32
+        var head: FileHead?
+        /// When a closed file is forgotten; `nil` for a checkpoint of a file not closed.
+        var forgetAt: ContinuousClock.Instant?
+    }
+
+    /// A truncated file whose unread tail is looked for in a rotated copy.
+    struct CopySearch {
+        var key: FileKey
+        var home: String
+        var path: String
+        var offset: Int64
+        /// Bytes known to be there past `offset` when it was truncated; `nil` when unknown
+        /// (truncated while logship was stopped).
+        var unread: Int64?
+        var head: FileHead
+        /// The truncation happened while logship was stopped: later copies were never seen.
+        var whileStopped: Bool
+    }
+
     /// How long a finished file must stay at its end before it is closed.
     package let finishGrace: Duration
-    private let readFrom: FileInputConfiguration.ReadFrom
-    /// Saved offsets not used yet, with the path each file was last read under and its generation.
-    private var checkpoints: [FileKey: (offset: Int64, path: String, generation: UInt32)]
-    private var tracked: [FileKey: Tracked] = [:]
+    /// How long a closed file is remembered.
+    package let forgetAfter: Duration
+    let readFrom: FileInputConfiguration.ReadFrom
+    var checkpoints: [FileKey: Saved]
+    var tracked: [FileKey: Tracked] = [:]
+    var copySearches: [CopySearch] = []
     private var isFirstScan = true
 
     /// - Parameters:
     ///   - checkpoints: saved offsets; each is used once, by the first scan that finds its key.
+    ///     Those of closed files are remembered for `forgetAfter` from `now`.
     ///   - readFrom: where files of the first scan without checkpoint start.
     ///   - finishGrace: how long a finished file must stay at its end before it is closed.
+    ///   - forgetAfter: how long a closed file is remembered.
     package init(
         checkpoints: [FileCheckpoint],
         readFrom: FileInputConfiguration.ReadFrom,
-        finishGrace: Duration = .seconds(1)
+        finishGrace: Duration = .seconds(1),
+        forgetAfter: Duration = .seconds(86_400),
+        now: ContinuousClock.Instant = .now
     ) {
-        var saved: [FileKey: (offset: Int64, path: String, generation: UInt32)] = [:]
+        var saved: [FileKey: Saved] = [:]
         for checkpoint in checkpoints {
-            saved[checkpoint.fileKey] = (checkpoint.offset, checkpoint.path, checkpoint.generation)
+            saved[checkpoint.fileKey] = Saved(
+                offset: checkpoint.offset,
+                path: checkpoint.path,
+                generation: checkpoint.generation,
+                head: checkpoint.head,
+                forgetAt: checkpoint.closedAt == nil ? nil : now.advanced(by: forgetAfter)
+            )
         }
         self.checkpoints = saved
         self.readFrom = readFrom
         self.finishGrace = finishGrace
+        self.forgetAfter = forgetAfter
     }
 
     /// The number of files followed, finishing ones included.
@@ -123,19 +196,30 @@ package struct FileTracker: Sendable {
     /// checkpoint records.
     package func home(of key: FileKey) -> String? { tracked[key]?.home }
 
+    /// The fingerprint of a followed file's first bytes, once known.
+    package func head(of key: FileKey) -> FileHead? { tracked[key]?.head }
+
     /// Whether the file is being finished.
     package func isFinishing(_ key: FileKey) -> Bool { tracked[key]?.finishing != nil }
+
+    /// Whether the shell must read the first bytes of `key` (not followed) into its
+    /// `ScannedFile.sample` before a scan or sibling search reports it: it has a checkpoint with
+    /// a fingerprint to check them against.
+    package func needsSample(of key: FileKey) -> Bool {
+        tracked[key] == nil && checkpoints[key]?.head != nil
+    }
 
     /// Compares a scan with the followed files. Returns `finish`, `moved` and `truncated` actions for
     /// known keys (ordered by path), then `open` actions for new keys (ordered by path). When one key
     /// appears under several paths (hard links), the first path in order is used. Files in
     /// `unknown` (missing from the scan, and their paths could not be looked at) are not finished:
-    /// they may still be there.
+    /// they may still be there. Closed files remembered for longer than `forgetAfter` are forgotten.
     package mutating func onScan(
         _ files: [ScannedFile],
         now: ContinuousClock.Instant,
         unknown: Set<FileKey> = []
     ) -> [Action] {
+        checkpoints = checkpoints.filter { $0.value.forgetAt.map { $0 > now } ?? true }
         let sorted = files.sorted { $0.path < $1.path }
         var byKey: [FileKey: ScannedFile] = [:]
         var scannedPaths = Set<String>()
@@ -151,73 +235,102 @@ package struct FileTracker: Sendable {
                     actions.append(.moved(key, from: state.path, to: scanned.path))
                     state.path = scanned.path
                 }
+                state.size = max(state.size, scanned.size)
+                tracked[key] = state
                 if scanned.size < state.offset {
-                    actions.append(.truncated(key, path: state.path))
-                    state.offset = 0
-                    state.generation &+= 1
-                    state.lastActivity = now
+                    actions.append(truncate(key, now: now))
+                } else if let sample = scanned.sample {
+                    actions += onSample(key, sample, now: now)
                 }
             } else if !unknown.contains(key) {
                 let reason: FinishReason = scannedPaths.contains(state.path) ? .renamed : .removed
                 actions.append(.finish(key, path: state.path, reason: reason))
                 state.finishing = reason
                 state.lastActivity = now
+                tracked[key] = state
             }
-            tracked[key] = state
         }
         var opened = Set<FileKey>()
         for file in sorted where tracked[file.key] == nil && !opened.contains(file.key) {
             opened.insert(file.key)
-            let offset: Int64
-            let reason: StartReason
-            var generation: UInt32 = 0
-            if let checkpoint = checkpoints.removeValue(forKey: file.key) {
-                (offset, generation, reason) = Self.resume(checkpoint, size: file.size)
+            let start: Start
+            if let saved = checkpoints.removeValue(forKey: file.key) {
+                start = resume(saved, file: file, home: file.path)
             } else if isFirstScan && readFrom == .end {
-                (offset, reason) = (file.size, .end)
+                start = Start(offset: file.size, generation: 0, reason: .end)
             } else {
-                (offset, reason) = (0, .beginning)
+                start = Start(offset: 0, generation: 0, reason: .beginning)
             }
-            tracked[file.key] = Tracked(
-                path: file.path,
-                home: file.path,
-                offset: offset,
-                generation: generation,
-                finishing: nil,
-                lastActivity: now
-            )
-            actions.append(.open(file.key, path: file.path, offset: offset, reason: reason))
+            begin(file, home: file.path, start: start, finishing: nil, now: now)
+            actions.append(.open(file.key, path: file.path, offset: start.offset, reason: start.reason))
         }
         isFirstScan = false
         return actions
     }
 
-    /// Records that the file was read up to `offset` at `now`.
-    package mutating func onRead(_ key: FileKey, offset: Int64, now: ContinuousClock.Instant) {
+    /// The shell read the first bytes of a followed file (after opening it, at a scan, or once it
+    /// grew past a short fingerprint). Returns `identified` when its fingerprint is new or
+    /// longer, `truncated` when they are not the bytes it had (new content written over it), or
+    /// nothing.
+    package mutating func onSample(_ key: FileKey, _ sample: FileHead.Sample, now: ContinuousClock.Instant) -> [Action]
+    {
+        guard var state = tracked[key] else { return [] }
+        if let head = state.head {
+            guard head.matches(sample) else {
+                return state.finishing == nil ? [truncate(key, now: now)] : []
+            }
+            guard sample.bytes.count > head.length else { return [] }
+        }
+        state.head = sample.head
+        tracked[key] = state
+        return [.identified(key, head: sample.head)]
+    }
+
+    /// Whether a followed file's fingerprint covers fewer bytes than it could: the shell reads its
+    /// first bytes again once it has read past them.
+    package func hasShortHead(_ key: FileKey) -> Bool {
+        guard let state = tracked[key] else { return false }
+        let length = state.head?.length ?? 0
+        return length < FileHead.maximumLength && state.offset > length
+    }
+
+    /// Records that the file was read up to `offset` at `now`, its last complete line ending at
+    /// `lineStart` (`offset` when no partial line is held).
+    package mutating func onRead(
+        _ key: FileKey,
+        offset: Int64,
+        lineStart: Int64? = nil,
+        now: ContinuousClock.Instant
+    ) {
         guard var state = tracked[key] else { return }
         if offset != state.offset { state.lastActivity = now }
         state.offset = offset
+        state.lineStart = lineStart ?? offset
+        state.size = max(state.size, offset)
         tracked[key] = state
     }
 
     /// Checks the size of a followed file seen between scans: `truncated` when it is below the read
     /// offset (the offset becomes 0), otherwise `nil`.
     package mutating func onSize(_ key: FileKey, size: Int64, now: ContinuousClock.Instant) -> Action? {
-        guard var state = tracked[key], size < state.offset else { return nil }
-        state.offset = 0
-        state.generation &+= 1
-        state.lastActivity = now
-        tracked[key] = state
-        return .truncated(key, path: state.path)
+        guard let state = tracked[key], size < state.offset else { return nil }
+        return truncate(key, now: now)
     }
 
     /// The file was read to its end at `now`: `close` for a finished file that has been at its end for
-    /// `finishGrace`, otherwise `nil`. After `close` the key is forgotten.
+    /// `finishGrace`, otherwise `nil`. After `close` the key is remembered as closed.
     package mutating func onEndOfFile(_ key: FileKey, now: ContinuousClock.Instant) -> Action? {
         guard let state = tracked[key], state.finishing != nil,
             state.lastActivity.advanced(by: finishGrace) <= now
         else { return nil }
         tracked[key] = nil
+        checkpoints[key] = Saved(
+            offset: state.offset,
+            path: state.home,
+            generation: state.generation,
+            head: state.head,
+            forgetAt: now.advanced(by: forgetAfter)
+        )
         return .close(key, path: state.path)
     }
 
@@ -225,81 +338,13 @@ package struct FileTracker: Sendable {
     /// same offset.
     package mutating func onOpenFailed(_ key: FileKey) {
         guard let state = tracked.removeValue(forKey: key) else { return }
-        checkpoints[key] = (state.offset, state.path, state.generation)
-    }
-
-    /// The last paths of checkpointed files that no scan has found (rotated or deleted while
-    /// logship was stopped), sorted: the shell looks for them renamed beside those paths and
-    /// reports what it finds to `onRotatedSiblings`.
-    package var unfoundCheckpointPaths: [String] {
-        Set(checkpoints.values.map(\.path)).sorted()
-    }
-
-    /// Files named like the last path of a checkpointed file that no scan found, plus a rotation
-    /// suffix (`app.log.1`, `app.log-20251101`; see `FileDiscovery.rotatedSiblings`): rotations
-    /// that happened while logship was stopped. A sibling that is a checkpointed file is read
-    /// from its checkpoint to its end and closed; the siblings of the same path modified after it
-    /// (later rotations whose files logship never saw) are read whole, oldest first. Siblings
-    /// older than it were read before, and files already followed are left alone. Returns `open`
-    /// and `finish` actions, oldest file first.
-    package mutating func onRotatedSiblings(_ siblings: [ScannedFile], now: ContinuousClock.Instant) -> [Action] {
-        var resumed: [(file: ScannedFile, offset: Int64, generation: UInt32, base: String)] = []
-        for file in siblings where tracked[file.key] == nil {
-            guard let checkpoint = checkpoints[file.key], Self.isSibling(file.path, of: checkpoint.path) else {
-                continue
-            }
-            let start = Self.resume(checkpoint, size: file.size)
-            resumed.append((file, start.offset, start.generation, checkpoint.path))
-        }
-        var starts: [(file: ScannedFile, offset: Int64, generation: UInt32, home: String)] = resumed.map {
-            ($0.file, $0.offset, $0.generation, $0.base)
-        }
-        for found in resumed {
-            checkpoints[found.file.key] = nil
-            for file in siblings
-            where Self.isSibling(file.path, of: found.base) && file.modified > found.file.modified
-                && tracked[file.key] == nil
-                && checkpoints[file.key] == nil && !starts.contains(where: { $0.file.key == file.key })
-            {
-                starts.append((file, 0, 0, found.base))
-            }
-        }
-        var actions: [Action] = []
-        for start in starts.sorted(by: { ($0.file.modified, $0.file.path) < ($1.file.modified, $1.file.path) }) {
-            let file = start.file
-            tracked[file.key] = Tracked(
-                path: file.path,
-                home: start.home,
-                offset: start.offset,
-                generation: start.generation,
-                finishing: .renamed,
-                lastActivity: now
-            )
-            let reason: StartReason = start.offset > 0 ? .checkpoint : .beginning
-            actions.append(.open(file.key, path: file.path, offset: start.offset, reason: reason))
-            actions.append(.finish(file.key, path: file.path, reason: .renamed))
-        }
-        return actions
-    }
-
-    /// Whether `path` is the file at `base` or a rotated copy of it in the same directory
-    /// (`FileDiscovery.isRotated`): `app.log.1` is one of `app.log`, `app.log2` and `app-worker.1`
-    /// are not.
-    package static func isSibling(_ path: String, of base: String) -> Bool {
-        guard FileDiscovery.directory(of: path) == FileDiscovery.directory(of: base) else { return false }
-        let (candidate, name) = (FileDiscovery.name(of: path), FileDiscovery.name(of: base))
-        return candidate == name || FileDiscovery.isRotated(candidate, of: name)
-    }
-
-    /// Where a checkpointed file of `size` bytes starts: at its checkpoint as its generation, or,
-    /// shorter than the checkpoint (truncated or another file on the same inode), at 0 as the
-    /// next generation.
-    private static func resume(
-        _ checkpoint: (offset: Int64, path: String, generation: UInt32),
-        size: Int64
-    ) -> (offset: Int64, generation: UInt32, reason: StartReason) {
-        checkpoint.offset <= size
-            ? (checkpoint.offset, checkpoint.generation, .checkpoint) : (0, checkpoint.generation &+ 1, .beginning)
+        checkpoints[key] = Saved(
+            offset: state.offset,
+            path: state.home,
+            generation: state.generation,
+            head: state.head,
+            forgetAt: nil
+        )
     }
 
     /// The file was closed for another reason (read error): it is forgotten.
@@ -310,5 +355,87 @@ package struct FileTracker: Sendable {
     /// When the earliest finished file may be closed; `nil` when none is being finished.
     package var nextCloseDeadline: ContinuousClock.Instant? {
         tracked.values.lazy.filter { $0.finishing != nil }.map { $0.lastActivity.advanced(by: self.finishGrace) }.min()
+    }
+
+    // MARK: Internals shared with the rotation rules
+
+    struct Start {
+        var offset: Int64
+        var generation: UInt32
+        var reason: StartReason
+    }
+
+    /// Where a checkpointed file found as `file` starts: at its checkpoint as its generation, or,
+    /// shorter than the checkpoint or with other first bytes, at 0 as the next generation (and
+    /// the checkpoint's unread tail is looked for in a rotated copy).
+    mutating func resume(_ saved: Saved, file: ScannedFile, home: String) -> Start {
+        let sameBytes = saved.head.flatMap { head in file.sample.map { head.matches($0) } } ?? true
+        if saved.offset <= file.size && sameBytes {
+            return Start(offset: saved.offset, generation: saved.generation, reason: .checkpoint)
+        }
+        if saved.forgetAt == nil, let head = saved.head, saved.offset > 0 {
+            copySearches.append(
+                CopySearch(
+                    key: file.key,
+                    home: home,
+                    path: file.path,
+                    offset: saved.offset,
+                    unread: nil,
+                    head: head,
+                    whileStopped: true
+                )
+            )
+        }
+        return Start(offset: 0, generation: saved.generation &+ 1, reason: .replaced)
+    }
+
+    mutating func begin(
+        _ file: ScannedFile,
+        home: String,
+        start: Start,
+        finishing: FinishReason?,
+        now: ContinuousClock.Instant
+    ) {
+        // A resumed file's or a copy's fingerprint is that of the sample that matched it; others
+        // are fingerprinted once open (`onSample`).
+        let head = start.reason == .checkpoint || start.reason == .copy ? file.sample?.head : nil
+        tracked[file.key] = Tracked(
+            path: file.path,
+            home: home,
+            offset: start.offset,
+            lineStart: start.offset,
+            size: file.size,
+            generation: start.generation,
+            head: head,
+            finishing: finishing,
+            lastActivity: now
+        )
+    }
+
+    /// The followed file's content was replaced: from 0 as the next generation, and its tail
+    /// looked for in a rotated copy.
+    private mutating func truncate(_ key: FileKey, now: ContinuousClock.Instant) -> Action {
+        var state = tracked[key]!
+        if let head = state.head, state.lineStart > 0 {
+            copySearches.append(
+                CopySearch(
+                    key: key,
+                    home: state.home,
+                    path: state.path,
+                    offset: state.lineStart,
+                    unread: max(0, state.size - state.lineStart),
+                    head: head,
+                    whileStopped: false
+                )
+            )
+        }
+        state.offset = 0
+        state.lineStart = 0
+        state.size = 0
+        state.head = nil
+        state.generation &+= 1
+        state.lastActivity = now
+        tracked[key] = state
+        return .truncated(key, path: state.path)
     }
 }

@@ -13,9 +13,13 @@ struct AetherraLogFixture {
     var linesWritten = 0
     let path: String
 
-    init(directory: String, name: String = "aetherra_hub.log") {
+    /// - Parameters:
+    ///   - seed: the generator's seed: fixtures of other seeds start with other lines.
+    ///   - create: whether to create (empty) the file; `false` appends to the file that is there.
+    init(directory: String, name: String = "aetherra_hub.log", seed: UInt64 = 11, create: Bool = true) {
         path = "\(directory)/\(name)"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        generator = AetherraLogGenerator(seed: seed)
+        if create { FileManager.default.createFile(atPath: path, contents: nil) }
     }
 
     /// Appends `events` events, each one millisecond after the previous.

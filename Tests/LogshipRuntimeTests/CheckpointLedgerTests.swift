@@ -2,6 +2,7 @@ import Foundation
 import LogshipCore
 import LogshipRuntime
 import LogshipTail
+import Synchronization
 import Testing
 
 struct CheckpointLedgerTests {
@@ -31,18 +32,54 @@ struct CheckpointLedgerTests {
         #expect(try ledger.write() == false)  // nothing changed, nothing written
     }
 
-    @Test func aClosedFileLeavesTheCheckpointsOnceAcknowledged() throws {
+    /// A closed file's entry stays, marked closed once its events are acknowledged, for
+    /// `forgetAfter`; then it is dropped (with its counted offset).
+    @Test func aClosedFileIsRememberedForForgetAfter() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = CheckpointStore(directory: directory.path)
+        let clock = Mutex(Date(timeIntervalSince1970: 1_000_000))
+        let ledger = CheckpointLedger(
+            store: store,
+            restored: [],
+            metrics: MetricStore(),
+            forgetAfter: .seconds(3600),
+            now: { clock.withLock { $0 } }
+        )
+        let head = FileHead(of: Array("2025-11-01 first line\n".utf8))
+        ledger.opened(key, path: "/logs/a.log", at: 0)
+        ledger.identified(key, head: head)
+        ledger.register([source(0, 10)])
+        ledger.closed(key)
+        try ledger.write()
+        #expect(try store.load().files == [FileCheckpoint(fileKey: key, path: "/logs/a.log", offset: 0, head: head)])
+        clock.withLock { $0 += 5 }
+        ledger.acknowledge([source(0, 10)])
+        try ledger.write()
+        let closed = FileCheckpoint(fileKey: key, path: "/logs/a.log", offset: 10, head: head, closedAt: 1_000_005)
+        #expect(try store.load().files == [closed])
+        clock.withLock { $0 += 3600 }
+        try ledger.write(force: true)
+        #expect(try store.load().files == [closed], "kept for forget_after")
+        clock.withLock { $0 += 1 }
+        try ledger.write(force: true)
+        #expect(try store.load().files.isEmpty)
+        #expect(ledger.committedOffset(of: key) == nil)
+    }
+
+    /// A closed file opened again (it came back) is followed again, not closed.
+    @Test func aClosedFileThatComesBackIsFollowedAgain() throws {
         let (ledger, store, directory) = try makeLedger()
         defer { try? FileManager.default.removeItem(at: directory) }
         ledger.opened(key, path: "/logs/a.log", at: 0)
         ledger.register([source(0, 10)])
+        ledger.acknowledge([source(0, 10)])
         ledger.closed(key)
         try ledger.write()
-        #expect(try store.load().files.count == 1, "still pending: kept")
-        ledger.acknowledge([source(0, 10)])
+        #expect(try store.load().files.first?.closedAt != nil)
+        ledger.opened(key, path: "/logs/a.log", at: 10)
         try ledger.write()
-        #expect(try store.load().files.isEmpty)
-        #expect(ledger.committedOffset(of: key) == nil)
+        #expect(try store.load().files == [FileCheckpoint(fileKey: key, path: "/logs/a.log", offset: 10)])
     }
 
     @Test func reopeningBelowTheCheckpointStartsOver() throws {

@@ -49,7 +49,7 @@ import Testing
             checkpoint: 140,
             readFrom: .end,
             size: 100,
-            expected: .open(keyA, path: "/l/a.log", offset: 0, reason: .beginning)
+            expected: .open(keyA, path: "/l/a.log", offset: 0, reason: .replaced)
         ),
     ])
     func firstScanStartOffsets(_ testCase: StartCase) {

@@ -97,7 +97,7 @@ import Testing
         ]
         #expect(
             tracker.onRotatedSiblings(siblings, now: now) == [
-                .open(Self.old, path: "/l/app.log-20251101", offset: 0, reason: .beginning),
+                .open(Self.old, path: "/l/app.log-20251101", offset: 0, reason: .replaced),
                 .finish(Self.old, path: "/l/app.log-20251101", reason: .renamed),
             ]
         )

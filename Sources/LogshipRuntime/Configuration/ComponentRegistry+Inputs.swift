@@ -17,6 +17,7 @@ extension ComponentRegistry {
         if let size = mapping["read_buffer_bytes"]?.byteSize { configuration.readBufferBytes = size.bytes }
         if let interval = mapping["rescan_interval"]?.duration { configuration.rescanInterval = interval }
         if let count = mapping["max_batch_events"]?.int { configuration.maximumBatchEvents = count }
+        if let duration = mapping["forget_after"]?.duration { configuration.forgetAfter = duration }
         if let fields = mapping["fields"]?.mapping { configuration.fields = fields.fieldObject() }
         if let underRoot = mapping["fields_under_root"]?.bool { configuration.fieldsUnderRoot = underRoot }
         if let multiline = mapping["multiline"]?.mapping {

@@ -1,3 +1,4 @@
+package import Foundation
 package import LogshipCore
 package import LogshipTail
 import Synchronization
@@ -10,8 +11,13 @@ package final class CheckpointLedger: Sendable {
     private struct State {
         var tracker = AcknowledgementTracker()
         var paths: [FileKey: String] = [:]
+        /// Each file's fingerprint (`FileHead`), once the input took it.
+        var heads: [FileKey: FileHead] = [:]
         /// Files the input closed whose events are not all acknowledged yet.
         var closed: Set<FileKey> = []
+        /// Files closed and fully acknowledged, with when (seconds since 1970): their entries are
+        /// kept for `forgetAfter`.
+        var closedAt: [FileKey: Int64] = [:]
         /// Bumped on every change, so the writer can tell whether there is anything new.
         var version: UInt64 = 0
         var writtenVersion: UInt64 = 0
@@ -22,22 +28,40 @@ package final class CheckpointLedger: Sendable {
     private let store: CheckpointStore
     /// Written into every checkpoint (`CheckpointState.readFromStart`).
     private let readFromStart: Bool
+    /// How long a closed file's entry is kept.
+    private let forgetAfter: Duration
+    private let now: @Sendable () -> Date
 
     /// - Parameters:
     ///   - restored: the checkpoints read at startup; they are kept (and written back) until the
     ///     input opens their files again, so a file that is briefly missing keeps its place.
-    package init(store: CheckpointStore, restored: [FileCheckpoint], metrics: MetricStore, readFromStart: Bool = false)
-    {
+    ///   - forgetAfter: how long the entry of a closed file is kept (so that a file that comes
+    ///     back is not read again); entries of files closed longer ago are dropped at a write.
+    ///   - now: the wall clock for `FileCheckpoint.closedAt`.
+    package init(
+        store: CheckpointStore,
+        restored: [FileCheckpoint],
+        metrics: MetricStore,
+        readFromStart: Bool = false,
+        forgetAfter: Duration = .seconds(86_400),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.store = store
         self.metrics = metrics
         self.readFromStart = readFromStart
+        self.forgetAfter = forgetAfter
+        self.now = now
         state.withLock { state in
             for checkpoint in restored {
                 state.tracker.begin(checkpoint.fileKey, at: checkpoint.offset, generation: checkpoint.generation)
                 state.paths[checkpoint.fileKey] = checkpoint.path
+                state.heads[checkpoint.fileKey] = checkpoint.head
+                state.closedAt[checkpoint.fileKey] = checkpoint.closedAt
             }
         }
     }
+
+    private var seconds: Int64 { Int64(now().timeIntervalSince1970.rounded(.down)) }
 
     /// The input follows `key` from `offset` as `generation`. When that is not where the ledger
     /// had it (a restored checkpoint past the end of a file that shrank while logship was down, or
@@ -47,11 +71,13 @@ package final class CheckpointLedger: Sendable {
         let reset = state.withLock { state -> Bool in
             var reset = false
             state.closed.remove(key)
+            state.closedAt[key] = nil
             if let committed = state.tracker.committedOffset(of: key), let known = state.tracker.generation(of: key),
                 committed != offset || known != generation
             {
                 state.tracker.forget(key)
                 reset = offset < committed || known != generation
+                if known != generation { state.heads[key] = nil }
             }
             state.tracker.begin(key, at: offset, generation: generation)
             state.paths[key] = path
@@ -68,31 +94,54 @@ package final class CheckpointLedger: Sendable {
             state.tracker.forget(key)
             state.tracker.begin(key, at: 0, generation: generation)
             state.paths[key] = path
+            state.heads[key] = nil
             state.version += 1
         }
         metrics.resetCountedOffset(of: key)
     }
 
-    /// The input finished `key` (rotated or deleted, read to its end). Once its events are all
-    /// acknowledged it leaves the checkpoints and the metric store's counted offsets, so that a
-    /// long-running logship does not keep one entry per rotated file forever.
-    package func closed(_ key: FileKey) {
-        let forgotten = state.withLock { state -> [FileKey] in
-            state.closed.insert(key)
-            return Self.pruneClosed(&state)
-        }
-        for key in forgotten { metrics.resetCountedOffset(of: key) }
-    }
-
-    private static func pruneClosed(_ state: inout State) -> [FileKey] {
-        let done = state.closed.filter { state.tracker.pendingCount(of: $0) == 0 }
-        for key in done {
-            state.closed.remove(key)
-            state.tracker.forget(key)
-            state.paths[key] = nil
+    /// The fingerprint of `key`'s first bytes (see `FileInputDelegate.fileInputIdentified`).
+    package func identified(_ key: FileKey, head: FileHead) {
+        state.withLock { state in
+            guard state.heads[key] != head else { return }
+            state.heads[key] = head
             state.version += 1
         }
-        return Array(done)
+    }
+
+    /// The input finished `key` (rotated or deleted, read to its end), or found a checkpointed
+    /// file gone. Once its events are all acknowledged its entry is marked closed, and kept with
+    /// its counted offset for `forgetAfter`: a file that comes back in that time resumes where it
+    /// was. Then it leaves the checkpoints, so that a long-running logship does not keep one entry
+    /// per rotated file forever.
+    package func closed(_ key: FileKey) {
+        let seconds = seconds
+        state.withLock { state in
+            state.closed.insert(key)
+            Self.markClosed(&state, at: seconds)
+        }
+    }
+
+    private static func markClosed(_ state: inout State, at seconds: Int64) {
+        for key in state.closed where state.tracker.pendingCount(of: key) == 0 {
+            state.closed.remove(key)
+            if state.closedAt[key] == nil { state.closedAt[key] = seconds }
+            state.version += 1
+        }
+    }
+
+    /// Drops the entries of files closed more than `forgetAfter` ago; returns their keys.
+    private func forgetClosed(_ state: inout State, at seconds: Int64) -> [FileKey] {
+        let limit = seconds - forgetAfter.components.seconds
+        let forgotten = state.closedAt.filter { $0.value < limit }.map(\.key)
+        for key in forgotten {
+            state.closedAt[key] = nil
+            state.tracker.forget(key)
+            state.paths[key] = nil
+            state.heads[key] = nil
+            state.version += 1
+        }
+        return forgotten
     }
 
     /// Events handed to the output, in read order.
@@ -107,12 +156,12 @@ package final class CheckpointLedger: Sendable {
     /// Events the output has acknowledged (taken, already present, or dead-lettered).
     package func acknowledge(_ sources: [EventSource]) {
         guard !sources.isEmpty else { return }
-        let forgotten = state.withLock { state -> [FileKey] in
+        let seconds = seconds
+        state.withLock { state in
             let moved = state.tracker.acknowledge(sources)
             if !moved.isEmpty { state.version += 1 }
-            return state.closed.isEmpty ? [] : Self.pruneClosed(&state)
+            if !state.closed.isEmpty { Self.markClosed(&state, at: seconds) }
         }
-        for key in forgotten { metrics.resetCountedOffset(of: key) }
     }
 
     /// Events sent but not yet acknowledged.
@@ -129,19 +178,24 @@ package final class CheckpointLedger: Sendable {
         // metric snapshot (with its counted offset) but not yet committed: after a restart it is
         // read again and recognised as counted. The other order would commit a batch whose
         // counts the snapshot lacks, and lose them.
-        let (files, version, changed) = state.withLock { state in
+        let seconds = seconds
+        let (files, version, changed, forgotten) = state.withLock { state in
+            let forgotten = forgetClosed(&state, at: seconds)
             let files = state.paths.compactMap { key, path in
                 state.tracker.committedOffset(of: key).map {
                     FileCheckpoint(
                         fileKey: key,
                         path: path,
                         offset: $0,
-                        generation: state.tracker.generation(of: key) ?? 0
+                        generation: state.tracker.generation(of: key) ?? 0,
+                        head: state.heads[key],
+                        closedAt: state.closedAt[key]
                     )
                 }
             }.sorted { $0.fileKey < $1.fileKey }
-            return (files, state.version, state.version != state.writtenVersion)
+            return (files, state.version, state.version != state.writtenVersion, forgotten)
         }
+        for key in forgotten { metrics.resetCountedOffset(of: key) }
         let snapshot = metrics.snapshot()
         guard changed || force else { return false }
         // Format 1 while every file is at generation 0: a previous release can still read it.

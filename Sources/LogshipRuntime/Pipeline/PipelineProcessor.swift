@@ -72,6 +72,10 @@ package struct PipelineProcessor: FileInputDelegate {
         ledger.truncated(key, path: path, generation: generation)
     }
 
+    package func fileInputIdentified(_ key: FileKey, head: FileHead) async {
+        ledger.identified(key, head: head)
+    }
+
     package func fileInputClosed(_ key: FileKey, path: String) async {
         await workers.drain()
         ledger.closed(key)

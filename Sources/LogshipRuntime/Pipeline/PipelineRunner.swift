@@ -51,7 +51,8 @@ package final class PipelineRunner: Sendable {
             store: store,
             restored: restored.files,
             metrics: metrics,
-            readFromStart: readFromStart
+            readFromStart: readFromStart,
+            forgetAfter: configuration.inputs.map(\.forgetAfter).max() ?? .seconds(86_400)
         )
         do {
             // Fail now, not at the first checkpoint, when data_dir cannot be written.

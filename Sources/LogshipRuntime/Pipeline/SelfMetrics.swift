@@ -123,7 +123,7 @@ package struct SelfMetrics: Sendable {
             ),
             family(
                 "logship_input_truncations_total",
-                "Files that shrank and were read again from the start.",
+                "Files that shrank or whose first bytes changed (copytruncate, rewritten, a reused inode), read again from the start.",
                 .counter,
                 labels: ["input"],
                 perInput { Double($0.truncations) }
@@ -134,6 +134,20 @@ package struct SelfMetrics: Sendable {
                 .counter,
                 labels: ["input"],
                 perInput { Double($0.failedScans) }
+            ),
+            family(
+                "logship_input_lost_files_total",
+                "Files truncated before they were read to their end with no rotated copy that has the rest, or compressed while logship was stopped.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.lostFiles) }
+            ),
+            family(
+                "logship_input_lost_bytes_total",
+                "Bytes known to be lost that way.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.lostBytes) }
             ),
             family(
                 "logship_pipeline_events_total",

@@ -46,7 +46,7 @@ final class RawConnection {
     /// Returns the text read and whether the peer closed the connection.
     func receive(
         until condition: (String) -> Bool = { _ in false },
-        timeout: Duration = .seconds(3)
+        timeout: Duration = .seconds(10)
     ) async throws -> (text: String, closed: Bool) {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
