@@ -120,6 +120,13 @@ package struct FileDiscovery: Sendable {
         return found.key == key && info.st_mode & S_IFMT == S_IFREG ? .present(found) : .gone
     }
 
+    /// The regular file at `path` as a scan would report it; `.gone` when there is none.
+    static func look(at path: String) -> Presence {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .gone : .unknown }
+        return info.st_mode & S_IFMT == S_IFREG ? .present(scanned(path, info)) : .gone
+    }
+
     /// Whether `candidate` is `name` plus a rotation suffix (see `rotatedSiblings`); a compressed
     /// copy only when `compressed`.
     package static func isRotated(_ candidate: String, of name: String, compressed: Bool = false) -> Bool {

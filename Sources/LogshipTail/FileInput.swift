@@ -125,17 +125,26 @@ package final class FileInput: Service, Sendable {
                 await deliver(step.outputs, statistics: step.statistics)
                 return
             }
-            let rescan = wake.directoriesChanged || clock.now >= nextRescan
-            if rescan { nextRescan = clock.now.advanced(by: rescanInterval) }
             let timestamp = now()
             var step: FileInputStep
             if let ready = prefetched {
                 step = ready
                 prefetched = nil
             } else {
+                // Only a step that scans uses the rescan up: a prefetched one did not.
+                let rescan = wake.directoriesChanged || clock.now >= nextRescan
+                if rescan { nextRescan = clock.now.advanced(by: rescanInterval) }
+                let modified = wake.modifiedPaths
                 do {
                     step = try await pool.runIfActive {
-                        StepHandOff(engine.step(now: ContinuousClock.now, timestamp: timestamp, rescan: rescan))
+                        StepHandOff(
+                            engine.step(
+                                now: ContinuousClock.now,
+                                timestamp: timestamp,
+                                rescan: rescan,
+                                modified: modified
+                            )
+                        )
                     }.take()
                 } catch {
                     return
@@ -153,10 +162,18 @@ package final class FileInput: Service, Sendable {
                 // copytruncate or rotation while logship is behind is seen when it happens, not
                 // when reading catches up.
                 let readTime = now()
-                let rescanNext = watcher.wait(timeout: .zero).directoriesChanged || clock.now >= nextRescan
+                let changes = watcher.wait(timeout: .zero)
+                let rescanNext = changes.directoriesChanged || clock.now >= nextRescan
                 if rescanNext { nextRescan = clock.now.advanced(by: rescanInterval) }
                 async let next = pool.runIfActive {
-                    StepHandOff(engine.step(now: ContinuousClock.now, timestamp: readTime, rescan: rescanNext))
+                    StepHandOff(
+                        engine.step(
+                            now: ContinuousClock.now,
+                            timestamp: readTime,
+                            rescan: rescanNext,
+                            modified: changes.modifiedPaths
+                        )
+                    )
                 }
                 await deliver(consume outputs, statistics: step.statistics)
                 do {
@@ -173,7 +190,7 @@ package final class FileInput: Service, Sendable {
                 continue
             }
             if configuration.stopsAtEndOfFiles {
-                if step.statistics.bytesRead == bytesRead { return }
+                if step.statistics.bytesRead == bytesRead && step.statistics.filesQueued == 0 { return }
                 bytesRead = step.statistics.bytesRead
                 wake = FileWatcher.Wake()
                 continue
@@ -205,6 +222,8 @@ package final class FileInput: Service, Sendable {
                 await delegate.fileInputTruncated(key, path: path, generation: generation)
             case .closed(let key, let path):
                 await delegate.fileInputClosed(key, path: path)
+            case .gone(let key, let path):
+                await delegate.fileInputGone(key, path: path)
             case .identified(let key, let head):
                 await delegate.fileInputIdentified(key, head: head)
             case .events(let events):
@@ -251,8 +270,8 @@ private final class LockedEngine: Sendable {
         )
     }
 
-    func step(now: ContinuousClock.Instant, timestamp: Date, rescan: Bool) -> FileInputStep {
-        engine.withLock { $0.step(now: now, timestamp: timestamp, rescan: rescan) }
+    func step(now: ContinuousClock.Instant, timestamp: Date, rescan: Bool, modified: Set<String>) -> FileInputStep {
+        engine.withLock { $0.step(now: now, timestamp: timestamp, rescan: rescan, modified: modified) }
     }
 
     func finish(timestamp: Date) -> FileInputStep {

@@ -47,6 +47,20 @@ package struct FileInputConfiguration: Sendable {
     /// with its offset and fingerprint, in memory and in the checkpoint file: one that comes back
     /// in that time resumes where it was instead of being read, and counted, again.
     package var forgetAfter: Duration = .seconds(86_400)
+    /// The most files this input keeps open (`nil`: 1,024); never more than the process's
+    /// descriptor limit less `reservedDescriptors` (a value set above it is lowered, with a
+    /// warning). Beyond it, files wait (oldest modification first) for an open one to be
+    /// suspended or closed; none is dropped.
+    package var maximumOpenFiles: Int?
+    /// The default of `maximumOpenFiles`.
+    package static let defaultMaximumOpenFiles = 1024
+    /// How long a followed file may stay at its end before its descriptor is closed (it is opened
+    /// again when it changes). Files at their end are closed at once while others wait for a
+    /// descriptor.
+    package var closeInactive: Duration = .seconds(300)
+
+    /// Descriptors left for everything else (sockets, the checkpoint file, inotify, pipes).
+    package static let reservedDescriptors = 64
     /// `logship run --once`: `FileInput.run()` returns, after emitting pending multiline events,
     /// once a step found nothing more to read in any matched file (each read to the end it had
     /// then). Lines appended later are not waited for; a partial last line is left for the next run.
@@ -90,6 +104,8 @@ package struct FileInputConfiguration: Sendable {
         guard maximumBatchEvents >= 1 else { throw fail("maximum batch events must be at least 1") }
         guard rescanInterval > .zero else { throw fail("rescan interval must be positive") }
         guard forgetAfter >= .zero else { throw fail("forget_after must not be negative") }
+        guard (maximumOpenFiles ?? 1) >= 1 else { throw fail("max_open_files must be at least 1") }
+        guard closeInactive >= .zero else { throw fail("close_inactive must not be negative") }
         try multiline?.validate(inputID: id)
     }
 }

@@ -14,9 +14,11 @@ package protocol FileInputDelegate: Sendable {
     /// covers more bytes: checkpointed with the file, it tells the file from another one on its
     /// inode after a restart.
     func fileInputIdentified(_ key: FileKey, head: FileHead) async
-    /// A rotated or deleted file was read to its end and closed (after the events it emitted), or
-    /// a checkpointed file is gone.
+    /// A rotated or deleted file was read to its end and closed (after the events it emitted).
     func fileInputClosed(_ key: FileKey, path: String) async
+    /// A checkpointed file this input would follow is nowhere (deleted or compressed while
+    /// logship was stopped): its checkpoint is now a closed file's, unless another input follows it.
+    func fileInputGone(_ key: FileKey, path: String) async
     /// The input is about to return: the last call. A delegate that hands events on
     /// asynchronously finishes doing so before it returns.
     func fileInputFinished() async
@@ -26,6 +28,9 @@ extension FileInputDelegate {
     /// A rotated or deleted file was read to its end and closed; after its events are
     /// acknowledged, its checkpoint is no longer needed. Does nothing by default.
     package func fileInputClosed(_ key: FileKey, path: String) async {}
+
+    /// A checkpointed file is gone. Does nothing by default.
+    package func fileInputGone(_ key: FileKey, path: String) async {}
 
     /// A followed file's fingerprint. Does nothing by default.
     package func fileInputIdentified(_ key: FileKey, head: FileHead) async {}

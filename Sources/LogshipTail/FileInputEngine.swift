@@ -8,6 +8,7 @@ enum FileInputOutput: Sendable {
     case opened(FileKey, path: String, offset: Int64, generation: UInt32)
     case truncated(FileKey, path: String, generation: UInt32)
     case closed(FileKey, path: String)
+    case gone(FileKey, path: String)
     case identified(FileKey, head: FileHead)
     case events(EventBatch)
 }
@@ -67,10 +68,23 @@ final class FileInputEngine {
         self.logger = logger
         self.watcher = watcher
         self.discovery = FileDiscovery(patterns: configuration.paths, exclude: configuration.exclude)
+        let allowed = max(1, Self.descriptorLimit() - FileInputConfiguration.reservedDescriptors)
+        if let configured = configuration.maximumOpenFiles, configured > allowed {
+            logger.warning(
+                "max_open_files is above what the descriptor limit allows; using less",
+                metadata: ["max_open_files": "\(configured)", "used": "\(allowed)"]
+            )
+        }
+        let maximumOpenFiles = min(
+            configuration.maximumOpenFiles ?? FileInputConfiguration.defaultMaximumOpenFiles,
+            allowed
+        )
         self.tracker = FileTracker(
             checkpoints: checkpoints,
             readFrom: configuration.readFrom,
-            forgetAfter: configuration.forgetAfter
+            forgetAfter: configuration.forgetAfter,
+            maximumOpenFiles: maximumOpenFiles,
+            closeInactive: configuration.closeInactive
         )
         self.readBuffer = .allocate(capacity: configuration.readBufferBytes)
         self.builder = EventBatchBuilder(
@@ -86,11 +100,24 @@ final class FileInputEngine {
         readBuffer.deallocate()
     }
 
-    /// Scans (when `rescan`), reads every file with new data until the batch limit, and flushes timed-out
-    /// multiline events.
-    func step(now: ContinuousClock.Instant, timestamp: Date, rescan: Bool) -> FileInputStep {
+    /// The process's soft limit on open descriptors.
+    private static func descriptorLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return .max / 2 }
+        // RLIM_INFINITY is the largest value: clamped, it allows any count.
+        let current = UInt64(limit.rlim_cur)
+        return current > UInt64(Int.max / 2) ? Int.max / 2 : Int(current)
+    }
+
+    /// Scans (when `rescan`), reopens suspended files among the `modified` paths (inotify's),
+    /// reads every file with new data until the batch limit, and flushes timed-out multiline
+    /// events.
+    func step(now: ContinuousClock.Instant, timestamp: Date, rescan: Bool, modified: Set<String> = []) -> FileInputStep
+    {
         beginStep(timestamp: timestamp)
-        if rescan { scan(now: now) }
+        // Files wait for a descriptor and one is free: scan, to open them.
+        if rescan || hasRoomForWaitingFiles { scan(now: now) }
+        if !modified.isEmpty { reopen(modified, now: now) }
         readFiles(now: now)
         for file in sortedFiles() {
             file.aggregator?.flushIfExpired(now: now) { appendEvent($0, $1, file: file) }
@@ -116,8 +143,14 @@ final class FileInputEngine {
         eventCount = 0
     }
 
+    private var hasRoomForWaitingFiles: Bool {
+        tracker.queuedCount > 0 && tracker.count < tracker.maximumOpenFiles
+    }
+
     private func endStep() -> FileInputStep {
         flushPendingEvents()
+        if hasRoomForWaitingFiles { step.moreToRead = true }
+        statistics.filesQueued = tracker.queuedCount
         var deadline = tracker.nextCloseDeadline
         for file in files.values {
             if let fileDeadline = file.aggregator?.deadline { deadline = min(deadline ?? fileDeadline, fileDeadline) }
@@ -169,6 +202,9 @@ final class FileInputEngine {
             scanned[index].sample = sample(scanned[index])
         }
         for action in tracker.onScan(scanned, now: now, unknown: unknown) { apply(action, now: now) }
+        // Copies first: a copy of a truncated file is read from where the file was left, not
+        // whole as a rotation after a checkpointed one.
+        searchCopies(now: now)
         // Checkpointed files the patterns no longer match: rotated while logship was stopped?
         // Only this input's: every input is given every checkpoint.
         let unfound = tracker.unfoundCheckpointPaths.filter(discovery.isMatched)
@@ -186,7 +222,6 @@ final class FileInputEngine {
                 apply(action, now: now)
             }
         }
-        searchCopies(now: now)
     }
 
     /// The first bytes of a scanned file, when the tracker has something to compare them with:
@@ -195,7 +230,22 @@ final class FileInputEngine {
         if let followed = files[file.key] {
             return followed.isFinishing ? nil : FileHead.Sample.read(followed.descriptor)
         }
-        return tracker.needsSample(of: file.key) ? FileHead.Sample.read(path: file.path, key: file.key) : nil
+        return tracker.needsSample(of: file.key, size: file.size)
+            ? FileHead.Sample.read(path: file.path, key: file.key) : nil
+    }
+
+    /// Suspended files written to since: opened again (see `FileTracker.onChanged`).
+    private func reopen(_ paths: Set<String>, now: ContinuousClock.Instant) {
+        var changed: [FileTracker.ScannedFile] = []
+        for path in paths {
+            guard case .present(var file) = FileDiscovery.look(at: path), files[file.key] == nil,
+                tracker.isSuspended(file.key)
+            else { continue }
+            file.sample = sample(file)
+            changed.append(file)
+        }
+        guard !changed.isEmpty else { return }
+        for action in tracker.onChanged(changed, now: now) { apply(action, now: now) }
     }
 
     /// Truncated files: their unread tail is looked for in a rotated copy beside them.
@@ -271,6 +321,11 @@ final class FileInputEngine {
             statistics.rotations += 1
         case .close(let key, _):
             if let file = files[key] { closeFinished(file, now: now) }
+        case .suspend(let key, _):
+            guard let file = files[key] else { return }
+            // Its partial line is read again when it is reopened; a pending event goes now.
+            file.aggregator?.flush { appendEvent($0, $1, file: file) }
+            closeFile(file)
         case .identified(let key, let head):
             appendOutput(.identified(key, head: head))
         case .lost(_, let path, let offset, let bytes):
@@ -287,7 +342,7 @@ final class FileInputEngine {
                 "a checkpointed file is gone (deleted or rotated away while logship was stopped)",
                 metadata: ["path": "\(path)", "checkpoint_offset": "\(offset)"]
             )
-            appendOutput(.closed(key, path: path))
+            appendOutput(.gone(key, path: path))
         }
     }
 
@@ -302,6 +357,7 @@ final class FileInputEngine {
         guard descriptor >= 0 else {
             let error = errno
             if reportedFileFailures.insert(path).inserted {
+                statistics.failedOpens += 1
                 logger.warning(
                     "cannot open file; retried at each rescan",
                     metadata: [
@@ -434,6 +490,19 @@ final class FileInputEngine {
             tracker.onOpenFailed(file.key)
             return .failed
         }
+        // Are these bytes still the file's? Its first bytes are checked after the read (one
+        // small pread a chunk): new content written over it since it was last looked at
+        // (copytruncate, then more new lines than the read offset, while reading was held) is
+        // not taken for the rest of the old; the chunk is dropped and the file read again from 0,
+        // after the old rest from its copy.
+        if !file.isFinishing, let head = tracker.head(of: file.key), head.length > 0,
+            let sample = FileHead.Sample.read(file.descriptor), !head.matches(sample)
+        {
+            let open = files.count
+            for action in tracker.onSample(file.key, sample, now: now) { apply(action, now: now) }
+            if files.count != open { step.moreToRead = true }
+            return files.count == open ? .data : .failed
+        }
         var truncated: UInt64 = 0
         var invalid: UInt64 = 0
         var lineCount: UInt64 = 0
@@ -468,7 +537,7 @@ final class FileInputEngine {
             }
             return true
         }
-        if file.isFinishing, let action = tracker.onEndOfFile(file.key, now: now) { apply(action, now: now) }
+        if let action = tracker.onEndOfFile(file.key, now: now) { apply(action, now: now) }
         return false
     }
 

@@ -14,6 +14,12 @@ package struct FileInputStatistics: Sendable, Equatable {
     package var invalidUTF8Lines: UInt64 = 0
     /// Files currently open (followed or being finished).
     package var filesOpen: Int = 0
+    /// Files changed or new that the last scan could not open for want of a descriptor
+    /// (`maximumOpenFiles`): they wait.
+    package var filesQueued: Int = 0
+    /// Times a file could not be opened (permissions, a file gone between the scan and the
+    /// open): it is retried at the next scan.
+    package var failedOpens: UInt64 = 0
     /// Files that were renamed (followed under a new path, or finished because they were rotated away)
     /// or deleted.
     package var rotations: UInt64 = 0

@@ -7,7 +7,7 @@ extension FileTracker {
     /// logship was stopped), sorted: the shell looks for them renamed beside those paths and
     /// reports what it finds to `onRotatedSiblings`.
     package var unfoundCheckpointPaths: [String] {
-        Set(checkpoints.values.lazy.filter { $0.forgetAt == nil }.map(\.path)).sorted()
+        Set(checkpoints.values.lazy.filter { $0.forgetAt == nil && !$0.seen }.map(\.path)).sorted()
     }
 
     /// Files named like the last path of a checkpointed file that no scan found, plus a rotation
@@ -27,7 +27,8 @@ extension FileTracker {
     ) -> [Action] {
         var resumed: [(file: ScannedFile, start: Start, home: String)] = []
         for file in siblings where tracked[file.key] == nil {
-            guard let saved = checkpoints[file.key], saved.forgetAt == nil, Self.isSibling(file.path, of: saved.path)
+            guard let saved = checkpoints[file.key], saved.forgetAt == nil, !saved.seen,
+                Self.isSibling(file.path, of: saved.path)
             else { continue }
             // Another file on a reused inode is not the checkpointed one.
             if let head = saved.head, let sample = file.sample, !head.matches(sample) { continue }
@@ -40,7 +41,7 @@ extension FileTracker {
         }
         var actions = begin(starts, finishing: .renamed, now: now)
         for (key, saved) in checkpoints.sorted(by: { $0.key < $1.key })
-        where saved.forgetAt == nil && listed.contains(saved.path) && tracked[key] == nil {
+        where saved.forgetAt == nil && !saved.seen && listed.contains(saved.path) && tracked[key] == nil {
             checkpoints[key]?.forgetAt = now.advanced(by: forgetAfter)
             actions.append(.absent(key, path: saved.path, offset: saved.offset))
         }
@@ -52,8 +53,8 @@ extension FileTracker {
     package var copySearchPaths: [String] { Set(copySearches.map(\.home)).sorted() }
 
     /// The rotated copies beside the paths of `copySearchPaths`. For each truncated file, the
-    /// newest copy whose first bytes match the file's old fingerprint and that is longer than
-    /// where reading was is read from there to its end (before the truncated file's new bytes);
+    /// newest copy whose first bytes match the file's old fingerprint and that is at least as
+    /// long as where reading was is read from there to its end (before the truncated file's new bytes);
     /// after a truncation while logship was stopped, the copies made after it are read whole too.
     /// Without such a copy, what was not read is `lost`.
     package mutating func onCopies(_ siblings: [ScannedFile], now: ContinuousClock.Instant) -> [Action] {
@@ -64,7 +65,7 @@ extension FileTracker {
             let copy =
                 siblings.filter {
                     tracked[$0.key] == nil && $0.key != search.key && Self.isSibling($0.path, of: search.home)
-                        && $0.size > search.offset && $0.sample.map(search.head.matches) == true
+                        && $0.size >= search.offset && $0.sample.map(search.head.matches) == true
                 }
                 .max { ($0.modified, $0.path) < ($1.modified, $1.path) }
             guard let copy else {

@@ -20,6 +20,11 @@ package import LogshipCore
 ///   flushes the partial line and pending multiline event, and closes it once it is at the end and
 ///   has not grown for `finishGrace` (the writer may still be writing to the renamed file).
 /// - A key being finished is not reopened, even if it shows up again before it is closed.
+/// - At most `maximumOpenFiles` files are open. A followed file that has been at its end for
+///   `closeInactive`, or at once while other files wait for a descriptor, is `suspend`ed: closed,
+///   and remembered with its offset (the start of a partial line) and size; it is opened again
+///   when a scan finds it changed. Files waiting for a descriptor are opened oldest modification
+///   first; none is dropped.
 /// - A closed file is remembered, with its offset and fingerprint, for `forgetAfter`: if it comes
 ///   back (moved out of the patterns and back, or a rotated copy found again), it resumes where it
 ///   was instead of being read, and counted, again.
@@ -85,6 +90,10 @@ package struct FileTracker: Sendable {
         case finish(FileKey, path: String, reason: FinishReason)
         /// Flush the partial line and pending multiline event, then close the descriptor.
         case close(FileKey, path: String)
+        /// Emit the pending multiline event, drop the partial line (it is read again) and close
+        /// the descriptor: the file is idle, or its descriptor is wanted for a waiting file. It is
+        /// opened again when it changes.
+        case suspend(FileKey, path: String)
         /// The fingerprint of a followed file's first bytes is new or longer: record it with the
         /// file's checkpoint.
         case identified(FileKey, head: FileHead)
@@ -115,7 +124,8 @@ package struct FileTracker: Sendable {
         var lastActivity: ContinuousClock.Instant
     }
 
-    /// A checkpoint not used yet, or a closed file remembered.
+    /// A file known but not open: a checkpoint not used yet, a suspended file, one that could not
+    /// be opened, or a closed file remembered.
     struct Saved {
         var offset: Int64
         var path: String
@@ -123,6 +133,13 @@ package struct FileTracker: Sendable {
         var head: FileHead?
         /// When a closed file is forgotten; `nil` for a checkpoint of a file not closed.
         var forgetAt: ContinuousClock.Instant?
+        /// Its size when it was suspended; `nil` when unknown (then `offset`).
+        var size: Int64? = nil
+        /// Whether the last scan found it under the patterns.
+        var seen = false
+
+        /// Whether a file not closed, found at `size`, has not changed since it was left.
+        func isUnchanged(size: Int64) -> Bool { forgetAt == nil && size == (self.size ?? offset) }
     }
 
     /// A truncated file whose unread tail is looked for in a rotated copy.
@@ -143,11 +160,19 @@ package struct FileTracker: Sendable {
     package let finishGrace: Duration
     /// How long a closed file is remembered.
     package let forgetAfter: Duration
+    /// The most files open at once.
+    package let maximumOpenFiles: Int
+    /// How long a followed file may stay at its end before it is suspended.
+    package let closeInactive: Duration
     let readFrom: FileInputConfiguration.ReadFrom
     var checkpoints: [FileKey: Saved]
     var tracked: [FileKey: Tracked] = [:]
     var copySearches: [CopySearch] = []
     private var isFirstScan = true
+    /// Files the last scan found changed or new but could not open for want of a descriptor.
+    package private(set) var queuedCount = 0
+    /// Followed files whose descriptor is open (not suspended).
+    private var openCount: Int { tracked.count }
 
     /// - Parameters:
     ///   - checkpoints: saved offsets; each is used once, by the first scan that finds its key.
@@ -155,11 +180,15 @@ package struct FileTracker: Sendable {
     ///   - readFrom: where files of the first scan without checkpoint start.
     ///   - finishGrace: how long a finished file must stay at its end before it is closed.
     ///   - forgetAfter: how long a closed file is remembered.
+    ///   - maximumOpenFiles: the most files open at once (at least 1).
+    ///   - closeInactive: how long a followed file may stay at its end before it is suspended.
     package init(
         checkpoints: [FileCheckpoint],
         readFrom: FileInputConfiguration.ReadFrom,
         finishGrace: Duration = .seconds(1),
         forgetAfter: Duration = .seconds(86_400),
+        maximumOpenFiles: Int = .max,
+        closeInactive: Duration = .seconds(300),
         now: ContinuousClock.Instant = .now
     ) {
         var saved: [FileKey: Saved] = [:]
@@ -176,9 +205,11 @@ package struct FileTracker: Sendable {
         self.readFrom = readFrom
         self.finishGrace = finishGrace
         self.forgetAfter = forgetAfter
+        self.maximumOpenFiles = max(1, maximumOpenFiles)
+        self.closeInactive = closeInactive
     }
 
-    /// The number of files followed, finishing ones included.
+    /// The number of files open, finishing ones included.
     package var count: Int { tracked.count }
 
     /// The read offset of a followed file.
@@ -202,11 +233,12 @@ package struct FileTracker: Sendable {
     /// Whether the file is being finished.
     package func isFinishing(_ key: FileKey) -> Bool { tracked[key]?.finishing != nil }
 
-    /// Whether the shell must read the first bytes of `key` (not followed) into its
-    /// `ScannedFile.sample` before a scan or sibling search reports it: it has a checkpoint with
-    /// a fingerprint to check them against.
-    package func needsSample(of key: FileKey) -> Bool {
-        tracked[key] == nil && checkpoints[key]?.head != nil
+    /// Whether the shell must read the first bytes of `key` (not open), found at `size`, into
+    /// its `ScannedFile.sample` before a scan or sibling search reports it: it has a fingerprint to
+    /// check them against, and it changed since it was left (`nil`: whatever its size).
+    package func needsSample(of key: FileKey, size: Int64? = nil) -> Bool {
+        guard tracked[key] == nil, let saved = checkpoints[key], saved.head != nil else { return false }
+        return size.map { !saved.isUnchanged(size: $0) } ?? true
     }
 
     /// Compares a scan with the followed files. Returns `finish`, `moved` and `truncated` actions for
@@ -250,9 +282,63 @@ package struct FileTracker: Sendable {
                 tracked[key] = state
             }
         }
-        var opened = Set<FileKey>()
-        for file in sorted where tracked[file.key] == nil && !opened.contains(file.key) {
-            opened.insert(file.key)
+        // Files not open: the changed and new ones are opened, oldest modification first, while
+        // descriptors last; the others wait for the next scan.
+        for key in checkpoints.keys { checkpoints[key]!.seen = false }
+        var wanted: [ScannedFile] = []
+        var considered = Set<FileKey>()
+        for file in sorted where tracked[file.key] == nil && considered.insert(file.key).inserted {
+            if let saved = checkpoints[file.key] {
+                checkpoints[file.key]!.seen = true
+                let sameBytes = saved.head.flatMap { head in file.sample.map { head.matches($0) } } ?? true
+                if saved.isUnchanged(size: file.size) && sameBytes { continue }
+            }
+            wanted.append(file)
+        }
+        queuedCount = 0
+        actions += open(wanted, now: now)
+        isFirstScan = false
+        return actions
+    }
+
+    /// Files not open that inotify says were written to (a suspended file grew): those changed
+    /// are opened, while descriptors last. Returns `open` actions.
+    package mutating func onChanged(_ files: [ScannedFile], now: ContinuousClock.Instant) -> [Action] {
+        let changed = files.filter { file in
+            guard tracked[file.key] == nil, let saved = checkpoints[file.key], saved.forgetAt == nil else {
+                return false
+            }
+            let sameBytes = saved.head.flatMap { head in file.sample.map { head.matches($0) } } ?? true
+            return !saved.isUnchanged(size: file.size) || !sameBytes
+        }
+        return open(changed, now: now)
+    }
+
+    /// Whether `key` is known and not open: suspended, or checkpointed and not opened yet.
+    package func isSuspended(_ key: FileKey) -> Bool {
+        tracked[key] == nil && checkpoints[key].map { $0.forgetAt == nil } == true
+    }
+
+    /// Opens `wanted` files (changed or new, not open), oldest modification first, while
+    /// descriptors last; the others are counted in `queuedCount`.
+    private mutating func open(_ wanted: [ScannedFile], now: ContinuousClock.Instant) -> [Action] {
+        var actions: [Action] = []
+        for file in wanted.sorted(by: { ($0.modified, $0.path) < ($1.modified, $1.path) }) {
+            guard openCount < maximumOpenFiles else {
+                queuedCount += 1
+                if checkpoints[file.key] == nil && isFirstScan && readFrom == .end {
+                    // Where it starts is decided now, not when a descriptor frees up.
+                    checkpoints[file.key] = Saved(
+                        offset: file.size,
+                        path: file.path,
+                        generation: 0,
+                        head: nil,
+                        forgetAt: nil,
+                        seen: true
+                    )
+                }
+                continue
+            }
             let start: Start
             if let saved = checkpoints.removeValue(forKey: file.key) {
                 start = resume(saved, file: file, home: file.path)
@@ -264,7 +350,6 @@ package struct FileTracker: Sendable {
             begin(file, home: file.path, start: start, finishing: nil, now: now)
             actions.append(.open(file.key, path: file.path, offset: start.offset, reason: start.reason))
         }
-        isFirstScan = false
         return actions
     }
 
@@ -318,11 +403,26 @@ package struct FileTracker: Sendable {
     }
 
     /// The file was read to its end at `now`: `close` for a finished file that has been at its end for
-    /// `finishGrace`, otherwise `nil`. After `close` the key is remembered as closed.
+    /// `finishGrace`, `suspend` for a followed one at its end for `closeInactive` or while files
+    /// wait for a descriptor, otherwise `nil`. After `close` the key is remembered as closed,
+    /// after `suspend` as idle at the start of its partial line.
     package mutating func onEndOfFile(_ key: FileKey, now: ContinuousClock.Instant) -> Action? {
-        guard let state = tracked[key], state.finishing != nil,
-            state.lastActivity.advanced(by: finishGrace) <= now
-        else { return nil }
+        guard let state = tracked[key] else { return nil }
+        guard state.finishing != nil else {
+            guard queuedCount > 0 || state.lastActivity.advanced(by: closeInactive) <= now else { return nil }
+            tracked[key] = nil
+            checkpoints[key] = Saved(
+                offset: state.lineStart,
+                path: state.home,
+                generation: state.generation,
+                head: state.head,
+                forgetAt: nil,
+                size: state.size,
+                seen: true
+            )
+            return .suspend(key, path: state.path)
+        }
+        guard state.lastActivity.advanced(by: finishGrace) <= now else { return nil }
         tracked[key] = nil
         checkpoints[key] = Saved(
             offset: state.offset,

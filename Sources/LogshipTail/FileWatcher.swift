@@ -14,12 +14,17 @@ final class FileWatcher: Sendable {
         var directoriesChanged = false
         /// A file in a watched directory was written to.
         var filesChanged = false
+        /// The paths of the files written to, when inotify named them (at most
+        /// `maximumModifiedPaths`; `filesChanged` says whether there were others).
+        var modifiedPaths: Set<String> = []
         /// `wake()` was called.
         var woken = false
     }
 
     /// The most directories watched at once.
     static let maximumWatches = 4096
+    /// The most modified paths one `wait` reports.
+    static let maximumModifiedPaths = 4096
     private static let directoryMask =
         IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF
     private static let fileMask = IN_MODIFY | IN_CLOSE_WRITE
@@ -121,6 +126,7 @@ final class FileWatcher: Sendable {
         let headerSize = MemoryLayout<inotify_event>.size
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         var removed: [Int32] = []
+        var modified: [(descriptor: Int32, name: String)] = []
         while true {
             let count = buffer.withUnsafeMutableBytes { read(inotifyDescriptor, $0.baseAddress, $0.count) }
             if count <= 0 { break }
@@ -131,14 +137,31 @@ final class FileWatcher: Sendable {
                     let mask = Int32(bitPattern: bytes.loadUnaligned(fromByteOffset: position + 4, as: UInt32.self))
                     let nameLength = Int(bytes.loadUnaligned(fromByteOffset: position + 12, as: UInt32.self))
                     if mask & (Self.directoryMask | IN_Q_OVERFLOW | IN_IGNORED) != 0 { wake.directoriesChanged = true }
-                    if mask & Self.fileMask != 0 { wake.filesChanged = true }
+                    if mask & Self.fileMask != 0 {
+                        wake.filesChanged = true
+                        if nameLength > 0, modified.count < Self.maximumModifiedPaths {
+                            let start = position + headerSize
+                            let name = bytes[start..<min(start + nameLength, count)].prefix { $0 != 0 }
+                            modified.append((descriptor, String(decoding: name, as: UTF8.self)))
+                        }
+                    }
                     if mask & IN_IGNORED != 0 { removed.append(descriptor) }
                     position += headerSize + nameLength
                 }
             }
         }
-        guard !removed.isEmpty else { return }
+        guard !removed.isEmpty || !modified.isEmpty else { return }
         watches.withLock { watches in
+            if !modified.isEmpty {
+                var directories: [Int32: String] = [:]
+                for (directory, descriptor) in watches { directories[descriptor] = directory }
+                for (descriptor, name) in modified {
+                    guard let directory = directories[descriptor] else { continue }
+                    // Spelled as glob spells the paths it finds there.
+                    let path = directory == "." ? name : directory == "/" ? "/" + name : directory + "/" + name
+                    wake.modifiedPaths.insert(path)
+                }
+            }
             for descriptor in removed {
                 if let entry = watches.first(where: { $0.value == descriptor }) { watches[entry.key] = nil }
             }

@@ -82,6 +82,42 @@ struct CheckpointLedgerTests {
         #expect(try store.load().files == [FileCheckpoint(fileKey: key, path: "/logs/a.log", offset: 10)])
     }
 
+    /// One input's "gone" or "closed" does not close a file another input follows (it moved
+    /// from one's patterns to the other's).
+    @Test func aFileAnotherInputFollowsStaysOpen() throws {
+        let (ledger, store, directory) = try makeLedger()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        ledger.opened(key, path: "/b/a.log", at: 40, by: "b")
+        ledger.gone(key)
+        ledger.opened(key, path: "/a/a.log", at: 40, by: "a")
+        ledger.closed(key, by: "a")
+        try ledger.write()
+        #expect(try store.load().files == [FileCheckpoint(fileKey: key, path: "/a/a.log", offset: 40)])
+        ledger.closed(key, by: "b")
+        try ledger.write()
+        #expect(try store.load().files.first?.closedAt != nil)
+    }
+
+    /// A file opened again further on (suspended and reopened, or closed and back) while its
+    /// events are still in flight keeps their progress: the checkpoint moves only once they are
+    /// acknowledged.
+    @Test func reopeningWithEventsInFlightKeepsTheirProgress() throws {
+        let (ledger, store, directory) = try makeLedger()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        ledger.opened(key, path: "/logs/a.log", at: 0)
+        ledger.register([source(0, 10), source(10, 20)])
+        ledger.closed(key)
+        ledger.opened(key, path: "/logs/a.log", at: 20)
+        try ledger.write()
+        #expect(try store.load().files.first?.offset == 0)
+        ledger.acknowledge([source(0, 10)])
+        try ledger.write()
+        #expect(try store.load().files.first?.offset == 10)
+        ledger.acknowledge([source(10, 20)])
+        try ledger.write()
+        #expect(try store.load().files.first?.offset == 20)
+    }
+
     @Test func reopeningBelowTheCheckpointStartsOver() throws {
         let store = CheckpointStore(
             directory: FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path

@@ -106,4 +106,40 @@ import Testing
         #expect(input.statistics.lostFiles == 0)
         #expect(delegate.collector.snapshot.truncated.count == 1)
     }
+
+    /// The copy exists before reading is held (its directory event was used up by an earlier
+    /// scan, as when logrotate copies a big file for seconds); then the truncation and more new
+    /// lines than the read offset, with no directory event before the next read: the first bytes
+    /// checked after each read tell, the new lines are not taken for the rest of the old.
+    @Test func aTruncationWithoutADirectoryEventIsSeenBeforeNewBytesAreUsed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("app.log")
+        try Data(lines("old", 0..<20_000).utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.copyItem(atPath: path, toPath: directory.file("app.log.1"))
+        let delegate = HeldCollector()
+        var configuration = FileInputConfiguration(id: "test", paths: [path])
+        configuration.readBufferBytes = 4096
+        configuration.maximumBatchEvents = 50
+        let input = FileInput(configuration: configuration, delegate: delegate, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await input.run() }
+            await delegate.waitUntilHeld()
+            #expect(truncate(path, 0) == 0)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.write(contentsOf: Data(lines("new", 0..<30_000).utf8))
+            try handle.close()
+            delegate.release()
+            try await delegate.collector.waitUntil { $0.events.count >= 50_000 }
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+        let messages = delegate.collector.messages
+        let old = messages.filter { $0.hasPrefix("old") }
+        let new = messages.filter { $0.hasPrefix("new") }
+        #expect(messages.count == 50_000)
+        #expect(old.count == 20_000 && Set(old).count == 20_000)
+        #expect(new.count == 30_000 && Set(new).count == 30_000)
+        #expect(input.statistics.lostFiles == 0)
+    }
 }

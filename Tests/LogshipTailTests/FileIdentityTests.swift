@@ -197,4 +197,59 @@ import Testing
         )
         #expect(tracker.unfoundCheckpointPaths.isEmpty)
     }
+
+    /// Stopped while the copy of a first copytruncate was read (its checkpoint not closed), then
+    /// a second copytruncate: the second copy starts with what the live file had (generation 1,
+    /// read to 300) and is read from 300, not whole; the first copy resumes at its checkpoint.
+    /// (The shell searches copies before rotated siblings.)
+    @Test func aSecondCopyAfterAnInterruptedCopyIsReadFromWhereTheFileWasLeft() {
+        let third = FileHead.Sample(Array("2025-11-01 14:00:00,001 - hub - INFO - third\n".utf8))
+        let checkpoints = [
+            FileCheckpoint(fileKey: Self.live, path: "/l/app.log", offset: 300, generation: 1, head: Self.second.head),
+            FileCheckpoint(fileKey: Self.copy, path: "/l/app.log", offset: 600, head: Self.first.head),
+        ]
+        var tracker = FileTracker(checkpoints: checkpoints, readFrom: .beginning)
+        #expect(
+            tracker.onScan([scanned("/l/app.log", Self.live, size: 90, sample: third)], now: now) == [
+                .open(Self.live, path: "/l/app.log", offset: 0, reason: .replaced)
+            ]
+        )
+        let siblings = [
+            scanned("/l/app.log.2", Self.copy, size: 1000, sample: Self.first, modified: 1),
+            scanned("/l/app.log.1", Self.other, size: 800, sample: Self.second, modified: 2),
+        ]
+        #expect(
+            tracker.onCopies(siblings, now: now) == [
+                .open(Self.other, path: "/l/app.log.1", offset: 300, reason: .copy),
+                .finish(Self.other, path: "/l/app.log.1", reason: .copied),
+            ]
+        )
+        #expect(
+            tracker.onRotatedSiblings(siblings, now: now, listed: ["/l/app.log"]) == [
+                .open(Self.copy, path: "/l/app.log.2", offset: 600, reason: .checkpoint),
+                .finish(Self.copy, path: "/l/app.log.2", reason: .renamed),
+            ]
+        )
+    }
+
+    /// Two copytruncates while stopped, logship caught up before (the first copy ends at the
+    /// checkpoint): the first copy has nothing left, the second is read whole, nothing is lost.
+    @Test func twoCopytruncatesWhileStoppedAfterCatchingUpLoseNothing() {
+        let third = FileHead.Sample(Array("2025-11-01 14:00:00,001 - hub - INFO - third\n".utf8))
+        let checkpoint = FileCheckpoint(fileKey: Self.live, path: "/l/app.log", offset: 500, head: Self.first.head)
+        var tracker = FileTracker(checkpoints: [checkpoint], readFrom: .beginning)
+        _ = tracker.onScan([scanned("/l/app.log", Self.live, size: 90, sample: third)], now: now)
+        let siblings = [
+            scanned("/l/app.log.2", Self.copy, size: 500, sample: Self.first, modified: 1),
+            scanned("/l/app.log.1", Self.other, size: 300, sample: Self.second, modified: 2),
+        ]
+        #expect(
+            tracker.onCopies(siblings, now: now) == [
+                .open(Self.copy, path: "/l/app.log.2", offset: 500, reason: .copy),
+                .finish(Self.copy, path: "/l/app.log.2", reason: .copied),
+                .open(Self.other, path: "/l/app.log.1", offset: 0, reason: .beginning),
+                .finish(Self.other, path: "/l/app.log.1", reason: .copied),
+            ]
+        )
+    }
 }

@@ -18,6 +18,8 @@ extension ComponentRegistry {
         if let interval = mapping["rescan_interval"]?.duration { configuration.rescanInterval = interval }
         if let count = mapping["max_batch_events"]?.int { configuration.maximumBatchEvents = count }
         if let duration = mapping["forget_after"]?.duration { configuration.forgetAfter = duration }
+        if let count = mapping["max_open_files"]?.int { configuration.maximumOpenFiles = count }
+        if let duration = mapping["close_inactive"]?.duration { configuration.closeInactive = duration }
         if let fields = mapping["fields"]?.mapping { configuration.fields = fields.fieldObject() }
         if let underRoot = mapping["fields_under_root"]?.bool { configuration.fieldsUnderRoot = underRoot }
         if let multiline = mapping["multiline"]?.mapping {

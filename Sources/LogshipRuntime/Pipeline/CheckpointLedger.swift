@@ -13,6 +13,8 @@ package final class CheckpointLedger: Sendable {
         var paths: [FileKey: String] = [:]
         /// Each file's fingerprint (`FileHead`), once the input took it.
         var heads: [FileKey: FileHead] = [:]
+        /// The inputs following each file (opened and not closed).
+        var followers: [FileKey: Set<String>] = [:]
         /// Files the input closed whose events are not all acknowledged yet.
         var closed: Set<FileKey> = []
         /// Files closed and fully acknowledged, with when (seconds since 1970): their entries are
@@ -67,13 +69,18 @@ package final class CheckpointLedger: Sendable {
     /// had it (a restored checkpoint past the end of a file that shrank while logship was down, or
     /// an inode reused by a new file: a new generation), the old progress and counted offset are
     /// void.
-    package func opened(_ key: FileKey, path: String, at offset: Int64, generation: UInt32 = 0) {
+    package func opened(_ key: FileKey, path: String, at offset: Int64, generation: UInt32 = 0, by input: String = "") {
         let reset = state.withLock { state -> Bool in
             var reset = false
             state.closed.remove(key)
             state.closedAt[key] = nil
+            state.followers[key, default: []].insert(input)
+            // Reopened further on as the same generation (a suspended file, a retry after a read
+            // error) while events before are still in flight: their acknowledgements must still
+            // move the checkpoint, so the progress is kept.
+            let inFlight = state.tracker.pendingCount(of: key) > 0
             if let committed = state.tracker.committedOffset(of: key), let known = state.tracker.generation(of: key),
-                committed != offset || known != generation
+                known != generation || offset < committed || (offset > committed && !inFlight)
             {
                 state.tracker.forget(key)
                 reset = offset < committed || known != generation
@@ -114,9 +121,26 @@ package final class CheckpointLedger: Sendable {
     /// its counted offset for `forgetAfter`: a file that comes back in that time resumes where it
     /// was. Then it leaves the checkpoints, so that a long-running logship does not keep one entry
     /// per rotated file forever.
-    package func closed(_ key: FileKey) {
+    ///
+    /// A file another input still follows (it moved from one input's patterns to another's)
+    /// stays open.
+    package func closed(_ key: FileKey, by input: String = "") {
         let seconds = seconds
         state.withLock { state in
+            state.followers[key]?.remove(input)
+            guard state.followers[key]?.isEmpty ?? true else { return }
+            state.followers[key] = nil
+            state.closed.insert(key)
+            Self.markClosed(&state, at: seconds)
+        }
+    }
+
+    /// A checkpointed file is nowhere an input looked (deleted, or compressed while logship was
+    /// stopped): closed, unless an input follows it.
+    package func gone(_ key: FileKey) {
+        let seconds = seconds
+        state.withLock { state in
+            guard state.followers[key] == nil, state.tracker.committedOffset(of: key) != nil else { return }
             state.closed.insert(key)
             Self.markClosed(&state, at: seconds)
         }

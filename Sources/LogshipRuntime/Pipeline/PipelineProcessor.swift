@@ -33,6 +33,16 @@ package struct PipelineProcessor: FileInputDelegate {
     let ledger: CheckpointLedger
     let output: ElasticsearchOutput?
     private let workers: OrderedWorkers<EventBatch, Processed>
+    /// The input whose calls these are (see `forInput(_:)`): the ledger keeps a file's
+    /// checkpoint open while any input follows it.
+    private var input = ""
+
+    /// This processor, for the calls of the input `id`: the same workers, ledger and output.
+    package func forInput(_ id: String) -> PipelineProcessor {
+        var processor = self
+        processor.input = id
+        return processor
+    }
 
     package init(
         steps: [PipelineConfiguration.Step],
@@ -64,7 +74,7 @@ package struct PipelineProcessor: FileInputDelegate {
 
     package func fileInputOpened(_ key: FileKey, path: String, at offset: Int64, generation: UInt32) async {
         await workers.drain()
-        ledger.opened(key, path: path, at: offset, generation: generation)
+        ledger.opened(key, path: path, at: offset, generation: generation, by: input)
     }
 
     package func fileInputTruncated(_ key: FileKey, path: String, generation: UInt32) async {
@@ -78,7 +88,12 @@ package struct PipelineProcessor: FileInputDelegate {
 
     package func fileInputClosed(_ key: FileKey, path: String) async {
         await workers.drain()
-        ledger.closed(key)
+        ledger.closed(key, by: input)
+    }
+
+    package func fileInputGone(_ key: FileKey, path: String) async {
+        await workers.drain()
+        ledger.gone(key)
     }
 
     package func fileInputEmit(_ batch: consuming EventBatch) async {

@@ -90,7 +90,7 @@ package final class PipelineRunner: Sendable {
             return FileInput(
                 configuration: input,
                 checkpoints: restored.files,
-                delegate: processor,
+                delegate: processor.forInput(input.id),
                 batches: batches,
                 logger: logger
             )

@@ -115,6 +115,20 @@ package struct SelfMetrics: Sendable {
                 perInput { Double($0.filesOpen) }
             ),
             family(
+                "logship_input_files_queued",
+                "Files changed or new waiting for a descriptor (max_open_files).",
+                .gauge,
+                labels: ["input"],
+                perInput { Double($0.filesQueued) }
+            ),
+            family(
+                "logship_input_failed_opens_total",
+                "Files that could not be opened (permissions, gone); retried at each scan.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.failedOpens) }
+            ),
+            family(
                 "logship_input_rotations_total",
                 "Rename rotations followed.",
                 .counter,
