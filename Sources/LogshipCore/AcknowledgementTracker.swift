@@ -17,8 +17,30 @@ package struct AcknowledgementTracker: Sendable {
     }
 
     private var files: [FileKey: FileState] = [:]
+    /// Per file, an older generation whose events are still in flight (the file was truncated
+    /// and is read again from 0 meanwhile): its acknowledgements still count, and until they are
+    /// all in, it is the file's checkpoint (`checkpoint(of:)`), so that a crash never skips
+    /// them.
+    private var retired: [FileKey: FileState] = [:]
 
     package init() {}
+
+    /// `key` starts a newer generation: the current one is kept as retired while events of it
+    /// are in flight (the oldest retired one is kept when there is one already).
+    package mutating func retire(_ key: FileKey) {
+        guard let state = files.removeValue(forKey: key) else { return }
+        if retired[key] == nil && state.pending.count > state.head { retired[key] = state }
+    }
+
+    /// Where `key`'s checkpoint is: its retired generation's committed offset while one is in
+    /// flight, otherwise its own.
+    package func checkpoint(of key: FileKey) -> (offset: Int64, generation: UInt32)? {
+        guard let state = retired[key] ?? files[key] else { return nil }
+        return (state.committed, state.generation)
+    }
+
+    /// Whether `key` has a retired generation in flight.
+    package func isRetired(_ key: FileKey) -> Bool { retired[key] != nil }
 
     /// Starts tracking `key` at `offset` (where reading starts), unless it is tracked already.
     package mutating func begin(_ key: FileKey, at offset: Int64, generation: UInt32 = 0) {
@@ -35,7 +57,7 @@ package struct AcknowledgementTracker: Sendable {
             let generation = sources[index].generation
             if let known = files[key]?.generation, known < generation {
                 // A newer generation than the ledger was told of: its own progress from here.
-                files[key] = nil
+                retire(key)
             }
             if files[key] == nil {
                 files[key] = FileState(committed: sources[index].startOffset, generation: generation)
@@ -62,6 +84,8 @@ package struct AcknowledgementTracker: Sendable {
     package mutating func acknowledge(_ sources: some Sequence<EventSource>) -> [FileKey: Int64] {
         let sources = Array(sources)
         var touched: [FileKey: Int64] = [:]
+        // Acknowledgements of another generation than the current one: a retired one's?
+        var late: [EventSource] = []
         var index = 0
         while index < sources.count {
             let key = sources[index].fileKey
@@ -76,7 +100,10 @@ package struct AcknowledgementTracker: Sendable {
                     let endOffset = sources[next].endOffset
                     next += 1
                     // Late news of events read before a truncation: not this generation's.
-                    guard sources[next - 1].generation == state.generation else { continue }
+                    guard sources[next - 1].generation == state.generation else {
+                        late.append(sources[next - 1])
+                        continue
+                    }
                     var low: Int
                     if hint < state.pending.count && state.pending[hint].endOffset == endOffset {
                         low = hint
@@ -97,12 +124,18 @@ package struct AcknowledgementTracker: Sendable {
                 return (next, marked)
             }
             guard let (next, marked) = result else {
-                // Not tracked: skip this file's run.
-                while index < sources.count && sources[index].fileKey == key { index += 1 }
+                // Not tracked: skip this file's run (a retired generation's, if any, later).
+                while index < sources.count && sources[index].fileKey == key {
+                    late.append(sources[index])
+                    index += 1
+                }
                 continue
             }
             if marked, touched[key] == nil, let before { touched[key] = before }
             index = next
+        }
+        if !retired.isEmpty {
+            for source in late { acknowledgeRetired(source) }
         }
         var moved: [FileKey: Int64] = [:]
         for (key, before) in touched {
@@ -122,6 +155,27 @@ package struct AcknowledgementTracker: Sendable {
         return moved
     }
 
+    /// Marks an event of a retired generation acknowledged, moves that generation's committed
+    /// offset, and drops it once nothing of it is in flight.
+    private mutating func acknowledgeRetired(_ source: EventSource) {
+        guard var state = retired[source.fileKey], state.generation == source.generation else { return }
+        retired[source.fileKey] = nil  // edited alone, not copied on write
+        var low = state.head
+        var high = state.pending.count
+        while low < high {
+            let mid = (low + high) / 2
+            if state.pending[mid].endOffset < source.endOffset { low = mid + 1 } else { high = mid }
+        }
+        if low < state.pending.count && state.pending[low].endOffset == source.endOffset {
+            state.pending[low].acknowledged = true
+        }
+        while state.head < state.pending.count && state.pending[state.head].acknowledged {
+            state.committed = state.pending[state.head].endOffset
+            state.head += 1
+        }
+        if state.head < state.pending.count { retired[source.fileKey] = state }
+    }
+
     /// Runs `body` on the stored state of `key` in place. Copying the state out and back, as
     /// `var state = files[key]` would, copies its pending array on every call (copy-on-write while
     /// the dictionary still holds it): quadratic over a file's life.
@@ -136,14 +190,22 @@ package struct AcknowledgementTracker: Sendable {
     /// The generation `key` is tracked at, if tracked.
     package func generation(of key: FileKey) -> UInt32? { files[key]?.generation }
 
-    /// Number of events sent but not yet acknowledged, over all files.
-    package var pendingCount: Int { files.values.reduce(0) { $0 + $1.pending.count - $1.head } }
-
-    /// Events of `key` sent but not yet acknowledged; 0 for an unknown key.
-    package func pendingCount(of key: FileKey) -> Int {
-        files[key].map { $0.pending.count - $0.head } ?? 0
+    /// Number of events sent but not yet acknowledged, over all files and generations.
+    package var pendingCount: Int {
+        files.values.reduce(0) { $0 + $1.pending.count - $1.head }
+            + retired.values.reduce(0) { $0 + $1.pending.count - $1.head }
     }
 
-    /// Stops tracking `key` (the file is gone and fully acknowledged, or was truncated).
-    package mutating func forget(_ key: FileKey) { files[key] = nil }
+    /// Events of `key` sent but not yet acknowledged, retired generation included; 0 for an
+    /// unknown key.
+    package func pendingCount(of key: FileKey) -> Int {
+        (files[key].map { $0.pending.count - $0.head } ?? 0) + (retired[key].map { $0.pending.count - $0.head } ?? 0)
+    }
+
+    /// Stops tracking `key`, retired generation included (the file is gone and fully
+    /// acknowledged, or another file took its inode).
+    package mutating func forget(_ key: FileKey) {
+        files[key] = nil
+        retired[key] = nil
+    }
 }

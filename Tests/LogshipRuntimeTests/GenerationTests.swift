@@ -48,6 +48,46 @@ struct GenerationTests {
         #expect(restarted.committedOffset(of: key) == 30)
     }
 
+    /// Truncated (copytruncate) while events of the old generation are in flight: the
+    /// checkpoint stays at the old generation, with its fingerprint, until they are all
+    /// acknowledged, so a crash meanwhile reads them again (from the copy) instead of skipping
+    /// them; then it moves to the new generation's progress.
+    @Test func theOldGenerationInFlightIsTheCheckpointUntilAcknowledged() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "generations-\(UUID().uuidString)"
+        )
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = CheckpointStore(directory: directory.path)
+        let ledger = CheckpointLedger(store: store, restored: [], metrics: MetricStore())
+        let old = FileHead(of: Array("2025-11-01 old first line\n".utf8))
+        let new = FileHead(of: Array("2025-11-01 new first line\n".utf8))
+        ledger.opened(key, path: "/logs/a.log", at: 0, generation: 0)
+        ledger.identified(key, head: old)
+        ledger.register([source(0, 10), source(10, 20), source(20, 30)])
+        ledger.acknowledge([source(0, 10)])
+        ledger.truncated(key, path: "/logs/a.log", generation: 1)
+        ledger.identified(key, head: new)
+        ledger.register([source(0, 5, generation: 1)])
+        ledger.acknowledge([source(0, 5, generation: 1)])
+        try ledger.write(force: true)
+        #expect(
+            try store.load().files == [
+                FileCheckpoint(fileKey: key, path: "/logs/a.log", offset: 10, generation: 0, head: old)
+            ]
+        )
+        ledger.acknowledge([source(20, 30)])
+        try ledger.write(force: true)
+        #expect(try store.load().files.first?.offset == 10, "20..30 waits for 10..20")
+        ledger.acknowledge([source(10, 20)])
+        try ledger.write(force: true)
+        #expect(
+            try store.load().files == [
+                FileCheckpoint(fileKey: key, path: "/logs/a.log", offset: 5, generation: 1, head: new)
+            ]
+        )
+        #expect(ledger.pendingCount == 0)
+    }
+
     /// While every file is at generation 0 the file stays in format 1, which the releases before
     /// generations read.
     @Test func generationZeroKeepsTheFormatOfEarlierReleases() throws {

@@ -13,6 +13,9 @@ package final class CheckpointLedger: Sendable {
         var paths: [FileKey: String] = [:]
         /// Each file's fingerprint (`FileHead`), once the input took it.
         var heads: [FileKey: FileHead] = [:]
+        /// The fingerprint of a truncated file's generation still in flight (see
+        /// `AcknowledgementTracker.retire`): its checkpoint until its events are all in.
+        var retiredHeads: [FileKey: FileHead] = [:]
         /// The inputs following each file (opened and not closed).
         var followers: [FileKey: Set<String>] = [:]
         /// Files the input closed whose events are not all acknowledged yet.
@@ -98,7 +101,12 @@ package final class CheckpointLedger: Sendable {
     /// offset are void, and acknowledgements of events read before are ignored.
     package func truncated(_ key: FileKey, path: String, generation: UInt32 = 0) {
         state.withLock { state in
-            state.tracker.forget(key)
+            // The old generation's events in flight stay the file's checkpoint until they are
+            // acknowledged: after a crash meanwhile they are read again (from the rotated copy,
+            // by the old fingerprint), not skipped.
+            let hadRetired = state.tracker.isRetired(key)
+            state.tracker.retire(key)
+            if state.tracker.isRetired(key) && !hadRetired { state.retiredHeads[key] = state.heads[key] }
             state.tracker.begin(key, at: 0, generation: generation)
             state.paths[key] = path
             state.heads[key] = nil
@@ -163,6 +171,7 @@ package final class CheckpointLedger: Sendable {
             state.tracker.forget(key)
             state.paths[key] = nil
             state.heads[key] = nil
+            state.retiredHeads[key] = nil
             state.version += 1
         }
         return forgotten
@@ -205,14 +214,15 @@ package final class CheckpointLedger: Sendable {
         let seconds = seconds
         let (files, version, changed, forgotten) = state.withLock { state in
             let forgotten = forgetClosed(&state, at: seconds)
+            for key in state.retiredHeads.keys where !state.tracker.isRetired(key) { state.retiredHeads[key] = nil }
             let files = state.paths.compactMap { key, path in
-                state.tracker.committedOffset(of: key).map {
+                state.tracker.checkpoint(of: key).map {
                     FileCheckpoint(
                         fileKey: key,
                         path: path,
-                        offset: $0,
-                        generation: state.tracker.generation(of: key) ?? 0,
-                        head: state.heads[key],
+                        offset: $0.offset,
+                        generation: $0.generation,
+                        head: state.tracker.isRetired(key) ? state.retiredHeads[key] : state.heads[key],
                         closedAt: state.closedAt[key]
                     )
                 }
