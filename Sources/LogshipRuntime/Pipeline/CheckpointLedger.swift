@@ -36,6 +36,11 @@ package final class CheckpointLedger: Sendable {
     /// How long a closed file's entry is kept.
     private let forgetAfter: Duration
     private let now: @Sendable () -> Date
+    /// Signalled when the input opens a file the ledger did not know (a new file, or one
+    /// rotated in while logship was down): `CheckpointWriter` then writes at once rather than at
+    /// its next tick, so that a crash soon after does not leave a file logship read, and that may
+    /// be rotated out of its patterns before the restart, unknown to the next start.
+    let newFiles = WakeSignal()
 
     /// - Parameters:
     ///   - restored: the checkpoints read at startup; they are kept (and written back) until the
@@ -73,8 +78,9 @@ package final class CheckpointLedger: Sendable {
     /// an inode reused by a new file: a new generation), the old progress and counted offset are
     /// void.
     package func opened(_ key: FileKey, path: String, at offset: Int64, generation: UInt32 = 0, by input: String = "") {
-        let reset = state.withLock { state -> Bool in
+        let (reset, isNew) = state.withLock { state -> (Bool, Bool) in
             var reset = false
+            let isNew = state.paths[key] == nil
             state.closed.remove(key)
             state.closedAt[key] = nil
             state.followers[key, default: []].insert(input)
@@ -92,9 +98,10 @@ package final class CheckpointLedger: Sendable {
             state.tracker.begin(key, at: offset, generation: generation)
             state.paths[key] = path
             state.version += 1
-            return reset
+            return (reset, isNew)
         }
         if reset { metrics.resetCountedOffset(of: key) }
+        if isNew { newFiles.signal() }
     }
 
     /// `key` shrank and is read again from 0 as `generation`: its old progress and its counted

@@ -1,8 +1,9 @@
 package import Logging
 package import ServiceLifecycle
 
-/// Writes the checkpoint file every `interval` while anything changed, and once more at graceful
-/// shutdown. It is listed first in the service group so that it shuts down last, after the
+/// Writes the checkpoint file every `interval` while anything changed, at once when a file the
+/// checkpoint file does not know is opened (`CheckpointLedger.newFiles`), and once more at
+/// graceful shutdown. It is listed first in the service group so that it shuts down last, after the
 /// outputs have flushed and acknowledged what they had.
 package struct CheckpointWriter: Service {
     let ledger: CheckpointLedger
@@ -19,16 +20,16 @@ package struct CheckpointWriter: Service {
 
     package func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // A timer, not synchronisation: the period between two checkpoint writes.
-            try? await gracefulShutdown(orSleepFor: interval)
+            // The period between two checkpoint writes, cut short by a new file or shutdown.
+            await withGracefulShutdownHandler {
+                await ledger.newFiles.wait(upTo: interval)
+            } onGracefulShutdown: {
+                ledger.newFiles.signal()
+            }
             write(force: false)
         }
         write(force: true)
         logger.info("checkpoints written at shutdown")
-    }
-
-    private func gracefulShutdown(orSleepFor duration: Duration) async throws {
-        try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
     }
 
     private func write(force: Bool) {
