@@ -68,11 +68,11 @@ package final class FileInput: Service, Sendable {
     ///   problems are logged and retried, never thrown.
     package func run() async throws {
         var inotifyError: Int32?
-        let watcher = try FileWatcher(inotifyError: &inotifyError)
+        let watcher = try FileWatcher(inotifyError: &inotifyError, useInotify: configuration.watch == .inotify)
         defer { watcher.close() }
         if let inotifyError {
             logger.warning(
-                "inotify unavailable; new data is found by the periodic rescan only",
+                "inotify unavailable; files are polled every poll_interval, new files found by the periodic rescan",
                 metadata: [
                     "error": "\(SystemError.message(inotifyError))",
                     "rescan_interval": "\(configuration.rescanInterval)",
@@ -196,7 +196,9 @@ package final class FileInput: Service, Sendable {
                 continue
             }
             if isStopping { return }
-            let deadline = step.nextDeadline.map { min($0, nextRescan) } ?? nextRescan
+            var deadline = step.nextDeadline.map { min($0, nextRescan) } ?? nextRescan
+            // Without inotify, open files are read again every poll interval.
+            if !watcher.isWatching { deadline = min(deadline, clock.now.advanced(by: configuration.pollInterval)) }
             let timeout = clock.now.duration(to: deadline)
             do {
                 wake = try await pool.runIfActive { watcher.wait(timeout: timeout) }

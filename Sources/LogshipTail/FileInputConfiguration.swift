@@ -6,6 +6,16 @@ package import LogshipCore
 /// `maximumLineBytes` bounds a line (and a multiline event), `readBufferBytes` the read chunk,
 /// `maximumBatchEvents` the events handed to the delegate in one call.
 package struct FileInputConfiguration: Sendable {
+    /// How changes are found.
+    package enum Watch: String, Sendable, Equatable {
+        /// inotify tells when files are written and directories change; the periodic rescan is a
+        /// safety net.
+        case inotify
+        /// No inotify (file systems without it: NFS, some FUSE and container mounts): open
+        /// files are read every `pollInterval`, the patterns evaluated every `rescanInterval`.
+        case poll
+    }
+
     /// Where to start in files that are found at startup and have no checkpoint.
     package enum ReadFrom: String, Sendable, Equatable {
         /// Read existing content from the first byte.
@@ -59,6 +69,11 @@ package struct FileInputConfiguration: Sendable {
     /// descriptor.
     package var closeInactive: Duration = .seconds(300)
 
+    /// How changes are found.
+    package var watch: Watch = .inotify
+    /// With `watch: poll` (or when inotify is unavailable), how often open files are read.
+    package var pollInterval: Duration = .seconds(1)
+
     /// Descriptors left for everything else (sockets, the checkpoint file, inotify, pipes).
     package static let reservedDescriptors = 64
     /// `logship run --once`: `FileInput.run()` returns, after emitting pending multiline events,
@@ -106,6 +121,7 @@ package struct FileInputConfiguration: Sendable {
         guard forgetAfter >= .zero else { throw fail("forget_after must not be negative") }
         guard (maximumOpenFiles ?? 1) >= 1 else { throw fail("max_open_files must be at least 1") }
         guard closeInactive >= .zero else { throw fail("close_inactive must not be negative") }
+        guard pollInterval > .zero else { throw fail("poll_interval must be positive") }
         try multiline?.validate(inputID: id)
     }
 }

@@ -202,6 +202,11 @@ final class FileInputEngine {
             scanned[index].sample = sample(scanned[index])
         }
         for action in tracker.onScan(scanned, now: now, unknown: unknown) { apply(action, now: now) }
+        let behind = tracker.bytesBehind(scanned)
+        statistics.bytesBehind = behind.reduce(0) { $0 + UInt64($1.bytes) }
+        statistics.laggingFiles = behind.sorted { ($0.bytes, $1.path) > ($1.bytes, $0.path) }
+            .prefix(FileInputStatistics.maximumLaggingFiles)
+            .map { FileInputStatistics.LaggingFile(path: $0.path, bytes: UInt64($0.bytes)) }
         // Copies first: a copy of a truncated file is read from where the file was left, not
         // whole as a rotation after a checkpointed one.
         searchCopies(now: now)

@@ -33,6 +33,25 @@ package struct FileInputStatistics: Sendable, Equatable {
     package var lostFiles: UInt64 = 0
     /// Bytes known to be lost that way (when the amount is known).
     package var lostBytes: UInt64 = 0
+    /// Bytes not read yet in the files the last scan found (each file's size less its read
+    /// offset).
+    package var bytesBehind: UInt64 = 0
+    /// The files furthest behind at the last scan (at most `maximumLaggingFiles`), most behind
+    /// first.
+    package var laggingFiles: [LaggingFile] = []
+    /// How many files `laggingFiles` names: labels stay bounded.
+    package static let maximumLaggingFiles = 5
+
+    /// A file and how many of its bytes are not read yet.
+    package struct LaggingFile: Sendable, Equatable {
+        package var path: String
+        package var bytes: UInt64
+
+        package init(path: String, bytes: UInt64) {
+            self.path = path
+            self.bytes = bytes
+        }
+    }
 
     package init() {}
 }

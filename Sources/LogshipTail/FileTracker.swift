@@ -301,6 +301,17 @@ package struct FileTracker: Sendable {
         return actions
     }
 
+    /// How far behind reading is in the files of a scan: each file's size less its read offset
+    /// (its checkpoint's when it is not open; a file never seen counts whole, or not at all when
+    /// `readFrom: .end` skips it on the first scan).
+    package func bytesBehind(_ files: [ScannedFile]) -> [(path: String, bytes: Int64)] {
+        files.compactMap { file in
+            let offset = tracked[file.key]?.offset ?? checkpoints[file.key]?.offset ?? 0
+            let behind = file.size - offset
+            return behind > 0 ? (file.path, behind) : nil
+        }
+    }
+
     /// Files not open that inotify says were written to (a suspended file grew): those changed
     /// are opened, while descriptors last. Returns `open` actions.
     package mutating func onChanged(_ files: [ScannedFile], now: ContinuousClock.Instant) -> [Action] {

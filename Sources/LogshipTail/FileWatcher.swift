@@ -39,7 +39,8 @@ final class FileWatcher: Sendable {
     ///
     /// - Throws: `TailError.io` when the wake pipe cannot be created.
     /// - Parameter inotifyError: receives the errno when inotify is unavailable.
-    init(inotifyError: inout Int32?) throws {
+    /// - Parameter useInotify: `false` for polling (`watch: poll`): no inotify instance.
+    init(inotifyError: inout Int32?, useInotify: Bool = true) throws {
         var descriptors: [Int32] = [-1, -1]
         guard pipe(&descriptors) == 0 else {
             throw TailError.io(operation: "pipe", path: "(wake pipe)", offset: nil, errno: errno)
@@ -50,8 +51,8 @@ final class FileWatcher: Sendable {
         }
         wakeReadDescriptor = descriptors[0]
         wakeWriteDescriptor = descriptors[1]
-        let descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        inotifyError = descriptor < 0 ? errno : nil
+        let descriptor = useInotify ? inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) : -1
+        inotifyError = descriptor < 0 && useInotify ? errno : nil
         inotifyDescriptor = descriptor
     }
 

@@ -6,10 +6,10 @@ extension Logship {
     /// `logship bench`: throughput of the real pipeline beside `cat` and `gzip -1`.
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure the pipeline on a generated Aetherra file beside cat and gzip -1.",
+            abstract: "Measure the pipeline on a generated Aetherra file beside cat, wc -l and gzip -1.",
             discussion: """
                 Generates a file of Aetherra-style logs (as `logship generate`), then measures in \
-                one run on that file: `cat`, `gzip -1`, and the pipeline (pipelines/aetherra.yml or \
+                one run on that file: `cat`, `wc -l`, `gzip -1`, and the pipeline (pipelines/aetherra.yml or \
                 --config) as a child `logship run --once` from the start of the file, into a child \
                 `logship receiver` on loopback (its CPU reported apart) and with `--output null` \
                 (no Elasticsearch; metrics still derived). Each row: lines/s, MB/s (10^6 bytes), \

@@ -8,10 +8,14 @@ import Testing
     private func runOnce(
         _ directory: TemporaryDirectory,
         config: String = Repository.pipeline
-    ) throws -> (
+    ) async throws -> (
         events: Int, pending: Int, error: String
     ) {
-        let run = try EndToEndTests.runOnce(logs: directory.path("logs"), data: directory.path("data"), config: config)
+        let run = try await EndToEndTests.runOnce(
+            logs: directory.path("logs"),
+            data: directory.path("data"),
+            config: config
+        )
         #expect(run.status == 0, "stderr:\n\(run.error)")
         return (run.events, run.summary?["pending"] as? Int ?? -1, run.error)
     }
@@ -23,20 +27,20 @@ import Testing
         return files.first?["offset"] as? Int
     }
 
-    @Test func aCorruptCheckpointFileIsMovedAsideAndReadingGoesOn() throws {
+    @Test func aCorruptCheckpointFileIsMovedAsideAndReadingGoesOn() async throws {
         let directory = try TemporaryDirectory("logship-corrupt-checkpoints")
         defer { directory.remove() }
         try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
         var fixture = AetherraLogFixture(directory: directory.path("logs"))
         try fixture.append(events: 300)
-        #expect(try runOnce(directory).events == 300)
+        #expect(try await runOnce(directory).events == 300)
 
         // Damaged (truncated by a failing disk, edited by hand), with new lines to read.
         try fixture.append(events: 200)
         try Data(#"{"version":1,"files":[{"fileK"#.utf8).write(
             to: URL(fileURLWithPath: directory.path("data/checkpoints.json"))
         )
-        let second = try runOnce(directory)
+        let second = try await runOnce(directory)
         #expect(second.pending == 0)
         // From the state before the damaged one: the 200 new events, and at most the 300 before.
         #expect(second.events >= 200 && second.events <= 500)
@@ -50,7 +54,7 @@ import Testing
 
     /// Neither the file nor the state before it can be read: every file is read again from its
     /// start, even with `read_from: end`, which applies to a first start only.
-    @Test func withNoCheckpointToTrustEverythingIsReadAgain() throws {
+    @Test func withNoCheckpointToTrustEverythingIsReadAgain() async throws {
         let directory = try TemporaryDirectory("logship-no-checkpoints")
         defer { directory.remove() }
         try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
@@ -61,9 +65,9 @@ import Testing
         var fixture = AetherraLogFixture(directory: directory.path("logs"))
         try fixture.append(events: 100)
         // A first start with read_from: end skips what is there.
-        #expect(try runOnce(directory, config: config).events == 0)
+        #expect(try await runOnce(directory, config: config).events == 0)
         try fixture.append(events: 150)
-        #expect(try runOnce(directory, config: config).events == 150)
+        #expect(try await runOnce(directory, config: config).events == 150)
 
         for name in ["checkpoints.json", "checkpoints.json.prev"] {
             try Data("\u{0}\u{0}".utf8).write(to: URL(fileURLWithPath: directory.path("data/\(name)")))
@@ -71,7 +75,7 @@ import Testing
         // A start that fails after the recovery (the metrics port is taken) must not turn the
         // next one into a first start that skips what is there.
         let listener = try ListeningSocket()
-        let failed = try runCommand(
+        let failed = try await runCommand(
             "/usr/bin/env",
             [
                 "AETHERRA_LOG_DIR=\(directory.path("logs"))", "LOGSHIP_DATA_DIR=\(directory.path("data"))",
@@ -82,7 +86,7 @@ import Testing
         listener.close()
         #expect(failed.status != 0)
         #expect(failed.error.contains("read again from its start"), "stderr:\n\(failed.error)")
-        let run = try runOnce(directory, config: config)
+        let run = try await runOnce(directory, config: config)
         #expect(run.events == 250)
     }
 }

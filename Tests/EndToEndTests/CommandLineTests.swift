@@ -3,13 +3,13 @@ import Testing
 
 /// The `logship` binary's commands as an operator types them.
 struct CommandLineTests {
-    @Test func validateAcceptsTheDefaultPipeline() throws {
-        let result = try runCommand(Repository.binary.path, ["validate", "--config", Repository.pipeline])
+    @Test func validateAcceptsTheDefaultPipeline() async throws {
+        let result = try await runCommand(Repository.binary.path, ["validate", "--config", Repository.pipeline])
         #expect(result.status == 0)
         #expect(result.output.contains("OK (1 input, 5 transforms, 2 outputs, 2 metrics)"))
     }
 
-    @Test func validateNamesTheLineAndKeyPathOfATypoAndExitsOne() throws {
+    @Test func validateNamesTheLineAndKeyPathOfATypoAndExitsOne() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let original = try String(contentsOfFile: Repository.pipeline, encoding: .utf8)
@@ -19,22 +19,22 @@ struct CommandLineTests {
         try typo.write(toFile: path, atomically: true, encoding: .utf8)
         let line = try #require(typo.components(separatedBy: "\n").firstIndex { $0.contains("indx:") }) + 1
 
-        let result = try runCommand(Repository.binary.path, ["validate", "--config", path])
+        let result = try await runCommand(Repository.binary.path, ["validate", "--config", path])
         #expect(result.status == 1)
         #expect(
             result.error.hasPrefix("\(path):\(line):5: outputs[0].indx: unknown key 'indx' (did you mean 'index'?)")
         )
     }
 
-    @Test func runRefusesAnInvalidPipelineBeforeDoingAnything() throws {
-        let result = try runCommand(Repository.binary.path, ["run", "--config", "/nonexistent/pipeline.yml"])
+    @Test func runRefusesAnInvalidPipelineBeforeDoingAnything() async throws {
+        let result = try await runCommand(Repository.binary.path, ["run", "--config", "/nonexistent/pipeline.yml"])
         #expect(result.status == 1)
         #expect(result.error.contains("/nonexistent/pipeline.yml: no such file"))
     }
 
-    @Test func versionAndHelp() throws {
-        #expect(try runCommand(Repository.binary.path, ["--version"]).output == "0.1.0\n")
-        let help = try runCommand(Repository.binary.path, ["--help"]).output
+    @Test func versionAndHelp() async throws {
+        #expect(try await runCommand(Repository.binary.path, ["--version"]).output == "0.1.0\n")
+        let help = try await runCommand(Repository.binary.path, ["--help"]).output
         for command in ["run", "validate", "demo"] { #expect(help.contains("  \(command) ")) }
     }
 }

@@ -8,8 +8,8 @@ import Testing
 /// Files whose content changed under the same inode, copytruncate while logship was stopped, and
 /// files that leave the patterns and come back: every event once, counters exact.
 @Suite struct FileIdentityEndToEndTests {
-    private func runOnce(_ directory: TemporaryDirectory) throws -> OnceRun {
-        let run = try EndToEndTests.runOnce(logs: directory.path("logs"), data: directory.path("data"))
+    private func runOnce(_ directory: TemporaryDirectory) async throws -> OnceRun {
+        let run = try await EndToEndTests.runOnce(logs: directory.path("logs"), data: directory.path("data"))
         #expect(run.status == 0, "stderr:\n\(run.error)")
         #expect(run.summary?["pending"] as? Int == 0)
         return run
@@ -37,12 +37,12 @@ import Testing
     /// then the live file from its start; whether the live file is shorter than the checkpoint
     /// or has grown past it (then only its first bytes tell).
     @Test(arguments: [150, 900])
-    func copytruncateWhileStopped(eventsAfterTruncation: Int) throws {
+    func copytruncateWhileStopped(eventsAfterTruncation: Int) async throws {
         let (directory, logs) = try makeLogs()
         defer { directory.remove() }
         var before = AetherraLogFixture(directory: logs)
         try before.append(events: 300)
-        #expect(try runOnce(directory).events == 300)
+        #expect(try await runOnce(directory).events == 300)
 
         try before.append(events: 200)
         try copy(before.path, to: "\(logs)/aetherra_hub.log.1")
@@ -50,36 +50,36 @@ import Testing
         var after = AetherraLogFixture(directory: logs, seed: 12, create: false)
         try after.append(events: eventsAfterTruncation)
 
-        #expect(try runOnce(directory).events == 200 + eventsAfterTruncation)
-        #expect(try runOnce(directory).events == 0)
+        #expect(try await runOnce(directory).events == 200 + eventsAfterTruncation)
+        #expect(try await runOnce(directory).events == 0)
         let requests = before.totals.requests.values.reduce(0, +) + after.totals.requests.values.reduce(0, +)
         #expect(try requestsCounted(directory) == requests)
     }
 
     /// Rewritten in place while stopped (same inode, other content, longer than the old
     /// checkpoint): read from its start, once.
-    @Test func aFileRewrittenInPlaceIsReadFromItsStart() throws {
+    @Test func aFileRewrittenInPlaceIsReadFromItsStart() async throws {
         let (directory, logs) = try makeLogs()
         defer { directory.remove() }
         var first = AetherraLogFixture(directory: logs)
         try first.append(events: 200)
-        #expect(try runOnce(directory).events == 200)
+        #expect(try await runOnce(directory).events == 200)
         #expect(truncate(first.path, 0) == 0)
         var second = AetherraLogFixture(directory: logs, seed: 12, create: false)
         try second.append(events: 700)
-        #expect(try runOnce(directory).events == 700)
-        #expect(try runOnce(directory).events == 0)
+        #expect(try await runOnce(directory).events == 700)
+        #expect(try await runOnce(directory).events == 0)
     }
 
     /// A checkpoint whose inode now holds another file (the old one deleted, its inode reused):
     /// the new file is read whole. The reuse is made by writing the new file's inode into the
     /// checkpoint of the old one, as the file system would have given it.
-    @Test func aNewFileOnAReusedInodeIsReadWhole() throws {
+    @Test func aNewFileOnAReusedInodeIsReadWhole() async throws {
         let (directory, logs) = try makeLogs()
         defer { directory.remove() }
         var old = AetherraLogFixture(directory: logs)
         try old.append(events: 200)
-        #expect(try runOnce(directory).events == 200)
+        #expect(try await runOnce(directory).events == 200)
         let store = CheckpointStore(directory: directory.path("data"))
         var state = try store.load()
         #expect(state.files.first?.head != nil, "the checkpoint has the fingerprint")
@@ -91,26 +91,26 @@ import Testing
         state.files[0].fileKey = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
         state.metrics = nil
         try store.save(state)
-        #expect(try runOnce(directory).events == 600)
+        #expect(try await runOnce(directory).events == 600)
     }
 
     /// Moved out of the patterns (logship then finishes it and remembers it closed) and back:
     /// nothing read again; lines appended later are read.
-    @Test func aFileMovedOutOfThePatternsAndBackIsNotReadAgain() throws {
+    @Test func aFileMovedOutOfThePatternsAndBackIsNotReadAgain() async throws {
         let (directory, logs) = try makeLogs()
         defer { directory.remove() }
         var fixture = AetherraLogFixture(directory: logs)
         try fixture.append(events: 300)
-        #expect(try runOnce(directory).events == 300)
+        #expect(try await runOnce(directory).events == 300)
         let aside = "\(logs)/aetherra_hub.log.bak"
         try FileManager.default.moveItem(atPath: fixture.path, toPath: aside)
-        #expect(try runOnce(directory).events == 0)
+        #expect(try await runOnce(directory).events == 0)
         let closed = try CheckpointStore(directory: directory.path("data")).load().files
         #expect(closed.count == 1 && closed.first?.closedAt != nil, "\(closed)")
         try FileManager.default.moveItem(atPath: aside, toPath: fixture.path)
-        #expect(try runOnce(directory).events == 0)
+        #expect(try await runOnce(directory).events == 0)
         try fixture.append(events: 50)
-        #expect(try runOnce(directory).events == 50)
+        #expect(try await runOnce(directory).events == 50)
         #expect(try requestsCounted(directory) == fixture.totals.requests.values.reduce(0, +))
     }
 }

@@ -4,7 +4,7 @@ import Testing
 /// Files no log should be, beside a real one: logship keeps running, ships the real lines, and
 /// stays within its memory bound.
 @Suite struct HostileInputTests {
-    @Test func aHugeLineBinaryJunkAndNULsDoNotStopTheRealLines() throws {
+    @Test func aHugeLineBinaryJunkAndNULsDoNotStopTheRealLines() async throws {
         let directory = try TemporaryDirectory("logship-hostile")
         defer { directory.remove() }
         let logs = directory.path("logs")
@@ -30,7 +30,7 @@ import Testing
                 contents: Data("before\u{0}nul\n\u{0}\u{0}\u{0}\nafter \u{FF}\u{FE}\n".utf8) + Data([0xFF, 0xC0, 0x0A])
             )
         )
-        let result = try runCommand(
+        let result = try await runCommand(
             "/usr/bin/env",
             [
                 "AETHERRA_LOG_DIR=\(logs)", "LOGSHIP_DATA_DIR=\(directory.path("data"))", "METRICS_LISTEN=127.0.0.1:0",

@@ -6,7 +6,7 @@ import Testing
 
 /// More files than descriptors: 10,000 files in a watched directory under `ulimit -n 1024`.
 @Suite struct ManyFilesTests {
-    @Test func tenThousandFilesUnderADescriptorLimitOf1024AreAllRead() throws {
+    @Test func tenThousandFilesUnderADescriptorLimitOf1024AreAllRead() async throws {
         let directory = try TemporaryDirectory("logship-many-files")
         defer { directory.remove() }
         let logs = directory.path("logs")
@@ -33,7 +33,7 @@ import Testing
             "METRICS_LISTEN=127.0.0.1:0", Repository.binary.path, "run --once --output null",
             "--config", Repository.pipeline, "--log-level warning",
         ].joined(separator: " ")
-        let result = try runCommand("/bin/sh", ["-c", command])
+        let result = try await runCommand("/bin/sh", ["-c", command])
         #expect(result.status == 0, "stderr:\n\(result.error.suffix(2000))")
         let summary = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         #expect(summary?["events"] as? Int == 2 * count)

@@ -118,7 +118,7 @@ struct PipelineEndToEndTests {
         #expect(samples["logship_input_lines_total{input=\"aetherra_logs\"}"] == Double(fixture.totals.lines))
 
         // promtool has nothing to say about the exposition.
-        let promtool = try runCommand("/usr/bin/promtool", ["check", "metrics"], input: exposition)
+        let promtool = try await runCommand("/usr/bin/promtool", ["check", "metrics"], input: exposition)
         #expect(promtool.status == 0)
         #expect(promtool.output.isEmpty && promtool.error.isEmpty, "promtool: \(promtool.output)\(promtool.error)")
 

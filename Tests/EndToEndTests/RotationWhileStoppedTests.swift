@@ -4,8 +4,8 @@ import Testing
 /// Rename rotations while logship is stopped, as logrotate makes them: what was written to the
 /// file after the last checkpoint, and to files rotated after it, is read once.
 @Suite struct RotationWhileStoppedTests {
-    private func runOnce(_ directory: TemporaryDirectory) throws -> OnceRun {
-        let run = try EndToEndTests.runOnce(logs: directory.path("logs"), data: directory.path("data"))
+    private func runOnce(_ directory: TemporaryDirectory) async throws -> OnceRun {
+        let run = try await EndToEndTests.runOnce(logs: directory.path("logs"), data: directory.path("data"))
         #expect(run.status == 0, "stderr:\n\(run.error)")
         #expect(run.summary?["pending"] as? Int == 0)
         return run
@@ -26,14 +26,14 @@ import Testing
         try manager.moveItem(atPath: "\(logs)/aetherra_hub.log", toPath: "\(logs)/aetherra_hub.log.1")
     }
 
-    @Test func everyLineWrittenAcrossTwoRotationsIsReadOnce() throws {
+    @Test func everyLineWrittenAcrossTwoRotationsIsReadOnce() async throws {
         let directory = try TemporaryDirectory("logship-rotation-stopped")
         defer { directory.remove() }
         let logs = directory.path("logs")
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         var first = AetherraLogFixture(directory: logs)
         try first.append(events: 300)
-        #expect(try runOnce(directory).events == 300)
+        #expect(try await runOnce(directory).events == 300)
 
         // Stopped: the file gets 200 more events and is rotated; the next one gets 150 and is
         // rotated too; the live file has 100. The files older than the checkpointed one
@@ -46,8 +46,8 @@ import Testing
         var third = AetherraLogFixture(directory: logs)
         try third.append(events: 100)
 
-        #expect(try runOnce(directory).events == 450)
+        #expect(try await runOnce(directory).events == 450)
         // Read once: nothing more on the next start.
-        #expect(try runOnce(directory).events == 0)
+        #expect(try await runOnce(directory).events == 0)
     }
 }

@@ -89,7 +89,22 @@ final class ListeningSocket {
 }
 
 /// Runs a command to completion and returns its exit status and standard output.
+///
+/// Async, and the waiting done on a thread of its own: a test blocked in `waitUntilExit` on one
+/// of the cooperative pool's threads (two on this machine) starved the other tests' tasks.
 func runCommand(
+    _ executable: String,
+    _ arguments: [String],
+    input: String? = nil
+) async throws -> (status: Int32, output: String, error: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result { try runCommandBlocking(executable, arguments, input: input) })
+        }.start()
+    }
+}
+
+func runCommandBlocking(
     _ executable: String,
     _ arguments: [String],
     input: String? = nil
@@ -130,8 +145,8 @@ struct OnceRun {
 
 /// Runs `logship run --once --output null` on `logs` with its data in `data`, as an operator
 /// would (the pipeline's `${VAR}`s from the environment).
-func runOnce(logs: String, data: String, config: String = Repository.pipeline) throws -> OnceRun {
-    let result = try runCommand(
+func runOnce(logs: String, data: String, config: String = Repository.pipeline) async throws -> OnceRun {
+    let result = try await runCommand(
         "/usr/bin/env",
         [
             "AETHERRA_LOG_DIR=\(logs)", "LOGSHIP_DATA_DIR=\(data)", "METRICS_LISTEN=127.0.0.1:0",
@@ -144,7 +159,8 @@ func runOnce(logs: String, data: String, config: String = Repository.pipeline) t
 
 /// `GET url` with curl; `nil` when the request fails.
 func httpGet(_ url: String) -> String? {
-    guard let result = try? runCommand("/usr/bin/curl", ["-sf", "--max-time", "5", url]), result.status == 0 else {
+    guard let result = try? runCommandBlocking("/usr/bin/curl", ["-sf", "--max-time", "5", url]), result.status == 0
+    else {
         return nil
     }
     return result.output

@@ -71,17 +71,17 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("app.log")
-        try Data(lines("old", 0..<20_000).utf8).write(to: URL(fileURLWithPath: path))
+        try Data(lines("old", 0..<5_000).utf8).write(to: URL(fileURLWithPath: path))
         let delegate = HeldCollector()
         var configuration = FileInputConfiguration(id: "test", paths: [path])
         configuration.readBufferBytes = 4096
         configuration.maximumBatchEvents = 50
         let input = FileInput(configuration: configuration, delegate: delegate, logger: Logger(label: "test"))
-        let newCount = pastTheReadOffset ? 30_000 : 100
+        let newCount = pastTheReadOffset ? 8_000 : 100
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await input.run() }
             await delegate.waitUntilHeld()
-            // Far behind: a batch or two read of 20,000 lines. logrotate's copytruncate, then
+            // Far behind: a batch or two read of 5,000 lines. logrotate's copytruncate, then
             // the service writes on at the start of the file.
             try FileManager.default.copyItem(atPath: path, toPath: directory.file("app.log.1"))
             #expect(truncate(path, 0) == 0)
@@ -89,16 +89,22 @@ import Testing
             try handle.write(contentsOf: Data(lines("new", 0..<newCount).utf8))
             try handle.close()
             delegate.release()
-            try await delegate.collector.waitUntil { $0.events.count >= 20_000 + newCount }
+            // A safety net, not the synchronisation: generous, for a machine busy with the
+            // end-to-end tests running beside this one.
+            try await delegate.collector.waitUntil(timeout: .seconds(120)) { $0.events.count >= 5_000 + newCount }
             group.cancelAll()
             try await group.waitForAll()
         }
         let messages = delegate.collector.messages
         let old = messages.filter { $0.hasPrefix("old") }
         let new = messages.filter { $0.hasPrefix("new") }
-        #expect(messages.count == 20_000 + newCount)
+        let record = delegate.collector.snapshot
+        #expect(
+            messages.count == 5_000 + newCount,
+            "statistics: \(input.statistics); opened: \(record.opened); truncated: \(record.truncated); closed: \(record.closed); generations \(record.generations); last: \(messages.suffix(2))"
+        )
         // Compared as counts and first differences: a failure prints what matters.
-        let expectedOld = lines("old", 0..<20_000).split(separator: "\n").map(String.init)
+        let expectedOld = lines("old", 0..<5_000).split(separator: "\n").map(String.init)
         let expectedNew = lines("new", 0..<newCount).split(separator: "\n").map(String.init)
         #expect(old.count == expectedOld.count && new.count == expectedNew.count)
         #expect(zip(old, expectedOld).first { $0 != $1 } == nil)
@@ -115,7 +121,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("app.log")
-        try Data(lines("old", 0..<20_000).utf8).write(to: URL(fileURLWithPath: path))
+        try Data(lines("old", 0..<5_000).utf8).write(to: URL(fileURLWithPath: path))
         try FileManager.default.copyItem(atPath: path, toPath: directory.file("app.log.1"))
         let delegate = HeldCollector()
         var configuration = FileInputConfiguration(id: "test", paths: [path])
@@ -127,19 +133,23 @@ import Testing
             await delegate.waitUntilHeld()
             #expect(truncate(path, 0) == 0)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            try handle.write(contentsOf: Data(lines("new", 0..<30_000).utf8))
+            try handle.write(contentsOf: Data(lines("new", 0..<8_000).utf8))
             try handle.close()
             delegate.release()
-            try await delegate.collector.waitUntil { $0.events.count >= 50_000 }
+            try await delegate.collector.waitUntil(timeout: .seconds(120)) { $0.events.count >= 13_000 }
             group.cancelAll()
             try await group.waitForAll()
         }
         let messages = delegate.collector.messages
         let old = messages.filter { $0.hasPrefix("old") }
         let new = messages.filter { $0.hasPrefix("new") }
-        #expect(messages.count == 50_000)
-        #expect(old.count == 20_000 && Set(old).count == 20_000)
-        #expect(new.count == 30_000 && Set(new).count == 30_000)
+        let record = delegate.collector.snapshot
+        #expect(
+            messages.count == 13_000,
+            "statistics: \(input.statistics); opened: \(record.opened); truncated: \(record.truncated); closed: \(record.closed); generations \(record.generations); last: \(messages.suffix(2))"
+        )
+        #expect(old.count == 5_000 && Set(old).count == 5_000)
+        #expect(new.count == 8_000 && Set(new).count == 8_000)
         #expect(input.statistics.lostFiles == 0)
     }
 }

@@ -27,14 +27,14 @@ package struct BenchReport: Sendable, Codable {
 
     /// One measured command.
     package struct Row: Sendable, Codable {
-        /// `cat`, `gzip -1`, `logship run (to ES)`, `logship run --output null`.
+        /// `cat`, `wc -l`, `gzip -1`, `logship run (to ES)`, `logship run --output null`.
         package var name: String
-        /// `cat`, `gzip`, `elasticsearch` or `null`.
+        /// `cat`, `wc`, `gzip`, `elasticsearch` or `null`.
         package var mode: String
         /// Lines of the file (every row reads the whole file).
         package var lines: Int
         /// Documents stored by the receiver (to ES) or events acknowledged (`--output null`);
-        /// nil for `cat` and `gzip`.
+        /// nil for `cat`, `wc` and `gzip`.
         package var documents: Int?
         package var wallSeconds: Double
         package var cpuSeconds: Double

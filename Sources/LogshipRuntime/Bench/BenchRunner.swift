@@ -110,8 +110,10 @@ package struct BenchRunner {
             plainPercent: mix.plainPercent
         )
         var measure = Measurement(work: work, file: file)
-        guard let cat = ChildProcess.find("cat"), let gzip = ChildProcess.find("gzip") else {
-            throw Failure(description: "cat and gzip must be on PATH")
+        guard let cat = ChildProcess.find("cat"), let gzip = ChildProcess.find("gzip"),
+            let wc = ChildProcess.find("wc")
+        else {
+            throw Failure(description: "cat, wc and gzip must be on PATH")
         }
         // Warm the page cache so that every row reads the file from memory.
         let warmUp = try measure.command(cat, [path], name: "warm-up")
@@ -119,6 +121,9 @@ package struct BenchRunner {
         var rows: [BenchReport.Row] = []
         progress("measuring cat")
         rows.append(try await measure.row("cat", mode: "cat", cat, [path]))
+        // What finding the line ends alone costs: the floor for reading and splitting.
+        progress("measuring wc -l")
+        rows.append(try await measure.row("wc -l", mode: "wc", wc, ["-l", path]))
         var receivers: [BenchReport.Receiver] = []
         for round in 1...max(1, rounds) {
             let gzipRow = { (measure: inout Measurement) async throws -> BenchReport.Row in

@@ -20,6 +20,10 @@ extension ComponentRegistry {
         if let duration = mapping["forget_after"]?.duration { configuration.forgetAfter = duration }
         if let count = mapping["max_open_files"]?.int { configuration.maximumOpenFiles = count }
         if let duration = mapping["close_inactive"]?.duration { configuration.closeInactive = duration }
+        if let watch = mapping["watch"]?.choice(["inotify", "poll"]) {
+            configuration.watch = watch == "poll" ? .poll : .inotify
+        }
+        if let duration = mapping["poll_interval"]?.duration { configuration.pollInterval = duration }
         if let fields = mapping["fields"]?.mapping { configuration.fields = fields.fieldObject() }
         if let underRoot = mapping["fields_under_root"]?.bool { configuration.fieldsUnderRoot = underRoot }
         if let multiline = mapping["multiline"]?.mapping {

@@ -57,6 +57,9 @@ package struct SelfMetrics: Sendable {
         func perInput(_ value: (FileInputStatistics) -> Double) -> [([String], Double)] {
             inputStatistics.map { ([$0.0], value($0.1)) }
         }
+        let laggingFiles = inputStatistics.flatMap { input, statistics in
+            statistics.laggingFiles.map { ([input, $0.path], Double($0.bytes)) }
+        }
         var families = [
             family(
                 "logship_build_info",
@@ -113,6 +116,20 @@ package struct SelfMetrics: Sendable {
                 .gauge,
                 labels: ["input"],
                 perInput { Double($0.filesOpen) }
+            ),
+            family(
+                "logship_input_bytes_behind",
+                "Bytes not read yet in the matched files, at the last scan.",
+                .gauge,
+                labels: ["input"],
+                perInput { Double($0.bytesBehind) }
+            ),
+            family(
+                "logship_input_file_bytes_behind",
+                "Bytes not read yet in the files furthest behind (at most 5 per input), at the last scan.",
+                .gauge,
+                labels: ["input", "path"],
+                laggingFiles
             ),
             family(
                 "logship_input_files_queued",

@@ -1,0 +1,71 @@
+import Foundation
+import Glibc
+import Logging
+import LogshipCore
+import LogshipTail
+import Testing
+
+/// `watch: poll` (no inotify) and what the input says about how far behind it is.
+@Suite struct WatchModeTests {
+    private func run(_ input: FileInput, _ body: () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await input.run() }
+            try await body()
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
+
+    private func append(_ text: String, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+
+    @Test func pollingFindsAppendedLinesAndNewFiles() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("app.log")
+        try Data("first\n".utf8).write(to: URL(fileURLWithPath: path))
+        var configuration = FileInputConfiguration(
+            id: "test",
+            paths: [directory.file("*.log")],
+            rescanInterval: .milliseconds(100)
+        )
+        configuration.watch = .poll
+        configuration.pollInterval = .milliseconds(20)
+        let collector = EventCollector()
+        let input = FileInput(configuration: configuration, delegate: collector, logger: Logger(label: "test"))
+        try await run(input) {
+            try await collector.waitUntil { $0.events.count == 1 }
+            try append("second\n", to: path)
+            try await collector.waitUntil { $0.events.count == 2 }
+            try Data("other\n".utf8).write(to: URL(fileURLWithPath: directory.file("other.log")))
+            try await collector.waitUntil { $0.events.count == 3 }
+        }
+        #expect(Set(collector.messages) == ["first", "second", "other"])
+    }
+
+    /// Held by its output at the first batch, the input says how much of the file is left.
+    @Test func bytesBehindAreReported() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("app.log")
+        let text = (0..<5_000).map { "line \($0) of a file read while the output is slow\n" }.joined()
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        var configuration = FileInputConfiguration(id: "test", paths: [path])
+        configuration.readBufferBytes = 4096
+        configuration.maximumBatchEvents = 10
+        let delegate = CopyTruncateWhileBehindTests.HeldCollector()
+        let input = FileInput(configuration: configuration, delegate: delegate, logger: Logger(label: "test"))
+        try await run(input) {
+            await delegate.waitUntilHeld()
+            // The scan before the first read found the whole file unread.
+            #expect(input.statistics.bytesBehind == UInt64(text.utf8.count))
+            #expect(input.statistics.laggingFiles == [.init(path: path, bytes: UInt64(text.utf8.count))])
+            delegate.release()
+            try await delegate.collector.waitUntil { $0.events.count == 5_000 }
+        }
+    }
+}
