@@ -84,6 +84,16 @@ package final class BulkReceiver: Sendable {
         backend.store.withLock { $0.faults += faults }
     }
 
+    /// Adds `count` copies of `fault` (an outage: every request refused until `clearFaults()`).
+    package func enqueue(_ fault: Fault, count: Int) {
+        backend.store.withLock { $0.faults += Array(repeating: fault, count: count) }
+    }
+
+    /// Drops the faults not yet applied (the outage is over).
+    package func clearFaults() {
+        backend.store.withLock { $0.faults.removeAll() }
+    }
+
     /// The faults not yet applied.
     package var pendingFaults: [Fault] { backend.store.withLock { $0.faults } }
 

@@ -1,4 +1,5 @@
 package import Foundation
+import Glibc
 package import Logging
 package import LogshipCore
 import NIOPosix
@@ -33,6 +34,9 @@ package final class FileInput: Service, Sendable {
     private let now: @Sendable () -> Date
     private let statisticsState = Mutex(FileInputStatistics())
     private let stopRequested = Atomic<Bool>(false)
+    /// When the delegate call in progress started (`CLOCK_MONOTONIC` nanoseconds), 0 when none
+    /// is: how long the output has held reading.
+    private let deliveringSince = Atomic<UInt64>(0)
 
     /// - Parameters:
     ///   - configuration: the settings; validated again by `run()`.
@@ -88,14 +92,18 @@ package final class FileInput: Service, Sendable {
         )
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                await self.loop(engine: engine, pool: pool, watcher: watcher)
-            } onCancel: {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.scanWhileHeld(engine: engine, pool: pool) }
+            await withGracefulShutdownHandler {
+                await withTaskCancellationHandler {
+                    await self.loop(engine: engine, pool: pool, watcher: watcher)
+                } onCancel: {
+                    self.requestStop(watcher)
+                }
+            } onGracefulShutdown: {
                 self.requestStop(watcher)
             }
-        } onGracefulShutdown: {
-            self.requestStop(watcher)
+            group.cancelAll()
         }
         let timestamp = now()
         let finished = engine.finish(timestamp: timestamp)
@@ -208,7 +216,33 @@ package final class FileInput: Service, Sendable {
         }
     }
 
+    /// While the output holds reading for more than a second (Elasticsearch down or slow), the
+    /// patterns are still evaluated every second (not the files read): a file created and then
+    /// copytruncated or rotated during an outage is known, by its inode and first bytes, before
+    /// its content is replaced, and its old content is then found in the copy.
+    private func scanWhileHeld(engine: LockedEngine, pool: NIOThreadPool) async {
+        let interval = min(Duration.seconds(1), configuration.rescanInterval)
+        let nanoseconds =
+            UInt64(interval.components.seconds) * 1_000_000_000
+            + UInt64(interval.components.attoseconds / 1_000_000_000)
+        while !Task.isCancelled && !isStopping {
+            // A timer, not synchronisation: how often a held input looks at its patterns.
+            do { try await Task.sleep(for: interval) } catch { return }
+            let since = deliveringSince.load(ordering: .relaxed)
+            guard since != 0, Self.monotonicNanoseconds() - since >= nanoseconds else { continue }
+            _ = try? await pool.runIfActive { engine.scanOnly(now: ContinuousClock.now) }
+        }
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
     private func deliver(_ outputs: consuming [FileInputOutput], statistics current: FileInputStatistics) async {
+        deliveringSince.store(Self.monotonicNanoseconds(), ordering: .relaxed)
+        defer { deliveringSince.store(0, ordering: .relaxed) }
         statisticsState.withLock { statistics in
             let emitted = statistics.eventsEmitted
             statistics = current
@@ -278,5 +312,9 @@ private final class LockedEngine: Sendable {
 
     func finish(timestamp: Date) -> FileInputStep {
         engine.withLock { $0.finish(timestamp: timestamp) }
+    }
+
+    func scanOnly(now: ContinuousClock.Instant) {
+        engine.withLock { $0.scanOnly(now: now) }
     }
 }

@@ -125,6 +125,12 @@ final class FileInputEngine {
         return endStep()
     }
 
+    /// A scan alone, while the output holds reading: new files are opened (and fingerprinted),
+    /// truncations and rotations seen. What it produces is handed over with the next step.
+    func scanOnly(now: ContinuousClock.Instant) {
+        scan(now: now)
+    }
+
     /// Shutdown: emits pending multiline events (partial lines are left to be read again after a restart)
     /// and closes every file.
     func finish(timestamp: Date) -> FileInputStep {

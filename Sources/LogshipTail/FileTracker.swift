@@ -484,7 +484,7 @@ package struct FileTracker: Sendable {
         if saved.offset <= file.size && sameBytes {
             return Start(offset: saved.offset, generation: saved.generation, reason: .checkpoint)
         }
-        if saved.forgetAt == nil, let head = saved.head, saved.offset > 0 {
+        if saved.forgetAt == nil, let head = saved.head, head.length > 0 {
             copySearches.append(
                 CopySearch(
                     key: file.key,
@@ -527,7 +527,7 @@ package struct FileTracker: Sendable {
     /// looked for in a rotated copy.
     private mutating func truncate(_ key: FileKey, now: ContinuousClock.Instant) -> Action {
         var state = tracked[key]!
-        if let head = state.head, state.lineStart > 0 {
+        if let head = state.head, head.length > 0 {
             copySearches.append(
                 CopySearch(
                     key: key,

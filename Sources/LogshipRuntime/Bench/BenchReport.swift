@@ -8,7 +8,8 @@ package struct BenchReport: Sendable, Codable {
     package struct File: Sendable, Codable {
         package var path: String
         package var lines: Int
-        /// Events a multiline-aware reader sees (a traceback is one).
+        /// Events the pipeline makes of the file: with multiline, a traceback is one; without,
+        /// one per line.
         package var events: Int
         package var bytes: Int
         package var bareJSONPercent: Int

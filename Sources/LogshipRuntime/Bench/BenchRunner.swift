@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LogshipTail
 import NIOCore
 
 #if canImport(Glibc)
@@ -99,10 +100,15 @@ package struct BenchRunner {
             start: 1_761_998_400,
             mix: mix
         )
+        // Events the pipeline makes of the file: its multiline events, or one per line for a
+        // pipeline that does not join lines (examples/read-and-split.yml).
+        let joinsLines =
+            (try? PipelineLoader.load(path: pipeline, environment: ProcessInfo.processInfo.environment))?.inputs
+            .contains { $0.multiline != nil } ?? true
         let file = BenchReport.File(
             path: path,
             lines: totals.lines,
-            events: totals.events,
+            events: joinsLines ? totals.events : totals.lines,
             bytes: totals.bytes,
             bareJSONPercent: mix.bareJSONPercent,
             prefixedJSONPercent: mix.prefixedJSONPercent,
