@@ -69,6 +69,10 @@ package struct FileInputConfiguration: Sendable {
     /// descriptor.
     package var closeInactive: Duration = .seconds(300)
 
+    /// How long a deleted file that is not read to its end yet (reading held by a slow or
+    /// unreachable output) is held open, its disk space with it; then what is left is given up,
+    /// counted and logged as an error.
+    package var maximumDeletedHold: Duration = .seconds(3600)
     /// How changes are found.
     package var watch: Watch = .inotify
     /// With `watch: poll` (or when inotify is unavailable), how often open files are read.
@@ -122,6 +126,7 @@ package struct FileInputConfiguration: Sendable {
         guard (maximumOpenFiles ?? 1) >= 1 else { throw fail("max_open_files must be at least 1") }
         guard closeInactive >= .zero else { throw fail("close_inactive must not be negative") }
         guard pollInterval > .zero else { throw fail("poll_interval must be positive") }
+        guard maximumDeletedHold >= .zero else { throw fail("max_deleted_hold must not be negative") }
         try multiline?.validate(inputID: id)
     }
 }

@@ -84,7 +84,8 @@ final class FileInputEngine {
             readFrom: configuration.readFrom,
             forgetAfter: configuration.forgetAfter,
             maximumOpenFiles: maximumOpenFiles,
-            closeInactive: configuration.closeInactive
+            closeInactive: configuration.closeInactive,
+            maximumDeletedHold: configuration.maximumDeletedHold
         )
         self.readBuffer = .allocate(capacity: configuration.readBufferBytes)
         self.builder = EventBatchBuilder(
@@ -208,6 +209,7 @@ final class FileInputEngine {
             scanned[index].sample = sample(scanned[index])
         }
         for action in tracker.onScan(scanned, now: now, unknown: unknown) { apply(action, now: now) }
+        dropDeletedHeldTooLong(now: now)
         let behind = tracker.bytesBehind(scanned)
         statistics.bytesBehind = behind.reduce(0) { $0 + UInt64($1.bytes) }
         statistics.laggingFiles = behind.sorted { ($0.bytes, $1.path) > ($1.bytes, $0.path) }
@@ -232,6 +234,18 @@ final class FileInputEngine {
                 }
                 apply(action, now: now)
             }
+        }
+    }
+
+    /// Deleted files being finished that reading has not reached the end of for
+    /// `maximumDeletedHold` (the output holds it): given up, so that their disk space is freed.
+    private func dropDeletedHeldTooLong(now: ContinuousClock.Instant) {
+        for file in sortedFiles() where file.isFinishing {
+            var info = stat()
+            guard fstat(file.descriptor, &info) == 0, info.st_nlink == 0,
+                let action = tracker.onDeleted(file.key, size: Int64(info.st_size), now: now)
+            else { continue }
+            apply(action, now: now)
         }
     }
 
@@ -348,6 +362,19 @@ final class FileInputEngine {
                     "path": "\(path)", "offset": "\(offset)", "bytes_lost": "\(bytes.map(String.init) ?? "unknown")",
                 ]
             )
+        case .drop(let key, let path, let offset, let bytes):
+            statistics.lostBytes += UInt64(bytes)
+            statistics.lostFiles += 1
+            logger.error(
+                "deleted file held open for max_deleted_hold without being read to its end (the output held reading); its rest is given up",
+                metadata: ["path": "\(path)", "offset": "\(offset)", "bytes_lost": "\(bytes)"]
+            )
+            if let file = files[key] {
+                // Lines already joined into a pending event go; the rest is given up.
+                file.aggregator?.flush { appendEvent($0, $1, file: file) }
+                closeFile(file)
+                appendOutput(.closed(key, path: path))
+            }
         case .absent(let key, let path, let offset):
             logger.info(
                 "a checkpointed file is gone (deleted or rotated away while logship was stopped)",

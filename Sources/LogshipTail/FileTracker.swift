@@ -103,6 +103,9 @@ package struct FileTracker: Sendable {
         /// A checkpointed file is nowhere (deleted or compressed while logship was stopped): its
         /// checkpoint is kept as a closed file's.
         case absent(FileKey, path: String, offset: Int64)
+        /// A deleted file held past `maximumDeletedHold` without being read to its end: close it
+        /// without reading on; the `bytes` from `offset` are lost. Log it loudly and count it.
+        case drop(FileKey, path: String, offset: Int64, bytes: Int64)
     }
 
     struct Tracked {
@@ -122,6 +125,8 @@ package struct FileTracker: Sendable {
         var head: FileHead?
         var finishing: FinishReason?
         var lastActivity: ContinuousClock.Instant
+        /// Since when it is being finished (for `maximumDeletedHold`).
+        var finishingSince: ContinuousClock.Instant? = nil
     }
 
     /// A file known but not open: a checkpoint not used yet, a suspended file, one that could not
@@ -164,6 +169,8 @@ package struct FileTracker: Sendable {
     package let maximumOpenFiles: Int
     /// How long a followed file may stay at its end before it is suspended.
     package let closeInactive: Duration
+    /// How long a deleted file not read to its end is held open (its disk space with it).
+    package let maximumDeletedHold: Duration
     let readFrom: FileInputConfiguration.ReadFrom
     var checkpoints: [FileKey: Saved]
     var tracked: [FileKey: Tracked] = [:]
@@ -189,6 +196,7 @@ package struct FileTracker: Sendable {
         forgetAfter: Duration = .seconds(86_400),
         maximumOpenFiles: Int = .max,
         closeInactive: Duration = .seconds(300),
+        maximumDeletedHold: Duration = .seconds(3600),
         now: ContinuousClock.Instant = .now
     ) {
         var saved: [FileKey: Saved] = [:]
@@ -207,6 +215,7 @@ package struct FileTracker: Sendable {
         self.forgetAfter = forgetAfter
         self.maximumOpenFiles = max(1, maximumOpenFiles)
         self.closeInactive = closeInactive
+        self.maximumDeletedHold = maximumDeletedHold
     }
 
     /// The number of files open, finishing ones included.
@@ -279,6 +288,7 @@ package struct FileTracker: Sendable {
                 actions.append(.finish(key, path: state.path, reason: reason))
                 state.finishing = reason
                 state.lastActivity = now
+                state.finishingSince = now
                 tracked[key] = state
             }
         }
@@ -445,6 +455,17 @@ package struct FileTracker: Sendable {
         return .close(key, path: state.path)
     }
 
+    /// The shell found a file being finished deleted (no name left: its disk space is held by the
+    /// open descriptor). Once it has been finished for `maximumDeletedHold` without being read to
+    /// its end (reading held by the output), it is given up: `drop`, and the key is forgotten.
+    package mutating func onDeleted(_ key: FileKey, size: Int64, now: ContinuousClock.Instant) -> Action? {
+        guard let state = tracked[key], state.finishing != nil, let since = state.finishingSince,
+            since.advanced(by: maximumDeletedHold) <= now
+        else { return nil }
+        tracked[key] = nil
+        return .drop(key, path: state.path, offset: state.lineStart, bytes: max(0, size - state.lineStart))
+    }
+
     /// The file could not be opened: it is forgotten, and the next scan that finds it starts it at the
     /// same offset.
     package mutating func onOpenFailed(_ key: FileKey) {
@@ -519,7 +540,8 @@ package struct FileTracker: Sendable {
             generation: start.generation,
             head: head,
             finishing: finishing,
-            lastActivity: now
+            lastActivity: now,
+            finishingSince: finishing == nil ? nil : now
         )
     }
 

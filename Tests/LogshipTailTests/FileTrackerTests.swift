@@ -179,4 +179,20 @@ import Testing
         )
         #expect(actions == [.open(Self.keyA, path: "/l/a.log", offset: 0, reason: .beginning)])
     }
+
+    /// A deleted file not read to its end is held for `maximumDeletedHold`, then given up with
+    /// what is left counted.
+    @Test func aDeletedFileIsHeldForMaximumDeletedHoldThenDropped() {
+        var tracker = FileTracker(checkpoints: [], readFrom: .beginning, maximumDeletedHold: .seconds(3600))
+        _ = tracker.onScan([.init(path: "/l/app.log", key: Self.keyA, size: 100)], now: base)
+        tracker.onRead(Self.keyA, offset: 100, lineStart: 90, now: base)
+        #expect(tracker.onDeleted(Self.keyA, size: 500, now: base + .seconds(7200)) == nil, "not being finished")
+        #expect(tracker.onScan([], now: base) == [.finish(Self.keyA, path: "/l/app.log", reason: .removed)])
+        #expect(tracker.onDeleted(Self.keyA, size: 500, now: base + .seconds(3599)) == nil)
+        #expect(
+            tracker.onDeleted(Self.keyA, size: 500, now: base + .seconds(3600))
+                == .drop(Self.keyA, path: "/l/app.log", offset: 90, bytes: 410)
+        )
+        #expect(tracker.count == 0)
+    }
 }

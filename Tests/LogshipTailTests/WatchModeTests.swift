@@ -69,3 +69,48 @@ import Testing
         }
     }
 }
+
+/// `maximumDeletedHold`: a deleted file that reading (held by the output) has not finished is
+/// given up after the hold, its descriptor closed so the disk space is freed, and the loss counted.
+@Suite struct DeletedHoldTests {
+    /// Whether this process holds a descriptor on the deleted file once at `path`.
+    private func holdsDeleted(_ path: String) -> Bool {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.contains {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) == path + " (deleted)"
+        }
+    }
+
+    @Test func aDeletedFileHeldTooLongIsGivenUpAndCounted() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("app.log")
+        let text = (0..<5_000).map { "line \($0) of a file deleted while the output is down\n" }.joined()
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        var configuration = FileInputConfiguration(id: "test", paths: [path], rescanInterval: .milliseconds(200))
+        configuration.readBufferBytes = 4096
+        configuration.maximumBatchEvents = 10
+        configuration.maximumDeletedHold = .milliseconds(500)
+        let delegate = CopyTruncateWhileBehindTests.HeldCollector()
+        let input = FileInput(configuration: configuration, delegate: delegate, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await input.run() }
+            await delegate.waitUntilHeld()
+            #expect(unlink(path) == 0)
+            #expect(holdsDeleted(path), "held open while it is not read to its end")
+            // The kernel's descriptor table is what changes, and nothing tells of it: looked at
+            // every 20 ms, for at most 30 s.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while holdsDeleted(path) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(!holdsDeleted(path), "given up after max_deleted_hold")
+            delegate.release()
+            try await delegate.collector.waitUntil { !$0.closed.isEmpty }
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+        #expect(input.statistics.lostFiles == 1)
+        let read = delegate.collector.snapshot.events.count
+        #expect(read < 5_000)
+        #expect(input.statistics.lostBytes > 0 && input.statistics.lostBytes < UInt64(text.utf8.count))
+    }
+}

@@ -24,6 +24,7 @@ extension ComponentRegistry {
             configuration.watch = watch == "poll" ? .poll : .inotify
         }
         if let duration = mapping["poll_interval"]?.duration { configuration.pollInterval = duration }
+        if let duration = mapping["max_deleted_hold"]?.duration { configuration.maximumDeletedHold = duration }
         if let fields = mapping["fields"]?.mapping { configuration.fields = fields.fieldObject() }
         if let underRoot = mapping["fields_under_root"]?.bool { configuration.fieldsUnderRoot = underRoot }
         if let multiline = mapping["multiline"]?.mapping {
