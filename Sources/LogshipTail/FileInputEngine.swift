@@ -263,8 +263,9 @@ final class FileInputEngine {
     private func reopen(_ paths: Set<String>, now: ContinuousClock.Instant) {
         var changed: [FileTracker.ScannedFile] = []
         for path in paths {
-            guard case .present(var file) = FileDiscovery.look(at: path), files[file.key] == nil,
-                tracker.isSuspended(file.key)
+            // Only this input's files: every input is given every checkpoint.
+            guard discovery.isMatched(path), case .present(var file) = FileDiscovery.look(at: path),
+                files[file.key] == nil, tracker.isSuspended(file.key)
             else { continue }
             file.sample = sample(file)
             changed.append(file)
@@ -404,14 +405,14 @@ final class FileInputEngine {
                     ]
                 )
             }
-            tracker.onOpenFailed(key)
+            tracker.onOpenFailed(key, now: now)
             return
         }
         var info = stat()
         guard fstat(descriptor, &info) == 0, UInt64(info.st_dev) == key.device, UInt64(info.st_ino) == key.inode else {
             // Replaced between the scan and the open: the next scan sees the new file.
             _ = close(descriptor)
-            tracker.onOpenFailed(key)
+            tracker.onOpenFailed(key, now: now)
             return
         }
         reportedFileFailures.remove(path)
@@ -525,7 +526,7 @@ final class FileInputEngine {
             let error = TailError.io(operation: "read", path: file.path, offset: file.offset, errno: errno)
             logger.warning("cannot read file; closing it, retried at the next rescan", metadata: ["error": "\(error)"])
             closeFile(file)
-            tracker.onOpenFailed(file.key)
+            tracker.onOpenFailed(file.key, now: now)
             return .failed
         }
         // Are these bytes still the file's? Its first bytes are checked after the read (one
@@ -575,7 +576,13 @@ final class FileInputEngine {
             }
             return true
         }
-        if let action = tracker.onEndOfFile(file.key, now: now) { apply(action, now: now) }
+        // Not suspended while a multiline event is pending: its next lines may come in another
+        // write (its timeout flushes it).
+        if file.isFinishing || file.aggregator?.deadline == nil,
+            let action = tracker.onEndOfFile(file.key, now: now)
+        {
+            apply(action, now: now)
+        }
         return false
     }
 

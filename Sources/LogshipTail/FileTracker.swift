@@ -142,6 +142,9 @@ package struct FileTracker: Sendable {
         var size: Int64? = nil
         /// Whether the last scan found it under the patterns.
         var seen = false
+        /// It could not be opened: not tried again before then (a file that cannot be opened
+        /// must not take a descriptor slot at every step while others wait).
+        var retryAfter: ContinuousClock.Instant? = nil
 
         /// Whether a file not closed, found at `size`, has not changed since it was left.
         func isUnchanged(size: Int64) -> Bool { forgetAt == nil && size == (self.size ?? offset) }
@@ -300,6 +303,7 @@ package struct FileTracker: Sendable {
         for file in sorted where tracked[file.key] == nil && considered.insert(file.key).inserted {
             if let saved = checkpoints[file.key] {
                 checkpoints[file.key]!.seen = true
+                if let retry = saved.retryAfter, retry > now { continue }
                 let sameBytes = saved.head.flatMap { head in file.sample.map { head.matches($0) } } ?? true
                 if saved.isUnchanged(size: file.size) && sameBytes { continue }
             }
@@ -326,12 +330,15 @@ package struct FileTracker: Sendable {
     /// are opened, while descriptors last. Returns `open` actions.
     package mutating func onChanged(_ files: [ScannedFile], now: ContinuousClock.Instant) -> [Action] {
         let changed = files.filter { file in
-            guard tracked[file.key] == nil, let saved = checkpoints[file.key], saved.forgetAt == nil else {
-                return false
-            }
+            guard tracked[file.key] == nil, let saved = checkpoints[file.key], saved.forgetAt == nil,
+                saved.retryAfter.map({ $0 <= now }) ?? true
+            else { return false }
             let sameBytes = saved.head.flatMap { head in file.sample.map { head.matches($0) } } ?? true
             return !saved.isUnchanged(size: file.size) || !sameBytes
         }
+        // Counted by scans only: a file named again and again by inotify is one waiting file.
+        let queued = queuedCount
+        defer { queuedCount = queued }
         return open(changed, now: now)
     }
 
@@ -347,10 +354,12 @@ package struct FileTracker: Sendable {
         for file in wanted.sorted(by: { ($0.modified, $0.path) < ($1.modified, $1.path) }) {
             guard openCount < maximumOpenFiles else {
                 queuedCount += 1
-                if checkpoints[file.key] == nil && isFirstScan && readFrom == .end {
-                    // Where it starts is decided now, not when a descriptor frees up.
+                if checkpoints[file.key] == nil {
+                    // Known from now on: where it starts is decided now, not when a descriptor
+                    // frees up, and if it is rotated away while it waits, it is looked for
+                    // beside its path like a checkpointed file.
                     checkpoints[file.key] = Saved(
-                        offset: file.size,
+                        offset: isFirstScan && readFrom == .end ? file.size : 0,
                         path: file.path,
                         generation: 0,
                         head: nil,
@@ -468,16 +477,21 @@ package struct FileTracker: Sendable {
 
     /// The file could not be opened: it is forgotten, and the next scan that finds it starts it at the
     /// same offset.
-    package mutating func onOpenFailed(_ key: FileKey) {
+    package mutating func onOpenFailed(_ key: FileKey, now: ContinuousClock.Instant = .now) {
         guard let state = tracked.removeValue(forKey: key) else { return }
         checkpoints[key] = Saved(
             offset: state.offset,
             path: state.home,
             generation: state.generation,
             head: state.head,
-            forgetAt: nil
+            forgetAt: nil,
+            seen: true,
+            retryAfter: now.advanced(by: Self.openRetryDelay)
         )
     }
+
+    /// How long a file that could not be opened waits before it is tried again.
+    package static let openRetryDelay = Duration.seconds(5)
 
     /// The file was closed for another reason (read error): it is forgotten.
     package mutating func onClosed(_ key: FileKey) {
@@ -503,7 +517,11 @@ package struct FileTracker: Sendable {
     mutating func resume(_ saved: Saved, file: ScannedFile, home: String) -> Start {
         let sameBytes = saved.head.flatMap { head in file.sample.map { head.matches($0) } } ?? true
         if saved.offset <= file.size && sameBytes {
-            return Start(offset: saved.offset, generation: saved.generation, reason: .checkpoint)
+            return Start(
+                offset: saved.offset,
+                generation: saved.generation,
+                reason: saved.offset == 0 ? .beginning : .checkpoint
+            )
         }
         if saved.forgetAt == nil, let head = saved.head, head.length > 0 {
             copySearches.append(
@@ -512,7 +530,7 @@ package struct FileTracker: Sendable {
                     home: home,
                     path: file.path,
                     offset: saved.offset,
-                    unread: nil,
+                    unread: saved.size.map { max(0, $0 - saved.offset) },
                     head: head,
                     whileStopped: true
                 )

@@ -24,16 +24,22 @@ struct AetherraLogFixture {
 
     /// Appends `events` events, each one millisecond after the previous.
     mutating func append(events: Int) throws {
+        let text = self.text(events: events)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+
+    /// The next `events` events as text, counted as written (the caller writes them).
+    mutating func text(events: Int) -> String {
         var text = ""
         for _ in 0..<events {
             generator.appendEvent(at: Self.day.addingTimeInterval(Double(eventsWritten) / 1000), to: &text)
             eventsWritten += 1
         }
         linesWritten += text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
+        return text
     }
 
     var totals: AetherraLogGenerator.Totals { generator.totals }

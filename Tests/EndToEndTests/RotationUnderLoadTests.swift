@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import LogshipReceiver
 import LogshipRuntime
 import Testing
@@ -106,6 +107,75 @@ struct RotationUnderLoadTests {
         print(
             "rotation under load: \(fixture.eventsWritten) events, \(fixture.linesWritten) lines,",
             "\(restarts) kill -9 (at chunks \(kills.sorted())), \(rotationsWhileDown) rotations while down"
+        )
+    }
+
+    /// logrotate's rename rotation every 100,000 lines, 10 times, the lines written at 60,000
+    /// lines/s (at least 50,000, measured; a rotation every 1.7 s), logship left behind: every
+    /// event once.
+    @Test func tenRotationsAtAHighWriteRateLoseAndRepeatNothing() async throws {
+        let setup = try await PipelineEndToEndTests.Setup.make()
+        defer { Task { await setup.tearDown() } }
+        var fixture = AetherraLogFixture(directory: setup.logs)
+        // The text first (generating it is slower than writing), about 100,000 lines a file.
+        var files: [[String]] = []
+        for _ in 0..<10 {
+            var writes: [String] = []
+            let start = fixture.linesWritten
+            while fixture.linesWritten - start < 100_000 { writes.append(fixture.text(events: 90)) }
+            files.append(writes)
+        }
+        let logship = try setup.start("run")
+        let up = await waitUntil(timeout: .seconds(30)) { httpGet(setup.metricsURL) != nil }
+        #expect(up, "log:\n\(logship.log)")
+        let started = ContinuousClock.now
+        var lines = 0
+        for (number, writes) in files.enumerated() {
+            if number > 0 { try rotate(setup.logs) }
+            let descriptor = open(fixture.path, O_WRONLY | O_APPEND)
+            try #require(descriptor >= 0)
+            for text in writes {
+                let written = text.utf8.withContiguousStorageIfAvailable {
+                    Glibc.write(descriptor, $0.baseAddress, $0.count)
+                }
+                try #require(written == text.utf8.count)
+                // Paced at 60,000 lines/s: the writer's schedule, not synchronisation.
+                lines += text.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                let due = started.advanced(by: .microseconds(lines * 1_000_000 / 60_000))
+                if due > ContinuousClock.now { try await Task.sleep(until: due) }
+            }
+            close(descriptor)
+        }
+        let writing = ContinuousClock.now - started
+        let rate =
+            Double(fixture.linesWritten)
+            / (Double(writing.components.seconds) + Double(writing.components.attoseconds) / 1e18)
+        #expect(rate >= 50_000, "written at \(Int(rate)) lines/s")
+        let complete = await waitUntil(timeout: .seconds(600)) {
+            setup.receiver.documentCount >= fixture.eventsWritten
+        }
+        #expect(
+            complete,
+            "\(setup.receiver.documentCount) of \(fixture.eventsWritten); log:\n\(logship.log.suffix(3000))"
+        )
+        let exposition = try #require(httpGet(setup.metricsURL))
+        let counted = parseExposition(exposition).filter { $0.key.hasPrefix("aetherra_api_requests_total{") }.values
+            .reduce(0, +)
+        #expect(counted == Double(fixture.totals.requests.values.reduce(0, +)))
+        logship.signal(SIGTERM)
+        #expect(await logship.waitForExit(timeout: .seconds(30)) == 0)
+        let documents = setup.receiver.documents(in: AetherraLogFixture.index)
+        #expect(documents.count == fixture.eventsWritten)
+        #expect(Set(documents.map(\.id)).count == documents.count)
+        // Each event has its own time (a millisecond apart): each is in one document.
+        let times = documents.compactMap { document -> Substring? in
+            guard let range = document.source.range(of: #""@timestamp":""#) else { return nil }
+            return document.source[range.upperBound...].prefix { $0 != "\"" }
+        }
+        #expect(Set(times).count == fixture.eventsWritten)
+        print(
+            "10 rotations: \(fixture.linesWritten) lines written at \(Int(rate)) lines/s in \(writing);",
+            "all \(fixture.eventsWritten) events shipped \(ContinuousClock.now - started) after the first write"
         )
     }
 }

@@ -48,8 +48,12 @@ struct RotationWhilePausedTests {
         // Rename rotation: app.log becomes app.log.1, a new app.log gets 5,000 events.
         let logs = setup.logs
         try FileManager.default.moveItem(atPath: first.path, toPath: "\(logs)/aetherra_hub.log.1")
-        #expect(FileManager.default.createFile(atPath: first.path, contents: nil))
-        try first.append(events: 5_000)
+        // The new file appears with its content (written under another name, then renamed): a
+        // file first seen empty and rewritten before logship looks again has no first bytes to
+        // be told apart by.
+        var middle = AetherraLogFixture(directory: logs, name: "aetherra_hub.tmp", seed: 13)
+        try middle.append(events: 5_000)
+        try FileManager.default.moveItem(atPath: middle.path, toPath: first.path)
         // logrotate comes later: logship, still held, has found the new file by then (it looks at
         // its patterns every second while held): it holds it open.
         let seen = await waitUntil(timeout: .seconds(30)) { Self.holdsOpen(logship, first.path) }
@@ -63,7 +67,7 @@ struct RotationWhilePausedTests {
         try second.append(events: 3_000)
 
         setup.receiver.clearFaults()
-        let total = first.eventsWritten + second.eventsWritten
+        let total = first.eventsWritten + middle.eventsWritten + second.eventsWritten
         let complete = await waitUntil(timeout: .seconds(180)) { setup.receiver.documentCount >= total }
         let events = logship.log.split(separator: "\n").filter {
             $0.contains("LogshipTail") && !$0.contains("closed finished")
@@ -72,7 +76,7 @@ struct RotationWhilePausedTests {
         let exposition = try #require(httpGet(setup.metricsURL))
         let counted = parseExposition(exposition).filter { $0.key.hasPrefix("aetherra_api_requests_total{") }.values
             .reduce(0, +)
-        let requests = first.totals.requests.values.reduce(0, +) + second.totals.requests.values.reduce(0, +)
+        let requests = [first, middle, second].map { $0.totals.requests.values.reduce(0, +) }.reduce(0, +)
         #expect(counted == Double(requests))
         logship.signal(SIGTERM)
         #expect(await logship.waitForExit(timeout: .seconds(30)) == 0)

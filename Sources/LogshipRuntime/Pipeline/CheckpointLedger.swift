@@ -91,7 +91,16 @@ package final class CheckpointLedger: Sendable {
             if let committed = state.tracker.committedOffset(of: key), let known = state.tracker.generation(of: key),
                 known != generation || offset < committed || (offset > committed && !inFlight)
             {
-                state.tracker.forget(key)
+                if generation > known {
+                    // Replaced while closed (a suspended file copytruncated, a checkpointed one
+                    // rewritten while logship was down): the older generation's events in flight
+                    // stay its checkpoint, as after a truncation seen while open.
+                    let hadRetired = state.tracker.isRetired(key)
+                    state.tracker.retire(key)
+                    if state.tracker.isRetired(key) && !hadRetired { state.retiredHeads[key] = state.heads[key] }
+                } else {
+                    state.tracker.forget(key)
+                }
                 reset = offset < committed || known != generation
                 if known != generation { state.heads[key] = nil }
             }
@@ -150,11 +159,14 @@ package final class CheckpointLedger: Sendable {
         }
     }
 
-    /// A checkpointed file is nowhere an input looked (deleted, or compressed while logship was
-    /// stopped): closed, unless an input follows it.
-    package func gone(_ key: FileKey) {
+    /// A checkpointed file is nowhere `input` looked (deleted, or compressed while logship was
+    /// stopped): closed, unless another input follows it. (A file `input` suspended is still its
+    /// follower until then.)
+    package func gone(_ key: FileKey, by input: String = "") {
         let seconds = seconds
         state.withLock { state in
+            state.followers[key]?.remove(input)
+            if state.followers[key]?.isEmpty == true { state.followers[key] = nil }
             guard state.followers[key] == nil, state.tracker.committedOffset(of: key) != nil else { return }
             state.closed.insert(key)
             Self.markClosed(&state, at: seconds)

@@ -93,7 +93,7 @@ package struct PipelineProcessor: FileInputDelegate {
 
     package func fileInputGone(_ key: FileKey, path: String) async {
         await workers.drain()
-        ledger.gone(key)
+        ledger.gone(key, by: input)
     }
 
     package func fileInputEmit(_ batch: consuming EventBatch) async {
