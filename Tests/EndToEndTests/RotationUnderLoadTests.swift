@@ -9,21 +9,43 @@ import Testing
 /// delivered is every event exactly once, and the derived counter is exact.
 @Suite(.serialized)
 struct RotationUnderLoadTests {
-    /// Moves `aetherra_hub.log.N` to `.N+1` from the oldest down, then the live file to `.1`, and
-    /// creates a new live file: logrotate's numbered chain, long enough that nothing is deleted.
     private func rotate(_ logs: String) throws {
-        let manager = FileManager.default
-        let numbered = try manager.contentsOfDirectory(atPath: logs).compactMap { name -> Int? in
-            name.hasPrefix("aetherra_hub.log.") ? Int(name.dropFirst("aetherra_hub.log.".count)) : nil
-        }
-        for number in numbered.sorted(by: >) {
-            try manager.moveItem(
-                atPath: "\(logs)/aetherra_hub.log.\(number)",
-                toPath: "\(logs)/aetherra_hub.log.\(number + 1)"
-            )
-        }
-        try manager.moveItem(atPath: "\(logs)/aetherra_hub.log", toPath: "\(logs)/aetherra_hub.log.1")
-        #expect(manager.createFile(atPath: "\(logs)/aetherra_hub.log", contents: nil))
+        try rotateNumbered(logs, name: "aetherra_hub.log")
+        #expect(FileManager.default.createFile(atPath: "\(logs)/aetherra_hub.log", contents: nil))
+    }
+
+    /// Waits until the receiver holds every event written, checks the derived counter, stops
+    /// logship, and checks that every event is in exactly one document. Returns the distinct event
+    /// times found.
+    private func expectEveryEventOnce(
+        _ setup: PipelineEndToEndTests.Setup,
+        _ fixture: AetherraLogFixture,
+        _ logship: LogshipProcess,
+        within timeout: Duration
+    ) async throws -> Set<Substring> {
+        let complete = await waitUntil(timeout: timeout) { setup.receiver.documentCount >= fixture.eventsWritten }
+        #expect(
+            complete,
+            "\(setup.receiver.documentCount) of \(fixture.eventsWritten); log:\n\(logship.log.suffix(3000))"
+        )
+        let exposition = try #require(httpGet(setup.metricsURL))
+        let counted = parseExposition(exposition).filter { $0.key.hasPrefix("aetherra_api_requests_total{") }.values
+            .reduce(0, +)
+        #expect(counted == Double(fixture.totals.requests.values.reduce(0, +)))
+        logship.signal(SIGTERM)
+        #expect(await logship.waitForExit(timeout: .seconds(30)) == 0)
+        let documents = setup.receiver.documents(in: AetherraLogFixture.index)
+        #expect(documents.count == fixture.eventsWritten)
+        #expect(Set(documents.map(\.id)).count == documents.count)
+        // Each event has its own time (a millisecond apart): each is in one document.
+        let times = Set(
+            documents.compactMap { document -> Substring? in
+                guard let range = document.source.range(of: #""@timestamp":""#) else { return nil }
+                return document.source[range.upperBound...].prefix { $0 != "\"" }
+            }
+        )
+        #expect(times.count == fixture.eventsWritten)
+        return times
     }
 
     @Test func killNineAtTwentyMomentsDuringRotationsLosesAndRepeatsNothing() async throws {
@@ -62,31 +84,7 @@ struct RotationUnderLoadTests {
             // A moment for logship to read some of it, so that kills fall in different places.
             _ = await waitUntil(timeout: .milliseconds(200)) { setup.receiver.documentCount >= fixture.eventsWritten }
         }
-        let complete = await waitUntil(timeout: .seconds(120)) {
-            setup.receiver.documentCount >= fixture.eventsWritten
-        }
-        #expect(
-            complete,
-            "\(setup.receiver.documentCount) of \(fixture.eventsWritten); log:\n\(logship.log.suffix(3000))"
-        )
-        let exposition = try #require(httpGet(setup.metricsURL))
-        let counted = parseExposition(exposition).filter { $0.key.hasPrefix("aetherra_api_requests_total{") }.values
-            .reduce(0, +)
-        #expect(counted == Double(fixture.totals.requests.values.reduce(0, +)))
-        logship.signal(SIGTERM)
-        #expect(await logship.waitForExit(timeout: .seconds(30)) == 0)
-
-        let documents = setup.receiver.documents(in: AetherraLogFixture.index)
-        #expect(documents.count == fixture.eventsWritten)
-        #expect(Set(documents.map(\.id)).count == documents.count)
-        // Each event has its own time (a millisecond apart): each is in one document.
-        let times = Set(
-            documents.compactMap { document -> Substring? in
-                guard let range = document.source.range(of: #""@timestamp":""#) else { return nil }
-                return document.source[range.upperBound...].prefix { $0 != "\"" }
-            }
-        )
-        #expect(times.count == fixture.eventsWritten)
+        let times = try await expectEveryEventOnce(setup, fixture, logship, within: .seconds(120))
         if times.count != fixture.eventsWritten {
             // Which chunks lost events: each event's time is its number in milliseconds.
             let formatter = ISO8601DateFormatter()
@@ -151,28 +149,7 @@ struct RotationUnderLoadTests {
             Double(fixture.linesWritten)
             / (Double(writing.components.seconds) + Double(writing.components.attoseconds) / 1e18)
         #expect(rate >= 50_000, "written at \(Int(rate)) lines/s")
-        let complete = await waitUntil(timeout: .seconds(600)) {
-            setup.receiver.documentCount >= fixture.eventsWritten
-        }
-        #expect(
-            complete,
-            "\(setup.receiver.documentCount) of \(fixture.eventsWritten); log:\n\(logship.log.suffix(3000))"
-        )
-        let exposition = try #require(httpGet(setup.metricsURL))
-        let counted = parseExposition(exposition).filter { $0.key.hasPrefix("aetherra_api_requests_total{") }.values
-            .reduce(0, +)
-        #expect(counted == Double(fixture.totals.requests.values.reduce(0, +)))
-        logship.signal(SIGTERM)
-        #expect(await logship.waitForExit(timeout: .seconds(30)) == 0)
-        let documents = setup.receiver.documents(in: AetherraLogFixture.index)
-        #expect(documents.count == fixture.eventsWritten)
-        #expect(Set(documents.map(\.id)).count == documents.count)
-        // Each event has its own time (a millisecond apart): each is in one document.
-        let times = documents.compactMap { document -> Substring? in
-            guard let range = document.source.range(of: #""@timestamp":""#) else { return nil }
-            return document.source[range.upperBound...].prefix { $0 != "\"" }
-        }
-        #expect(Set(times).count == fixture.eventsWritten)
+        _ = try await expectEveryEventOnce(setup, fixture, logship, within: .seconds(600))
         print(
             "10 rotations: \(fixture.linesWritten) lines written at \(Int(rate)) lines/s in \(writing);",
             "all \(fixture.eventsWritten) events shipped \(ContinuousClock.now - started) after the first write"

@@ -11,19 +11,8 @@ import Testing
         return run
     }
 
-    /// Moves `app.log.N` to `app.log.N+1` from the oldest down, then `app.log` to `app.log.1`.
     private func rotate(_ logs: String) throws {
-        let manager = FileManager.default
-        let numbered = try manager.contentsOfDirectory(atPath: logs).compactMap { name -> Int? in
-            name.hasPrefix("aetherra_hub.log.") ? Int(name.dropFirst("aetherra_hub.log.".count)) : nil
-        }
-        for number in numbered.sorted(by: >) {
-            try manager.moveItem(
-                atPath: "\(logs)/aetherra_hub.log.\(number)",
-                toPath: "\(logs)/aetherra_hub.log.\(number + 1)"
-            )
-        }
-        try manager.moveItem(atPath: "\(logs)/aetherra_hub.log", toPath: "\(logs)/aetherra_hub.log.1")
+        try rotateNumbered(logs, name: "aetherra_hub.log")
     }
 
     @Test func everyLineWrittenAcrossTwoRotationsIsReadOnce() async throws {

@@ -201,3 +201,16 @@ final class LogshipProcess: @unchecked Sendable {  // Process is not Sendable; u
         }
     }
 }
+
+/// logrotate's numbered rename rotation in `directory`: `name.N` to `name.N+1` from the oldest
+/// down, then `name` to `name.1` (nothing deleted). The caller creates the new file, or not.
+func rotateNumbered(_ directory: String, name: String) throws {
+    let manager = FileManager.default
+    let numbered = try manager.contentsOfDirectory(atPath: directory).compactMap { entry -> Int? in
+        entry.hasPrefix(name + ".") ? Int(entry.dropFirst(name.count + 1)) : nil
+    }
+    for number in numbered.sorted(by: >) {
+        try manager.moveItem(atPath: "\(directory)/\(name).\(number)", toPath: "\(directory)/\(name).\(number + 1)")
+    }
+    try manager.moveItem(atPath: "\(directory)/\(name)", toPath: "\(directory)/\(name).1")
+}

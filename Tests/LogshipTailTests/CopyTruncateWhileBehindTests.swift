@@ -62,6 +62,12 @@ import Testing
         }
     }
 
+    /// What the input did, for a failure's message.
+    private static func describe(_ input: FileInput, _ record: EventCollector.Record, _ messages: [String]) -> String {
+        "statistics: \(input.statistics); opened: \(record.opened); truncated: \(record.truncated); "
+            + "closed: \(record.closed); generations \(record.generations); last: \(messages.suffix(2))"
+    }
+
     private func lines(_ prefix: String, _ range: Range<Int>) -> String {
         range.map { "\(prefix) line \(String(format: "%06d", $0)) of the copytruncate test\n" }.joined()
     }
@@ -101,7 +107,7 @@ import Testing
         let record = delegate.collector.snapshot
         #expect(
             messages.count == 5_000 + newCount,
-            "statistics: \(input.statistics); opened: \(record.opened); truncated: \(record.truncated); closed: \(record.closed); generations \(record.generations); last: \(messages.suffix(2))"
+            "\(Self.describe(input, record, messages))"
         )
         // Compared as counts and first differences: a failure prints what matters.
         let expectedOld = lines("old", 0..<5_000).split(separator: "\n").map(String.init)
@@ -146,7 +152,7 @@ import Testing
         let record = delegate.collector.snapshot
         #expect(
             messages.count == 13_000,
-            "statistics: \(input.statistics); opened: \(record.opened); truncated: \(record.truncated); closed: \(record.closed); generations \(record.generations); last: \(messages.suffix(2))"
+            "\(Self.describe(input, record, messages))"
         )
         #expect(old.count == 5_000 && Set(old).count == 5_000)
         #expect(new.count == 8_000 && Set(new).count == 8_000)

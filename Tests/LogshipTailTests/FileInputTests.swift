@@ -22,21 +22,6 @@ import Testing
         )
     }
 
-    /// Runs `input` while `body` runs, then cancels it and waits for it to return.
-    private func whileRunning(_ input: FileInput, _ body: () async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await input.run() }
-            do {
-                try await body()
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-            group.cancelAll()
-            try await group.waitForAll()
-        }
-    }
-
     private func append(_ text: String, to path: String) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }

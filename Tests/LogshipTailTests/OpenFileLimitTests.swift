@@ -90,15 +90,6 @@ import Testing
 /// The same on real files, with inotify: every line of more files than descriptors, and a file
 /// written to after it gave up its descriptor.
 @Suite struct OpenFileLimitInputTests {
-    private func run(_ input: FileInput, _ body: () async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await input.run() }
-            try await body()
-            group.cancelAll()
-            try await group.waitForAll()
-        }
-    }
-
     @Test func moreFilesThanDescriptorsAreAllReadAndWrittenToAgain() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -112,7 +103,7 @@ import Testing
         configuration.closeInactive = .zero
         let collector = EventCollector()
         let input = FileInput(configuration: configuration, delegate: collector, logger: Logger(label: "test"))
-        try await run(input) {
+        try await whileRunning(input) {
             try await collector.waitUntil { $0.events.count == 80 }
             #expect(input.statistics.filesOpen <= 3)
             // Every file gave its descriptor up; a line appended to one is read through inotify.

@@ -1,4 +1,5 @@
 import Foundation
+import LogshipTail
 
 /// A fresh directory under the system temporary directory, removed by `remove()`.
 struct TemporaryDirectory {
@@ -13,4 +14,19 @@ struct TemporaryDirectory {
     func file(_ name: String) -> String { path + "/" + name }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Runs `input` while `body` runs, then cancels it and waits for it to return.
+func whileRunning(_ input: FileInput, _ body: () async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await input.run() }
+        do {
+            try await body()
+        } catch {
+            group.cancelAll()
+            throw error
+        }
+        group.cancelAll()
+        try await group.waitForAll()
+    }
 }

@@ -7,15 +7,6 @@ import Testing
 
 /// `watch: poll` (no inotify) and what the input says about how far behind it is.
 @Suite struct WatchModeTests {
-    private func run(_ input: FileInput, _ body: () async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await input.run() }
-            try await body()
-            group.cancelAll()
-            try await group.waitForAll()
-        }
-    }
-
     private func append(_ text: String, to path: String) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.seekToEnd()
@@ -37,7 +28,7 @@ import Testing
         configuration.pollInterval = .milliseconds(20)
         let collector = EventCollector()
         let input = FileInput(configuration: configuration, delegate: collector, logger: Logger(label: "test"))
-        try await run(input) {
+        try await whileRunning(input) {
             try await collector.waitUntil { $0.events.count == 1 }
             try append("second\n", to: path)
             try await collector.waitUntil { $0.events.count == 2 }
@@ -59,7 +50,7 @@ import Testing
         configuration.maximumBatchEvents = 10
         let delegate = CopyTruncateWhileBehindTests.HeldCollector()
         let input = FileInput(configuration: configuration, delegate: delegate, logger: Logger(label: "test"))
-        try await run(input) {
+        try await whileRunning(input) {
             await delegate.waitUntilHeld()
             // The scan before the first read found the whole file unread.
             #expect(input.statistics.bytesBehind == UInt64(text.utf8.count))
