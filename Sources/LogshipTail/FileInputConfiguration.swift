@@ -73,10 +73,19 @@ package struct FileInputConfiguration: Sendable {
     /// unreachable output) is held open, its disk space with it; then what is left is given up,
     /// counted and logged as an error.
     package var maximumDeletedHold: Duration = .seconds(3600)
+    /// A partial last line (no newline yet) that has not grown for this long is shipped as it
+    /// is; `nil` (the default) holds it until its newline comes. What is written to that line
+    /// afterwards is a line of its own.
+    package var partialLineTimeout: Duration?
     /// How changes are found.
     package var watch: Watch = .inotify
     /// With `watch: poll` (or when inotify is unavailable), how often open files are read.
     package var pollInterval: Duration = .seconds(1)
+
+    /// How many inputs share the process's descriptors (set by the runtime): each may open at
+    /// most its share of what the limit allows, so that several inputs at the default together
+    /// stay under it.
+    package var descriptorShare = 1
 
     /// Descriptors left for everything else (sockets, the checkpoint file, inotify, pipes).
     package static let reservedDescriptors = 64
@@ -127,6 +136,7 @@ package struct FileInputConfiguration: Sendable {
         guard closeInactive >= .zero else { throw fail("close_inactive must not be negative") }
         guard pollInterval > .zero else { throw fail("poll_interval must be positive") }
         guard maximumDeletedHold >= .zero else { throw fail("max_deleted_hold must not be negative") }
+        guard (partialLineTimeout ?? .seconds(1)) > .zero else { throw fail("partial_line_timeout must be positive") }
         try multiline?.validate(inputID: id)
     }
 }

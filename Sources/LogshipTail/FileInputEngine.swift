@@ -68,7 +68,11 @@ final class FileInputEngine {
         self.logger = logger
         self.watcher = watcher
         self.discovery = FileDiscovery(patterns: configuration.paths, exclude: configuration.exclude)
-        let allowed = max(1, Self.descriptorLimit() - FileInputConfiguration.reservedDescriptors)
+        let allowed = max(
+            1,
+            (Self.descriptorLimit() - FileInputConfiguration.reservedDescriptors)
+                / max(1, configuration.descriptorShare)
+        )
         if let configured = configuration.maximumOpenFiles, configured > allowed {
             logger.warning(
                 "max_open_files is above what the descriptor limit allows; using less",
@@ -120,6 +124,7 @@ final class FileInputEngine {
         if rescan || hasRoomForWaitingFiles { scan(now: now) }
         if !modified.isEmpty { reopen(modified, now: now) }
         readFiles(now: now)
+        if let timeout = configuration.partialLineTimeout { flushPartialLines(olderThan: timeout, now: now) }
         for file in sortedFiles() {
             file.aggregator?.flushIfExpired(now: now) { appendEvent($0, $1, file: file) }
         }
@@ -161,6 +166,9 @@ final class FileInputEngine {
         var deadline = tracker.nextCloseDeadline
         for file in files.values {
             if let fileDeadline = file.aggregator?.deadline { deadline = min(deadline ?? fileDeadline, fileDeadline) }
+            if let since = file.partialSince, let timeout = configuration.partialLineTimeout {
+                deadline = min(deadline ?? since.advanced(by: timeout), since.advanced(by: timeout))
+            }
         }
         step.nextDeadline = deadline
         step.statistics = statistics
@@ -553,6 +561,8 @@ final class FileInputEngine {
         }
         file.offset += Int64(count)
         tracker.onRead(file.key, offset: file.offset, lineStart: file.splitter.lineStartOffset, now: now)
+        // A read that ends inside a line (re)starts that line's `partialLineTimeout`.
+        file.partialSince = file.splitter.hasPartialLine ? now : nil
         if tracker.hasShortHead(file.key) { identify(file, now: now) }
         statistics.bytesRead += UInt64(count)
         statistics.linesRead += lineCount
@@ -584,6 +594,19 @@ final class FileInputEngine {
             apply(action, now: now)
         }
         return false
+    }
+
+    /// `partialLineTimeout`: partial lines that have not grown for `timeout` are shipped as
+    /// they are (followed files only: a finished one ships its partial line when it closes).
+    private func flushPartialLines(olderThan timeout: Duration, now: ContinuousClock.Instant) {
+        for file in sortedFiles() where !file.isFinishing {
+            guard let since = file.partialSince, since.advanced(by: timeout) <= now, file.splitter.hasPartialLine
+            else { continue }
+            file.splitter.flushPartial { process($0, $1, file: file, now: now) }
+            file.partialSince = nil
+            statistics.partialLinesFlushed += 1
+            tracker.onRead(file.key, offset: file.offset, lineStart: file.splitter.lineStartOffset, now: now)
+        }
     }
 
     /// Feeds one line to the file's aggregator, or makes it an event.

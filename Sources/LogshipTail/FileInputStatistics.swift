@@ -10,6 +10,8 @@ package struct FileInputStatistics: Sendable, Equatable {
     package var truncatedLines: UInt64 = 0
     /// Multiline events that dropped lines or bytes over their limits.
     package var truncatedMultilineEvents: UInt64 = 0
+    /// Partial lines shipped without their newline after `partialLineTimeout`.
+    package var partialLinesFlushed: UInt64 = 0
     /// Lines that held invalid UTF-8.
     package var invalidUTF8Lines: UInt64 = 0
     /// Files currently open (followed or being finished).

@@ -27,6 +27,8 @@ final class FollowedFile {
     var generation: UInt32 = 0
     /// The order it was opened in: files being finished are read oldest first.
     let sequence: Int
+    /// When the partial line held last grew; `nil` without one (for `partialLineTimeout`).
+    var partialSince: ContinuousClock.Instant?
 
     init(
         key: FileKey,

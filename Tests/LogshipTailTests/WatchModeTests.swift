@@ -105,3 +105,52 @@ import Testing
         #expect(input.statistics.lostBytes > 0 && input.statistics.lostBytes < UInt64(text.utf8.count))
     }
 }
+
+/// `partialLineTimeout`: a last line without its newline is held, or shipped once it stops
+/// growing for the timeout.
+@Suite struct PartialLineTests {
+    @Test func aPartialLineIsShippedAfterTheTimeoutAndWhatFollowsIsALineOfItsOwn() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("app.log")
+        try Data("complete\nno newline yet".utf8).write(to: URL(fileURLWithPath: path))
+        var configuration = FileInputConfiguration(id: "test", paths: [path])
+        configuration.partialLineTimeout = .milliseconds(100)
+        let collector = EventCollector()
+        let input = FileInput(configuration: configuration, delegate: collector, logger: Logger(label: "test"))
+        try await whileRunning(input) {
+            try await collector.waitUntil { $0.events.count == 2 }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(" and the rest\n".utf8))
+            try handle.close()
+            try await collector.waitUntil { $0.events.count == 3 }
+        }
+        #expect(collector.messages == ["complete", "no newline yet", " and the rest"])
+        #expect(collector.snapshot.events.map { $0.source?.endOffset } == [9, 23, 37])
+        #expect(input.statistics.partialLinesFlushed == 1)
+    }
+
+    /// Off by default: the partial line waits for its newline.
+    @Test func withoutTheTimeoutAPartialLineWaitsForItsNewline() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("app.log")
+        try Data("complete\nno newline yet".utf8).write(to: URL(fileURLWithPath: path))
+        let collector = EventCollector()
+        let input = FileInput(
+            configuration: FileInputConfiguration(id: "test", paths: [path]),
+            delegate: collector,
+            logger: Logger(label: "test")
+        )
+        try await whileRunning(input) {
+            try await collector.waitUntil { $0.events.count == 1 }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(" and the rest\n".utf8))
+            try handle.close()
+            try await collector.waitUntil { $0.events.count == 2 }
+        }
+        #expect(collector.messages == ["complete", "no newline yet and the rest"])
+    }
+}

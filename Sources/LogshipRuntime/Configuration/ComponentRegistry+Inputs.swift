@@ -25,6 +25,7 @@ extension ComponentRegistry {
         }
         if let duration = mapping["poll_interval"]?.duration { configuration.pollInterval = duration }
         if let duration = mapping["max_deleted_hold"]?.duration { configuration.maximumDeletedHold = duration }
+        if let duration = mapping["partial_line_timeout"]?.duration { configuration.partialLineTimeout = duration }
         if let fields = mapping["fields"]?.mapping { configuration.fields = fields.fieldObject() }
         if let underRoot = mapping["fields_under_root"]?.bool { configuration.fieldsUnderRoot = underRoot }
         if let multiline = mapping["multiline"]?.mapping {

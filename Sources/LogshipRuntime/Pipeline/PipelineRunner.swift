@@ -87,6 +87,8 @@ package final class PipelineRunner: Sendable {
             // `read_from: end` is for the first start only. Once logship has checkpoints, a file
             // without one appeared while it was down (a rotation, a new service) and is read whole.
             if !firstStart { input.readFrom = .beginning }
+            // The inputs share the descriptors the process may open.
+            input.descriptorShare = configuration.inputs.count
             return FileInput(
                 configuration: input,
                 checkpoints: restored.files,
