@@ -114,10 +114,9 @@ package struct FileDiscovery: Sendable {
     /// Looks at `path` directly, for a followed file (`key`) that a scan did not find: a scan
     /// that could not read a directory is not one that found no files.
     package static func presence(of path: String, key: FileKey) -> Presence {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .gone : .unknown }
-        let found = scanned(path, info)
-        return found.key == key && info.st_mode & S_IFMT == S_IFREG ? .present(found) : .gone
+        let presence = look(at: path)
+        guard case .present(let found) = presence else { return presence }
+        return found.key == key ? presence : .gone
     }
 
     /// The regular file at `path` as a scan would report it; `.gone` when there is none.
