@@ -77,6 +77,15 @@ package struct FileInputConfiguration: Sendable {
     /// is; `nil` (the default) holds it until its newline comes. What is written to that line
     /// afterwards is a line of its own.
     package var partialLineTimeout: Duration?
+    /// `max_pending_bytes`: the most memory the partial lines and pending multiline events of all
+    /// the input's files hold together (a file's own bound is `maximumLineBytes`). When it is
+    /// short, a file reads on but keeps only what the others leave: its long line or event is cut
+    /// and flagged, like one over `maximumLineBytes`, and counted. The total can exceed it by at
+    /// most one file's `maximumLineBytes` plus `pendingBytesKeptPerFile` per open file.
+    package var maximumPendingBytes = 32 << 20
+    /// What a file's partial line and pending event may each keep however short memory is: the
+    /// start of a line cut for memory, with its timestamp.
+    package static let pendingBytesKeptPerFile = 1024
     /// How changes are found.
     package var watch: Watch = .inotify
     /// With `watch: poll` (or when inotify is unavailable), how often open files are read.
@@ -137,6 +146,7 @@ package struct FileInputConfiguration: Sendable {
         guard pollInterval > .zero else { throw fail("poll_interval must be positive") }
         guard maximumDeletedHold >= .zero else { throw fail("max_deleted_hold must not be negative") }
         guard (partialLineTimeout ?? .seconds(1)) > .zero else { throw fail("partial_line_timeout must be positive") }
+        guard maximumPendingBytes >= 0 else { throw fail("max_pending_bytes must not be negative") }
         try multiline?.validate(inputID: id)
     }
 }

@@ -28,9 +28,9 @@ struct FileInputStep: Sendable {
 /// The synchronous part of `FileInput`: scans, opens, reads, splits, joins and builds events. Runs on
 /// the input's I/O thread, one call at a time (it is held in a `Mutex` by `FileInput`).
 ///
-/// Memory: one read buffer of `readBufferBytes`, per file at most `maximumLineBytes` of partial line
-/// plus one pending multiline event, and per step the events of at most one chunk beyond
-/// `maximumBatchEvents`.
+/// Memory: one read buffer of `readBufferBytes`; partial lines and pending multiline events of all
+/// files together under `maximumPendingBytes` (see there for the margin), each at most
+/// `maximumLineBytes`; per step the events of at most one chunk beyond `maximumBatchEvents`.
 final class FileInputEngine {
     let configuration: FileInputConfiguration
     private let logger: Logger
@@ -46,6 +46,10 @@ final class FileInputEngine {
     private var reportedUnseenPaths = Set<String>()
     /// Files opened so far: each file's `sequence`.
     private var openedCount = 0
+    /// Memory held by the files' partial lines and pending events (their `countedHeldBytes`).
+    private var heldBytes = 0
+    /// Spare buffers were freed in this step because `heldBytes` was over the budget.
+    private var releasedSpareCapacity = false
     // Per step. Per line, reading appends to `builder` and counts `eventCount` from closures:
     // the run-time exclusivity checks of those accesses (a class's stored properties are checked
     // dynamically) were 2% of a `--output null` run. The engine is used one call at a time, from
@@ -125,8 +129,9 @@ final class FileInputEngine {
         if !modified.isEmpty { reopen(modified, now: now) }
         readFiles(now: now)
         if let timeout = configuration.partialLineTimeout { flushPartialLines(olderThan: timeout, now: now) }
-        for file in sortedFiles() {
+        for file in sortedFiles() where file.aggregator?.deadline != nil {
             file.aggregator?.flushIfExpired(now: now) { appendEvent($0, $1, file: file) }
+            countHeldBytes(of: file)
         }
         return endStep()
     }
@@ -146,6 +151,7 @@ final class FileInputEngine {
             _ = close(file.descriptor)
         }
         files.removeAll()
+        heldBytes = 0
         statistics.filesOpen = 0
         return endStep()
     }
@@ -153,6 +159,7 @@ final class FileInputEngine {
     private func beginStep(timestamp: Date) {
         self.timestamp = timestamp
         eventCount = 0
+        releasedSpareCapacity = false
     }
 
     private var hasRoomForWaitingFiles: Bool {
@@ -171,6 +178,7 @@ final class FileInputEngine {
             }
         }
         step.nextDeadline = deadline
+        statistics.pendingBytes = heldBytes
         step.statistics = statistics
         // Handed over, not kept: a batch still referenced here would be copied whole by the first
         // transform that changes it (copy-on-write), on every batch.
@@ -470,6 +478,7 @@ final class FileInputEngine {
         file.aggregator?.flush { appendEvent($0, $1, file: file) }
         logger.info("file truncated; reading it again from the start", metadata: ["path": "\(file.path)"])
         file.restartAtBeginning(generation: tracker.generation(of: file.key))
+        countHeldBytes(of: file)
         statistics.truncations += 1
         appendOutput(.truncated(file.key, path: file.path, generation: file.generation))
     }
@@ -485,6 +494,8 @@ final class FileInputEngine {
 
     private func closeFile(_ file: FollowedFile) {
         _ = close(file.descriptor)
+        heldBytes -= file.countedHeldBytes
+        file.countedHeldBytes = 0
         files[file.key] = nil
         statistics.filesOpen = files.count
     }
@@ -553,6 +564,15 @@ final class FileInputEngine {
         var truncated: UInt64 = 0
         var invalid: UInt64 = 0
         var lineCount: UInt64 = 0
+        // The file may hold what the other files leave of the budget, and its first kibibyte
+        // in any case: a line cut for memory still shows its timestamp and start.
+        file.limitHeldBytes(
+            to: max(
+                FileInputConfiguration.pendingBytesKeptPerFile,
+                configuration.maximumPendingBytes - (heldBytes - file.countedHeldBytes)
+            )
+        )
+        let cuts = file.limitCuts
         file.splitter.append(UnsafeBufferPointer(rebasing: readBuffer[0..<count]), at: file.offset) { line, info in
             lineCount += 1
             if info.isTruncated { truncated += 1 }
@@ -560,6 +580,8 @@ final class FileInputEngine {
             process(line, info, file: file, now: now)
         }
         file.offset += Int64(count)
+        countHeldBytes(of: file)
+        if file.limitCuts != cuts { countCutsForMemory(file.limitCuts - cuts, file: file) }
         tracker.onRead(file.key, offset: file.offset, lineStart: file.splitter.lineStartOffset, now: now)
         // A read that ends inside a line (re)starts that line's `partialLineTimeout`.
         file.partialSince = file.splitter.hasPartialLine ? now : nil
@@ -604,9 +626,43 @@ final class FileInputEngine {
             else { continue }
             file.splitter.flushPartial { process($0, $1, file: file, now: now) }
             file.partialSince = nil
+            countHeldBytes(of: file)
             statistics.partialLinesFlushed += 1
             tracker.onRead(file.key, offset: file.offset, lineStart: file.splitter.lineStartOffset, now: now)
         }
+    }
+
+    /// Counts what `file` holds now into `heldBytes`; over the budget, frees the buffers files
+    /// keep between lines (once a step).
+    private func countHeldBytes(of file: FollowedFile) {
+        let held = file.heldBytes
+        heldBytes += held - file.countedHeldBytes
+        file.countedHeldBytes = held
+        guard heldBytes > configuration.maximumPendingBytes, !releasedSpareCapacity else { return }
+        releasedSpareCapacity = true
+        for other in files.values {
+            other.releaseSpareCapacity()
+            let held = other.heldBytes
+            heldBytes += held - other.countedHeldBytes
+            other.countedHeldBytes = held
+        }
+    }
+
+    /// Lines cut because the memory budget was used up: counted, and logged at the first and
+    /// then at every power of ten.
+    private func countCutsForMemory(_ count: Int, file: FollowedFile) {
+        let before = statistics.linesCutForMemory
+        statistics.linesCutForMemory += UInt64(count)
+        var power: UInt64 = 1
+        while power <= before { power *= 10 }
+        guard before == 0 || statistics.linesCutForMemory >= power else { return }
+        logger.warning(
+            "max_pending_bytes is used up by partial lines and pending multiline events; long lines are cut",
+            metadata: [
+                "path": "\(file.path)", "max_pending_bytes": "\(configuration.maximumPendingBytes)",
+                "held_bytes": "\(heldBytes)", "lines_cut": "\(statistics.linesCutForMemory)",
+            ]
+        )
     }
 
     /// Feeds one line to the file's aggregator, or makes it an event.

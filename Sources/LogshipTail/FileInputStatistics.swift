@@ -10,6 +10,11 @@ package struct FileInputStatistics: Sendable, Equatable {
     package var truncatedLines: UInt64 = 0
     /// Multiline events that dropped lines or bytes over their limits.
     package var truncatedMultilineEvents: UInt64 = 0
+    /// Lines and multiline events cut shorter than `maximumLineBytes` because the input's
+    /// `maximumPendingBytes` was used up by other files.
+    package var linesCutForMemory: UInt64 = 0
+    /// Memory held now by partial lines and pending multiline events, all files together.
+    package var pendingBytes: Int = 0
     /// Partial lines shipped without their newline after `partialLineTimeout`.
     package var partialLinesFlushed: UInt64 = 0
     /// Lines that held invalid UTF-8.

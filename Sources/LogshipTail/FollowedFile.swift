@@ -29,6 +29,9 @@ final class FollowedFile {
     let sequence: Int
     /// When the partial line held last grew; `nil` without one (for `partialLineTimeout`).
     var partialSince: ContinuousClock.Instant?
+    /// The memory counted for its partial line and pending event when it was last looked at
+    /// (the engine keeps the sum over its files under `maximumPendingBytes`).
+    var countedHeldBytes = 0
 
     init(
         key: FileKey,
@@ -62,6 +65,24 @@ final class FollowedFile {
         let slot = builder.fileValue(path: path)
         cachedFileValue = (slot, builder.batchNumber)
         return slot
+    }
+
+    /// The memory its partial line and pending multiline event hold now.
+    var heldBytes: Int { splitter.heldBytes + (isMultiline ? aggregator!.heldBytes : 0) }
+
+    /// Lines and events cut because the memory budget was short.
+    var limitCuts: Int { splitter.limitCuts + (isMultiline ? aggregator!.limitCuts : 0) }
+
+    /// Lets its partial line and its pending event each keep at most `bytes` from now on.
+    func limitHeldBytes(to bytes: Int) {
+        splitter.partialLimit = bytes
+        if isMultiline { aggregator!.byteLimit = bytes }
+    }
+
+    /// Frees buffers kept between lines and events.
+    func releaseSpareCapacity() {
+        splitter.releaseSpareCapacity()
+        if isMultiline { aggregator!.releaseSpareCapacity() }
     }
 
     /// Forgets the partial line and reads again from 0 (the pending multiline event is kept: the

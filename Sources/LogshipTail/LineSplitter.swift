@@ -10,7 +10,9 @@ import LogshipCore
 /// valid UTF-8 are decoded as U+FFFD and the line is flagged `hasInvalidUTF8`.
 ///
 /// Memory is bounded: the splitter keeps at most `maximumLineBytes` bytes of an unfinished line, on top
-/// of the chunk the caller hands in.
+/// of the chunk the caller hands in; fewer when the caller lowers `partialLimit` (the input's budget
+/// for what all its files hold, `FileInputConfiguration.maximumPendingBytes`). A line cut by that
+/// lower limit is flagged `isTruncated` like any other and counted in `limitCuts`.
 ///
 /// The hot path (`append(_:at:_:)`) hands each line's bytes to a closure, straight from the chunk
 /// when the line lies in it: no `String`, no copy. The `Line` API, which makes a `String` per
@@ -58,6 +60,11 @@ package struct LineSplitter: Sendable {
 
     /// The longest line text kept, in bytes.
     package let maximumLineBytes: Int
+    /// The most bytes of an unfinished line kept from now on: `maximumLineBytes` unless the caller
+    /// lowers it (values above `maximumLineBytes` have no effect).
+    package var partialLimit: Int
+    /// Lines cut shorter than `maximumLineBytes` because of `partialLimit`.
+    package private(set) var limitCuts = 0
     /// The stored start of the unfinished line: at most `maximumLineBytes` bytes.
     private var partial: [UInt8] = []
     /// Offset of the unfinished line's first byte; equals `offset` when there is none.
@@ -72,6 +79,7 @@ package struct LineSplitter: Sendable {
     ///   - offset: the file offset of the first byte that will be handed in.
     package init(maximumLineBytes: Int, startingAt offset: Int64 = 0) {
         self.maximumLineBytes = max(1, maximumLineBytes)
+        self.partialLimit = self.maximumLineBytes
         self.partialStart = offset
         self.nextOffset = offset
     }
@@ -85,6 +93,14 @@ package struct LineSplitter: Sendable {
 
     /// Whether bytes of an unfinished line are held.
     package var hasPartialLine: Bool { partialStart < nextOffset }
+
+    /// The memory held for the unfinished line: its buffer's capacity.
+    package var heldBytes: Int { partial.capacity }
+
+    /// Frees the buffer when no unfinished line is held (its capacity is kept between lines).
+    package mutating func releaseSpareCapacity() {
+        if partial.isEmpty && partial.capacity > 0 { partial = [] }
+    }
 
     /// Forgets any unfinished line and expects the next byte at `offset`.
     package mutating func reset(to offset: Int64) {
@@ -135,18 +151,8 @@ package struct LineSplitter: Sendable {
                 storePartial(segment)
                 let logicalLength = Int(offset + Int64(newline) - partialStart)
                 let contentLength = beforeNewline == 0x0D ? logicalLength - 1 : logicalLength
-                let kept = min(contentLength, partial.count)
-                partial.withUnsafeBufferPointer {
-                    Self.makeLine(
-                        UnsafeBufferPointer(rebasing: $0[0..<kept]),
-                        lineStart: partialStart,
-                        endOffset: endOffset,
-                        limit: maximumLineBytes,
-                        cut: contentLength > maximumLineBytes,
-                        body
-                    )
-                }
-                partial.removeAll(keepingCapacity: partial.capacity <= 64 << 10)
+                emitPartial(contentLength: contentLength, endOffset: endOffset, body)
+                partial.removeAll(keepingCapacity: partial.capacity <= 4 << 10)
             }
             position = newline + 1
             partialStart = endOffset
@@ -168,24 +174,36 @@ package struct LineSplitter: Sendable {
         guard hasPartialLine else { return }
         let logicalLength = Int(nextOffset - partialStart)
         let contentLength = previousByte == 0x0D ? logicalLength - 1 : logicalLength
-        let kept = min(contentLength, partial.count)
-        partial.withUnsafeBufferPointer {
-            Self.makeLine(
-                UnsafeBufferPointer(rebasing: $0[0..<kept]),
-                lineStart: partialStart,
-                endOffset: nextOffset,
-                limit: maximumLineBytes,
-                cut: contentLength > maximumLineBytes,
-                body
-            )
-        }
+        emitPartial(contentLength: contentLength, endOffset: nextOffset, body)
         partial.removeAll(keepingCapacity: false)
         partialStart = nextOffset
     }
 
-    /// Keeps as much of `bytes` as fits under the maximum.
+    /// Hands on the stored line, `contentLength` bytes long in the file (without line end): cut
+    /// when fewer of them were kept.
+    private mutating func emitPartial(
+        contentLength: Int,
+        endOffset: Int64,
+        _ body: (UnsafeBufferPointer<UInt8>, LineInfo) -> Void
+    ) {
+        let kept = min(contentLength, partial.count)
+        let cut = contentLength > kept
+        if cut && kept < maximumLineBytes { limitCuts += 1 }
+        partial.withUnsafeBufferPointer {
+            Self.makeLine(
+                UnsafeBufferPointer(rebasing: $0[0..<kept]),
+                lineStart: partialStart,
+                endOffset: endOffset,
+                limit: cut ? kept : maximumLineBytes,
+                cut: cut,
+                body
+            )
+        }
+    }
+
+    /// Keeps as much of `bytes` as fits under the limit.
     private mutating func storePartial(_ bytes: UnsafeBufferPointer<UInt8>) {
-        let room = maximumLineBytes - partial.count
+        let room = min(maximumLineBytes, partialLimit) - partial.count
         if room > 0 { partial.append(contentsOf: UnsafeBufferPointer(rebasing: bytes.prefix(room))) }
     }
 

@@ -8,7 +8,9 @@
 ///
 /// Bounds: at most `maximumLines` lines are kept in an event and at most `maximumBytes` bytes of text
 /// (cut at a character boundary); beyond either, text is dropped, the event is flagged truncated, and
-/// its `endOffset` still moves past the dropped lines. A pending event is emitted by
+/// its `endOffset` still moves past the dropped lines. The caller may lower the byte bound for
+/// the lines still to come (`byteLimit`, the input's memory budget); a cut it causes is counted in
+/// `limitCuts`. A pending event is emitted by
 /// `flushIfExpired(now:)` once no line arrived for `timeout`.
 ///
 /// The hot path works on bytes: a line's bytes are matched and copied into one reused buffer, and
@@ -19,6 +21,10 @@ package struct MultilineAggregator {
     package let configuration: MultilineConfiguration
     /// The most bytes of text in one event.
     package let maximumBytes: Int
+    /// The most bytes of text kept from now on: `maximumBytes` unless the caller lowers it.
+    package var byteLimit: Int
+    /// Events cut shorter than `maximumBytes` because of `byteLimit`.
+    package private(set) var limitCuts = 0
     private let pattern: LinePattern
     /// The pending event's text; reused from event to event.
     private var text: [UInt8] = []
@@ -35,11 +41,20 @@ package struct MultilineAggregator {
     package init(configuration: MultilineConfiguration, maximumBytes: Int) throws {
         self.configuration = configuration
         self.maximumBytes = max(1, maximumBytes)
+        self.byteLimit = self.maximumBytes
         self.pattern = LinePattern(try configuration.makeRegularExpression())
     }
 
     /// Whether an event is pending.
     package var hasPending: Bool { pending != nil }
+
+    /// The memory held for the pending event's text: its buffer's capacity.
+    package var heldBytes: Int { text.capacity }
+
+    /// Frees the text buffer when no event is pending (its capacity is kept between events).
+    package mutating func releaseSpareCapacity() {
+        if pending == nil && text.capacity > 0 { text = [] }
+    }
 
     /// When the pending event times out; `nil` when none is pending.
     package var deadline: ContinuousClock.Instant? {
@@ -85,7 +100,7 @@ package struct MultilineAggregator {
         guard let event = pending else { return }
         pending = nil
         text.withUnsafeBufferPointer { emit($0, event) }
-        text.removeAll(keepingCapacity: text.capacity <= 1 << 20)
+        text.removeAll(keepingCapacity: text.capacity <= 16 << 10)
     }
 
     private mutating func start(
@@ -95,9 +110,11 @@ package struct MultilineAggregator {
     ) {
         var event = EventSpan(info)
         var kept = line
-        if kept.count > maximumBytes {
-            kept = UTF8Boundary.prefix(kept, maximumBytes: maximumBytes)
+        let limit = min(maximumBytes, byteLimit)
+        if kept.count > limit {
+            kept = UTF8Boundary.prefix(kept, maximumBytes: limit)
             event.isTruncated = true
+            if limit < maximumBytes { limitCuts += 1 }
         }
         text.removeAll(keepingCapacity: true)
         text.append(contentsOf: kept)
@@ -121,7 +138,8 @@ package struct MultilineAggregator {
         if isFull || keptLines >= configuration.maximumLines {
             event.isTruncated = true
         } else {
-            let room = maximumBytes - text.count - 1
+            let limit = min(maximumBytes, byteLimit)
+            let room = limit - text.count - 1
             if line.count <= room {
                 text.append(0x0A)
                 text.append(contentsOf: line)
@@ -134,6 +152,7 @@ package struct MultilineAggregator {
                 }
                 isFull = true
                 event.isTruncated = true
+                if limit < maximumBytes { limitCuts += 1 }
             }
         }
         pending = event

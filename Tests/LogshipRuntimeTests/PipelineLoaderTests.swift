@@ -69,7 +69,7 @@ struct PipelineLoaderTests {
         #expect(
             errors(text) == [
                 "test.yml:2:5: inputs[0]: missing required key 'paths'",
-                "test.yml:3:5: inputs[0].pahts: unknown key 'pahts' (did you mean 'paths'?); known keys: close_inactive, exclude, fields, fields_under_root, forget_after, id, max_batch_events, max_deleted_hold, max_line_bytes, max_open_files, multiline, partial_line_timeout, paths, poll_interval, read_buffer_bytes, read_from, rescan_interval, type, watch",
+                "test.yml:3:5: inputs[0].pahts: unknown key 'pahts' (did you mean 'paths'?); known keys: close_inactive, exclude, fields, fields_under_root, forget_after, id, max_batch_events, max_deleted_hold, max_line_bytes, max_open_files, max_pending_bytes, multiline, partial_line_timeout, paths, poll_interval, read_buffer_bytes, read_from, rescan_interval, type, watch",
             ]
         )
     }

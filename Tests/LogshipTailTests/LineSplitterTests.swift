@@ -18,6 +18,33 @@ import Testing
         return lines
     }
 
+    /// `partialLimit` (the input's memory budget) bounds what is kept of a line that spans chunks:
+    /// the line is cut there at a character boundary, flagged, counted, and still ends past its
+    /// newline. Lines inside one chunk are not held, so not cut.
+    @Test func aLoweredPartialLimitCutsHeldLinesAtACharacterBoundary() {
+        var splitter = LineSplitter(maximumLineBytes: 100)
+        splitter.partialLimit = 6
+        let text = Array("short\nabcdé0123456789\nwhole line inside a chunk\n".utf8)
+        var lines: [LineSplitter.Line] = []
+        lines += splitter.append(Array(text[0..<10]), at: 0)
+        #expect(splitter.heldBytes >= 4)
+        lines += splitter.append(Array(text[10...]), at: 10)
+        // "abcdé" is 6 bytes; a limit of 6 keeps it whole, 5 would drop the half character.
+        #expect(lines.map(\.text) == ["short", "abcdé", "whole line inside a chunk"])
+        #expect(lines.map(\.isTruncated) == [false, true, false])
+        #expect(lines[1].endOffset == 23)
+        #expect(splitter.limitCuts == 1)
+        splitter.partialLimit = 5
+        let more = splitter.append(Array("abcdéxyz\n".utf8), at: 50)
+        #expect(more.map(\.text) == ["abcdéxyz"])
+        var cut = LineSplitter(maximumLineBytes: 100)
+        cut.partialLimit = 5
+        _ = cut.append(Array("abcdé".utf8), at: 0)
+        #expect(cut.append(Array("xyz\n".utf8), at: 6).map(\.text) == ["abcd"])
+        cut.releaseSpareCapacity()
+        #expect(cut.heldBytes == 0)
+    }
+
     @Test func splitsLinesWithOffsets() {
         let lines = split("first\nsecond\n\nlast\n", chunkSize: 4096)
         #expect(lines.map(\.text) == ["first", "second", "", "last"])

@@ -112,6 +112,28 @@ import Testing
         #expect(events.map(\.endOffset) == [22])
     }
 
+    /// `byteLimit` (the input's memory budget) cuts the text like `maximumBytes` does, and counts
+    /// the cut; offsets still cover every line.
+    @Test func aLoweredByteLimitCutsTheTextAndCountsTheCut() throws {
+        var aggregator = try MultilineAggregator(
+            configuration: MultilineConfiguration(pattern: #"^ "#, match: .after),
+            maximumBytes: 100
+        )
+        aggregator.byteLimit = 10
+        let events = feed(["start", " abcdefgh", " more", "next"], into: &aggregator)
+        #expect(events.map(\.text) == ["start\n abc"])
+        #expect(events.map(\.isTruncated) == [true])
+        #expect(events.map(\.endOffset) == [22])
+        #expect(aggregator.limitCuts == 1)
+        aggregator.byteLimit = 100
+        #expect(feed([" one", "after"], into: &aggregator).map(\.text) == ["next\n one"])
+        #expect(aggregator.limitCuts == 1)
+        #expect(aggregator.heldBytes > 0)
+        _ = aggregator.flush()
+        aggregator.releaseSpareCapacity()
+        #expect(aggregator.heldBytes == 0)
+    }
+
     @Test func flushesAfterTheTimeoutSinceTheLastLine() throws {
         var aggregator = try MultilineAggregator(
             configuration: MultilineConfiguration(pattern: #"^ "#, match: .after, timeout: .seconds(5)),

@@ -14,6 +14,7 @@ extension ComponentRegistry {
             configuration.readFrom = readFrom == "end" ? .end : .beginning
         }
         if let size = mapping["max_line_bytes"]?.byteSize { configuration.maximumLineBytes = size.bytes }
+        if let size = mapping["max_pending_bytes"]?.byteSize { configuration.maximumPendingBytes = size.bytes }
         if let size = mapping["read_buffer_bytes"]?.byteSize { configuration.readBufferBytes = size.bytes }
         if let interval = mapping["rescan_interval"]?.duration { configuration.rescanInterval = interval }
         if let count = mapping["max_batch_events"]?.int { configuration.maximumBatchEvents = count }

@@ -104,6 +104,20 @@ package struct SelfMetrics: Sendable {
                 perInput { Double($0.truncatedMultilineEvents) }
             ),
             family(
+                "logship_input_lines_cut_for_memory_total",
+                "Lines and multiline events cut because max_pending_bytes was used up by other files.",
+                .counter,
+                labels: ["input"],
+                perInput { Double($0.linesCutForMemory) }
+            ),
+            family(
+                "logship_input_pending_bytes",
+                "Memory held by partial lines and pending multiline events (max_pending_bytes bounds it).",
+                .gauge,
+                labels: ["input"],
+                perInput { Double($0.pendingBytes) }
+            ),
+            family(
                 "logship_input_invalid_utf8_lines_total",
                 "Lines with invalid UTF-8, kept with replacement characters.",
                 .counter,
