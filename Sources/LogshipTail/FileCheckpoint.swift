@@ -20,6 +20,9 @@ package struct FileCheckpoint: Codable, Sendable, Equatable {
     /// in seconds since 1970; `nil` while it is followed. A closed file's entry is kept for
     /// `forget_after`, so that a file that comes back is not read (and counted) again.
     package var closedAt: Int64?
+    /// Lines and events cut past `offset` by a timeout or a shutdown, in offset order: they are cut
+    /// there again when the file is read from `offset` after a restart (see `FileCut`).
+    package var cuts: [FileCut]
 
     package init(
         fileKey: FileKey,
@@ -27,7 +30,8 @@ package struct FileCheckpoint: Codable, Sendable, Equatable {
         offset: Int64,
         generation: UInt32 = 0,
         head: FileHead? = nil,
-        closedAt: Int64? = nil
+        closedAt: Int64? = nil,
+        cuts: [FileCut] = []
     ) {
         self.fileKey = fileKey
         self.path = path
@@ -35,10 +39,11 @@ package struct FileCheckpoint: Codable, Sendable, Equatable {
         self.generation = generation
         self.head = head
         self.closedAt = closedAt
+        self.cuts = cuts
     }
 
     private enum CodingKeys: String, CodingKey {
-        case fileKey, path, offset, generation, head, closedAt
+        case fileKey, path, offset, generation, head, closedAt, cuts
     }
 
     package init(from decoder: any Decoder) throws {
@@ -49,6 +54,7 @@ package struct FileCheckpoint: Codable, Sendable, Equatable {
         generation = try container.decodeIfPresent(UInt32.self, forKey: .generation) ?? 0
         head = try container.decodeIfPresent(FileHead.self, forKey: .head)
         closedAt = try container.decodeIfPresent(Int64.self, forKey: .closedAt)
+        cuts = try container.decodeIfPresent([FileCut].self, forKey: .cuts) ?? []
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -59,5 +65,6 @@ package struct FileCheckpoint: Codable, Sendable, Equatable {
         if generation != 0 { try container.encode(generation, forKey: .generation) }
         try container.encodeIfPresent(head, forKey: .head)
         try container.encodeIfPresent(closedAt, forKey: .closedAt)
+        if !cuts.isEmpty { try container.encode(cuts, forKey: .cuts) }
     }
 }

@@ -262,6 +262,8 @@ package final class FileInput: Service, Sendable {
                 await delegate.fileInputGone(key, path: path)
             case .identified(let key, let head):
                 await delegate.fileInputIdentified(key, head: head)
+            case .cut(let key, let cut, let generation):
+                await delegate.fileInputCut(key, at: cut, generation: generation)
             case .events(let events):
                 let count = events.count
                 await delegate.fileInputEmit(consume events)

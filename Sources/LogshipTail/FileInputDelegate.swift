@@ -14,6 +14,10 @@ package protocol FileInputDelegate: Sendable {
     /// covers more bytes: checkpointed with the file, it tells the file from another one on its
     /// inode after a restart.
     func fileInputIdentified(_ key: FileKey, head: FileHead) async
+    /// The input ended a line or an event of `key` (as `generation`) at `cut` for a reason that
+    /// re-reading would not see (a timeout, a shutdown), after emitting it: kept with the
+    /// checkpoint, it is handed back with `FileCheckpoint.cuts` after a restart.
+    func fileInputCut(_ key: FileKey, at cut: FileCut, generation: UInt32) async
     /// A rotated or deleted file was read to its end and closed (after the events it emitted).
     func fileInputClosed(_ key: FileKey, path: String) async
     /// A checkpointed file this input would follow is nowhere (deleted or compressed while
@@ -28,6 +32,9 @@ extension FileInputDelegate {
     /// A rotated or deleted file was read to its end and closed; after its events are
     /// acknowledged, its checkpoint is no longer needed. Does nothing by default.
     package func fileInputClosed(_ key: FileKey, path: String) async {}
+
+    /// A line or event cut by a timeout or a shutdown. Does nothing by default.
+    package func fileInputCut(_ key: FileKey, at cut: FileCut, generation: UInt32) async {}
 
     /// A checkpointed file is gone. Does nothing by default.
     package func fileInputGone(_ key: FileKey, path: String) async {}

@@ -10,6 +10,7 @@ enum FileInputOutput: Sendable {
     case closed(FileKey, path: String)
     case gone(FileKey, path: String)
     case identified(FileKey, head: FileHead)
+    case cut(FileKey, FileCut, generation: UInt32)
     case events(EventBatch)
 }
 
@@ -44,6 +45,8 @@ final class FileInputEngine {
     private var reportedWatchFailures = Set<String>()
     private var reportedFileFailures = Set<String>()
     private var reportedUnseenPaths = Set<String>()
+    /// The cuts of the checkpoints (`FileCheckpoint.cuts`), until their files are resumed.
+    private var restoredCuts: [FileKey: (generation: UInt32, cuts: [FileCut])]
     /// Files opened so far: each file's `sequence`.
     private var openedCount = 0
     /// Memory held by the files' partial lines and pending events (their `countedHeldBytes`).
@@ -95,6 +98,10 @@ final class FileInputEngine {
             closeInactive: configuration.closeInactive,
             maximumDeletedHold: configuration.maximumDeletedHold
         )
+        self.restoredCuts = Dictionary(
+            checkpoints.filter { !$0.cuts.isEmpty }.map { ($0.fileKey, ($0.generation, $0.cuts)) },
+            uniquingKeysWith: { first, _ in first }
+        )
         self.readBuffer = .allocate(capacity: configuration.readBufferBytes)
         self.builder = EventBatchBuilder(
             fields: configuration.fields,
@@ -130,7 +137,7 @@ final class FileInputEngine {
         readFiles(now: now)
         if let timeout = configuration.partialLineTimeout { flushPartialLines(olderThan: timeout, now: now) }
         for file in sortedFiles() where file.aggregator?.deadline != nil {
-            file.aggregator?.flushIfExpired(now: now) { appendEvent($0, $1, file: file) }
+            flushEvent(of: file, expired: now)
             countHeldBytes(of: file)
         }
         return endStep()
@@ -147,7 +154,7 @@ final class FileInputEngine {
     func finish(timestamp: Date) -> FileInputStep {
         beginStep(timestamp: timestamp)
         for file in sortedFiles() {
-            file.aggregator?.flush { appendEvent($0, $1, file: file) }
+            flushEvent(of: file)
             _ = close(file.descriptor)
         }
         files.removeAll()
@@ -269,10 +276,11 @@ final class FileInputEngine {
     /// a followed file's through its descriptor, a checkpointed one's by its path.
     private func sample(_ file: FileTracker.ScannedFile) -> FileHead.Sample? {
         if let followed = files[file.key] {
-            return followed.isFinishing ? nil : FileHead.Sample.read(followed.descriptor)
+            return followed.isFinishing
+                ? nil : FileHead.Sample.read(followed.descriptor, markAt: tracker.markOffset(of: file.key))
         }
         return tracker.needsSample(of: file.key, size: file.size)
-            ? FileHead.Sample.read(path: file.path, key: file.key) : nil
+            ? FileHead.Sample.read(path: file.path, key: file.key, markAt: tracker.markOffset(of: file.key)) : nil
     }
 
     /// Suspended files written to since: opened again (see `FileTracker.onChanged`).
@@ -365,8 +373,10 @@ final class FileInputEngine {
             if let file = files[key] { closeFinished(file, now: now) }
         case .suspend(let key, _):
             guard let file = files[key] else { return }
-            // Its partial line is read again when it is reopened; a pending event goes now.
-            file.aggregator?.flush { appendEvent($0, $1, file: file) }
+            // Its partial line is read again when it is reopened (and counted then); a pending
+            // event goes now, its cut recorded.
+            statistics.bytesRead -= UInt64(max(0, file.offset - file.splitter.lineStartOffset))
+            flushEvent(of: file)
             closeFile(file)
         case .identified(let key, let head):
             appendOutput(.identified(key, head: head))
@@ -446,6 +456,12 @@ final class FileInputEngine {
             sequence: openedCount
         )
         file.generation = tracker.generation(of: key)
+        // Resumed at its checkpoint (offset 0 is `.beginning`), of the generation the cuts were made in.
+        if reason == .checkpoint || reason == .beginning, let restored = restoredCuts.removeValue(forKey: key),
+            restored.generation == file.generation
+        {
+            file.cuts = restored.cuts.filter { $0.offset >= offset }
+        }
         files[key] = file
         statistics.filesOpen = files.count
         switch reason {
@@ -573,12 +589,26 @@ final class FileInputEngine {
             )
         )
         let cuts = file.limitCuts
-        file.splitter.append(UnsafeBufferPointer(rebasing: readBuffer[0..<count]), at: file.offset) { line, info in
-            lineCount += 1
-            if info.isTruncated { truncated += 1 }
-            if info.hasInvalidUTF8 { invalid += 1 }
-            process(line, info, file: file, now: now)
+        func split(_ range: Range<Int>) {
+            let bytes = UnsafeBufferPointer(rebasing: readBuffer[range])
+            file.splitter.append(bytes, at: file.offset + Int64(range.lowerBound)) { line, info in
+                lineCount += 1
+                if info.isTruncated { truncated += 1 }
+                if info.hasInvalidUTF8 { invalid += 1 }
+                process(line, info, file: file, now: now)
+            }
         }
+        // Cuts made before a restart are made again where they were.
+        var start = 0
+        while let cut = file.cuts.first, cut.offset <= file.offset + Int64(count) {
+            file.cuts.removeFirst()
+            let end = Int(cut.offset - file.offset)
+            guard end >= start else { continue }
+            split(start..<end)
+            cutAgain(file, cut.kind, now: now)
+            start = end
+        }
+        split(start..<count)
         file.offset += Int64(count)
         countHeldBytes(of: file)
         if file.limitCuts != cuts { countCutsForMemory(file.limitCuts - cuts, file: file) }
@@ -608,6 +638,15 @@ final class FileInputEngine {
             }
             return true
         }
+        // A first mark, or one a mebibyte further on: a run shorter than a rescan (`--once`)
+        // leaves one in its checkpoint too.
+        if let offset = tracker.markOffset(of: file.key, advancedBy: 1 << 20),
+            let sample = FileHead.Sample.read(file.descriptor, markAt: offset)
+        {
+            let open = files.count
+            for action in tracker.onSample(file.key, sample, now: now) { apply(action, now: now) }
+            if files.count != open { return false }
+        }
         // Not suspended while a multiline event is pending: its next lines may come in another
         // write (its timeout flushes it).
         if file.isFinishing || file.aggregator?.deadline == nil,
@@ -616,6 +655,26 @@ final class FileInputEngine {
             apply(action, now: now)
         }
         return false
+    }
+
+    /// Ends the partial line or the pending event of `file` where a cut was made before a restart.
+    private func cutAgain(_ file: FollowedFile, _ kind: FileCut.Kind, now: ContinuousClock.Instant) {
+        switch kind {
+        case .line: file.splitter.flushPartial { process($0, $1, file: file, now: now) }
+        case .event: file.aggregator?.flush { appendEvent($0, $1, file: file) }
+        }
+    }
+
+    /// Emits the pending multiline event of `file` (`expired`: only once it timed out), and the
+    /// cut that makes it the same after a restart.
+    private func flushEvent(of file: FollowedFile, expired now: ContinuousClock.Instant? = nil) {
+        var cutAt: Int64?
+        let emit = { (text: UnsafeBufferPointer<UInt8>, span: EventSpan) in
+            self.appendEvent(text, span, file: file)
+            cutAt = span.endOffset
+        }
+        if let now { file.aggregator?.flushIfExpired(now: now, emit: emit) } else { file.aggregator?.flush(emit) }
+        if let cutAt { appendOutput(.cut(file.key, FileCut(offset: cutAt, kind: .event), generation: file.generation)) }
     }
 
     /// `partialLineTimeout`: partial lines that have not grown for `timeout` are shipped as
@@ -628,6 +687,7 @@ final class FileInputEngine {
             file.partialSince = nil
             countHeldBytes(of: file)
             statistics.partialLinesFlushed += 1
+            appendOutput(.cut(file.key, FileCut(offset: file.offset, kind: .line), generation: file.generation))
             tracker.onRead(file.key, offset: file.offset, lineStart: file.splitter.lineStartOffset, now: now)
         }
     }

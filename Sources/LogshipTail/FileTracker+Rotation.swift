@@ -31,7 +31,7 @@ extension FileTracker {
                 Self.isSibling(file.path, of: saved.path)
             else { continue }
             // Another file on a reused inode is not the checkpointed one.
-            if let head = saved.head, let sample = file.sample, !head.matches(sample) { continue }
+            if let head = saved.head, let sample = file.sample, !head.resumes(sample) { continue }
             resumed.append((file, resume(saved, file: file, home: saved.path), saved.path))
         }
         var starts = resumed

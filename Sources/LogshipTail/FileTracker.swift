@@ -9,7 +9,8 @@ package import LogshipCore
 ///   (`FileHead`), not by its name. A key seen under a new path that the patterns still match is
 ///   `moved` and followed on.
 /// - A new key starts at its checkpoint when there is one, the file is at least that long and its
-///   first bytes match the checkpoint's fingerprint; otherwise at 0 as the checkpoint's next
+///   first bytes match the checkpoint's fingerprint, and so do its bytes before the fingerprint's
+///   mark (taken at a line boundary further on, at scans; see `markOffset(of:)`); otherwise at 0 as the checkpoint's next
 ///   generation (a truncated file, new content written over it, or another file on a reused
 ///   inode). Without a checkpoint, files of the first scan start where `readFrom` says; files that
 ///   appear later start at 0.
@@ -253,6 +254,18 @@ package struct FileTracker: Sendable {
         return size.map { !saved.isUnchanged(size: $0) } ?? true
     }
 
+    /// The offset at which the shell reads the mark (`FileHead.Mark`) of `key` with its sample:
+    /// for a file not open, its checkpoint's mark (to check it); for a followed file, the start of
+    /// the line being read once that lies past its fingerprint's bytes and is at least `advance`
+    /// bytes past its mark (to take a newer one).
+    package func markOffset(of key: FileKey, advancedBy advance: Int64 = 1) -> Int64? {
+        guard let state = tracked[key] else { return checkpoints[key]?.head?.mark?.offset }
+        guard state.finishing == nil, let head = state.head, state.lineStart > Int64(head.length),
+            head.mark.map({ state.lineStart >= $0.offset + advance }) ?? true
+        else { return nil }
+        return state.lineStart
+    }
+
     /// Compares a scan with the followed files. Returns `finish`, `moved` and `truncated` actions for
     /// known keys (ordered by path), then `open` actions for new keys (ordered by path). When one key
     /// appears under several paths (hard links), the first path in order is used. Files in
@@ -304,7 +317,7 @@ package struct FileTracker: Sendable {
             if let saved = checkpoints[file.key] {
                 checkpoints[file.key]!.seen = true
                 if let retry = saved.retryAfter, retry > now { continue }
-                let sameBytes = saved.head.flatMap { head in file.sample.map { head.matches($0) } } ?? true
+                let sameBytes = saved.head.flatMap { head in file.sample.map { head.resumes($0) } } ?? true
                 if saved.isUnchanged(size: file.size) && sameBytes { continue }
             }
             wanted.append(file)
@@ -333,7 +346,7 @@ package struct FileTracker: Sendable {
             guard tracked[file.key] == nil, let saved = checkpoints[file.key], saved.forgetAt == nil,
                 saved.retryAfter.map({ $0 <= now }) ?? true
             else { return false }
-            let sameBytes = saved.head.flatMap { head in file.sample.map { head.matches($0) } } ?? true
+            let sameBytes = saved.head.flatMap { head in file.sample.map { head.resumes($0) } } ?? true
             return !saved.isUnchanged(size: file.size) || !sameBytes
         }
         // Counted by scans only: a file named again and again by inotify is one waiting file.
@@ -390,15 +403,18 @@ package struct FileTracker: Sendable {
     package mutating func onSample(_ key: FileKey, _ sample: FileHead.Sample, now: ContinuousClock.Instant) -> [Action]
     {
         guard var state = tracked[key] else { return [] }
-        if let head = state.head {
-            guard head.matches(sample) else {
+        var head = sample.head
+        if let known = state.head {
+            guard known.matches(sample) else {
                 return state.finishing == nil ? [truncate(key, now: now)] : []
             }
-            guard sample.bytes.count > head.length else { return [] }
+            if sample.bytes.count <= known.length { head = known }
+            head.mark = sample.mark ?? known.mark
+            guard head != known else { return [] }
         }
-        state.head = sample.head
+        state.head = head
         tracked[key] = state
-        return [.identified(key, head: sample.head)]
+        return [.identified(key, head: head)]
     }
 
     /// Whether a followed file's fingerprint covers fewer bytes than it could: the shell reads its
@@ -515,7 +531,7 @@ package struct FileTracker: Sendable {
     /// shorter than the checkpoint or with other first bytes, at 0 as the next generation (and
     /// the checkpoint's unread tail is looked for in a rotated copy).
     mutating func resume(_ saved: Saved, file: ScannedFile, home: String) -> Start {
-        let sameBytes = saved.head.flatMap { head in file.sample.map { head.matches($0) } } ?? true
+        let sameBytes = saved.head.flatMap { head in file.sample.map { head.resumes($0) } } ?? true
         if saved.offset <= file.size && sameBytes {
             return Start(
                 offset: saved.offset,

@@ -32,6 +32,9 @@ final class FollowedFile {
     /// The memory counted for its partial line and pending event when it was last looked at
     /// (the engine keeps the sum over its files under `maximumPendingBytes`).
     var countedHeldBytes = 0
+    /// Cuts made before a restart past its offset, in offset order: made again where they were
+    /// (see `FileCut`).
+    var cuts: [FileCut] = []
 
     init(
         key: FileKey,

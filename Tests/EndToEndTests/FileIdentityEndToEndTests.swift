@@ -71,6 +71,27 @@ import Testing
         #expect(try await runOnce(directory).events == 0)
     }
 
+    /// Rewritten in place while stopped with content that starts with the same 1,100 bytes (a
+    /// banner) as the old: the bytes before the checkpoint's mark tell, and it is read from its
+    /// start, once.
+    @Test func aFileRewrittenInPlaceWithTheSameBannerIsReadFromItsStart() async throws {
+        let (directory, logs) = try makeLogs()
+        defer { directory.remove() }
+        let path = "\(logs)/aetherra_hub.log"
+        let banner = String(repeating: "=", count: 1_100) + "\n"
+        func lines(_ run: Int, _ count: Int) -> String {
+            (0..<count).map { "2025-11-01 12:00:00,\(run)\($0) - banner - INFO - run \(run) line \($0)\n" }.joined()
+        }
+        #expect(FileManager.default.createFile(atPath: path, contents: Data((banner + lines(1, 200)).utf8)))
+        #expect(try await runOnce(directory).events == 201)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data((banner + lines(2, 400)).utf8))
+        try handle.close()
+        #expect(try await runOnce(directory).events == 401)
+        #expect(try await runOnce(directory).events == 0)
+    }
+
     /// A checkpoint whose inode now holds another file (the old one deleted, its inode reused):
     /// the new file is read whole. The reuse is made by writing the new file's inode into the
     /// checkpoint of the old one, as the file system would have given it.

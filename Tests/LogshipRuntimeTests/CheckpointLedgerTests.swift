@@ -32,6 +32,33 @@ struct CheckpointLedgerTests {
         #expect(try ledger.write() == false)  // nothing changed, nothing written
     }
 
+    /// Cuts (`FileCut`) are written with the checkpoint while it is before them, and dropped once
+    /// acknowledgements pass them or the file is read as a new generation; they survive a reload.
+    @Test func cutsAreKeptWhileTheCheckpointIsBeforeThem() throws {
+        let (ledger, store, directory) = try makeLedger()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        ledger.opened(key, path: "/logs/a.log", at: 0)
+        ledger.register([source(0, 10), source(10, 20), source(20, 30)])
+        ledger.cut(key, at: FileCut(offset: 10, kind: .event), generation: 0)
+        ledger.cut(key, at: FileCut(offset: 20, kind: .line), generation: 0)
+        try ledger.write()
+        let written = try store.load().files
+        #expect(written.first?.cuts == [FileCut(offset: 10, kind: .event), FileCut(offset: 20, kind: .line)])
+        let reloaded = CheckpointLedger(store: store, restored: written, metrics: MetricStore())
+        try reloaded.write(force: true)
+        #expect(try store.load().files.first?.cuts.count == 2)
+        ledger.acknowledge([source(0, 10)])
+        try ledger.write()
+        #expect(try store.load().files.first?.cuts == [FileCut(offset: 20, kind: .line)])
+        ledger.acknowledge([source(10, 20), source(20, 30)])
+        try ledger.write()
+        #expect(try store.load().files.first?.cuts == [])
+        ledger.cut(key, at: FileCut(offset: 40, kind: .event), generation: 0)
+        ledger.truncated(key, path: "/logs/a.log", generation: 1)
+        try ledger.write()
+        #expect(try store.load().files.first?.cuts == [])
+    }
+
     /// A closed file's entry stays, marked closed once its events are acknowledged, for
     /// `forgetAfter`; then it is dropped (with its counted offset).
     @Test func aClosedFileIsRememberedForForgetAfter() throws {

@@ -14,6 +14,7 @@ final class EventCollector: FileInputDelegate {
         var generations: [UInt32] = []
         var closed: [(key: FileKey, path: String)] = []
         var batchSizes: [Int] = []
+        var cuts: [FileCut] = []
     }
 
     private struct State {
@@ -35,6 +36,10 @@ final class EventCollector: FileInputDelegate {
     func fileInputTruncated(_ key: FileKey, path: String, generation: UInt32) async {
         update { $0.generations.append(generation) }
         update { $0.truncated.append((key, path)) }
+    }
+
+    func fileInputCut(_ key: FileKey, at cut: FileCut, generation: UInt32) async {
+        update { $0.cuts.append(cut) }
     }
 
     func fileInputClosed(_ key: FileKey, path: String) async {

@@ -64,6 +64,40 @@ import Testing
         #expect(tracker.onSample(Self.live, Self.first, now: now).isEmpty)
     }
 
+    /// Files that start with the same banner: a followed file's mark, taken at a line boundary
+    /// past its first bytes, goes with its fingerprint; on resume, content whose first bytes match
+    /// but whose bytes before the mark do not (or that is shorter than the mark) is read from 0.
+    @Test func aMarkPastTheFirstBytesTellsContentThatStartsTheSame() {
+        let banner = FileHead.Sample(Array(repeating: UInt8(ascii: "="), count: FileHead.maximumLength))
+        var tracker = FileTracker(checkpoints: [], readFrom: .beginning)
+        _ = tracker.onScan([scanned("/l/app.log", Self.live, size: 5000)], now: now)
+        _ = tracker.onSample(Self.live, banner, now: now)
+        #expect(tracker.markOffset(of: Self.live) == nil)
+        tracker.onRead(Self.live, offset: 4096, lineStart: 4000, now: now)
+        #expect(tracker.markOffset(of: Self.live) == 4000)
+        let mark = FileHead.Mark(offset: 4000, hash: 77)
+        var marked = banner
+        marked.mark = mark
+        var head = banner.head
+        head.mark = mark
+        #expect(tracker.onSample(Self.live, marked, now: now) == [.identified(Self.live, head: head)])
+        #expect(tracker.markOffset(of: Self.live) == nil)
+        // A sample without a mark (read after a chunk) keeps it.
+        #expect(tracker.onSample(Self.live, banner, now: now).isEmpty)
+
+        let checkpoint = FileCheckpoint(fileKey: Self.live, path: "/l/app.log", offset: 3000, head: head)
+        func start(_ sample: FileHead.Sample) -> [FileTracker.Action] {
+            var resumed = FileTracker(checkpoints: [checkpoint], readFrom: .beginning)
+            #expect(resumed.markOffset(of: Self.live) == 4000)
+            return resumed.onScan([scanned("/l/app.log", Self.live, size: 9000, sample: sample)], now: now)
+        }
+        #expect(start(marked) == [.open(Self.live, path: "/l/app.log", offset: 3000, reason: .checkpoint)])
+        var rewritten = banner
+        rewritten.mark = FileHead.Mark(offset: 4000, hash: 78)
+        #expect(start(rewritten) == [.open(Self.live, path: "/l/app.log", offset: 0, reason: .replaced)])
+        #expect(start(banner) == [.open(Self.live, path: "/l/app.log", offset: 0, reason: .replaced)])
+    }
+
     /// copytruncate seen at a scan, the file already grown past the read offset with new lines:
     /// a truncation, and the rest of the old content is read from the copy, first.
     @Test func copytruncatePastTheOffsetIsSeenByTheFirstBytesAndTheRestReadFromTheCopy() {

@@ -16,6 +16,9 @@ package final class CheckpointLedger: Sendable {
         /// The fingerprint of a truncated file's generation still in flight (see
         /// `AcknowledgementTracker.retire`): its checkpoint until its events are all in.
         var retiredHeads: [FileKey: FileHead] = [:]
+        /// Lines and events cut by a timeout or a shutdown past each file's checkpoint, with the
+        /// generation they were cut in (see `FileCut`).
+        var cuts: [FileKey: (generation: UInt32, cuts: [FileCut])] = [:]
         /// The inputs following each file (opened and not closed).
         var followers: [FileKey: Set<String>] = [:]
         /// Files the input closed whose events are not all acknowledged yet.
@@ -67,6 +70,9 @@ package final class CheckpointLedger: Sendable {
                 state.paths[checkpoint.fileKey] = checkpoint.path
                 state.heads[checkpoint.fileKey] = checkpoint.head
                 state.closedAt[checkpoint.fileKey] = checkpoint.closedAt
+                if !checkpoint.cuts.isEmpty {
+                    state.cuts[checkpoint.fileKey] = (checkpoint.generation, checkpoint.cuts)
+                }
             }
         }
     }
@@ -140,6 +146,27 @@ package final class CheckpointLedger: Sendable {
         }
     }
 
+    /// The input cut a line or an event of `key` at `cut` (see `FileInputDelegate.fileInputCut`).
+    /// Kept while the checkpoint is before it; at most `maximumCuts` a file (the oldest are
+    /// dropped: a file cut that often by timeouts while its events wait is regrouped differently
+    /// after a crash, at worst).
+    package func cut(_ key: FileKey, at cut: FileCut, generation: UInt32) {
+        state.withLock { state in
+            let committed =
+                state.tracker.generation(of: key) == generation ? state.tracker.committedOffset(of: key) : nil
+            var entry =
+                state.cuts[key].flatMap { $0.generation == generation ? $0 : nil } ?? (generation: generation, cuts: [])
+            entry.cuts.removeAll { $0.offset <= (committed ?? -1) }
+            entry.cuts.append(cut)
+            if entry.cuts.count > Self.maximumCuts { entry.cuts.removeFirst(entry.cuts.count - Self.maximumCuts) }
+            state.cuts[key] = entry
+            state.version += 1
+        }
+    }
+
+    /// The most cuts kept for one file.
+    static let maximumCuts = 1000
+
     /// The input finished `key` (rotated or deleted, read to its end), or found a checkpointed
     /// file gone. Once its events are all acknowledged its entry is marked closed, and kept with
     /// its counted offset for `forgetAfter`: a file that comes back in that time resumes where it
@@ -191,6 +218,7 @@ package final class CheckpointLedger: Sendable {
             state.paths[key] = nil
             state.heads[key] = nil
             state.retiredHeads[key] = nil
+            state.cuts[key] = nil
             state.version += 1
         }
         return forgotten
@@ -234,15 +262,28 @@ package final class CheckpointLedger: Sendable {
         let (files, version, changed, forgotten) = state.withLock { state in
             let forgotten = forgetClosed(&state, at: seconds)
             for key in state.retiredHeads.keys where !state.tracker.isRetired(key) { state.retiredHeads[key] = nil }
+            // Cuts the checkpoint passed are dropped; those of a newer generation than the
+            // checkpoint's (a truncated file whose old generation is still in flight) wait.
+            for (key, entry) in state.cuts {
+                guard let checkpoint = state.tracker.checkpoint(of: key), entry.generation >= checkpoint.generation
+                else {
+                    state.cuts[key] = nil
+                    continue
+                }
+                guard entry.generation == checkpoint.generation else { continue }
+                let kept = entry.cuts.filter { $0.offset > checkpoint.offset }
+                state.cuts[key] = kept.isEmpty ? nil : (entry.generation, kept)
+            }
             let files = state.paths.compactMap { key, path in
-                state.tracker.checkpoint(of: key).map {
+                state.tracker.checkpoint(of: key).map { checkpoint in
                     FileCheckpoint(
                         fileKey: key,
                         path: path,
-                        offset: $0.offset,
-                        generation: $0.generation,
+                        offset: checkpoint.offset,
+                        generation: checkpoint.generation,
                         head: state.tracker.isRetired(key) ? state.retiredHeads[key] : state.heads[key],
-                        closedAt: state.closedAt[key]
+                        closedAt: state.closedAt[key],
+                        cuts: state.cuts[key].flatMap { $0.generation == checkpoint.generation ? $0.cuts : nil } ?? []
                     )
                 }
             }.sorted { $0.fileKey < $1.fileKey }

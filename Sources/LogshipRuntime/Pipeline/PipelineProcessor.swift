@@ -86,6 +86,10 @@ package struct PipelineProcessor: FileInputDelegate {
         ledger.identified(key, head: head)
     }
 
+    package func fileInputCut(_ key: FileKey, at cut: FileCut, generation: UInt32) async {
+        ledger.cut(key, at: cut, generation: generation)
+    }
+
     package func fileInputClosed(_ key: FileKey, path: String) async {
         await workers.drain()
         ledger.closed(key, by: input)
