@@ -54,7 +54,9 @@ package struct FileCheckpoint: Codable, Sendable, Equatable {
         generation = try container.decodeIfPresent(UInt32.self, forKey: .generation) ?? 0
         head = try container.decodeIfPresent(FileHead.self, forKey: .head)
         closedAt = try container.decodeIfPresent(Int64.self, forKey: .closedAt)
-        cuts = try container.decodeIfPresent([FileCut].self, forKey: .cuts) ?? []
+        // A cut of a kind this release does not know (written by a newer one) is skipped, not
+        // taken for a corrupt file.
+        cuts = (try container.decodeIfPresent([FileCut.Lenient].self, forKey: .cuts) ?? []).compactMap(\.cut)
     }
 
     package func encode(to encoder: any Encoder) throws {

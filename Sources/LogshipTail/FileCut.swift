@@ -24,3 +24,17 @@ package struct FileCut: Sendable, Hashable, Codable {
         self.kind = kind
     }
 }
+
+extension FileCut {
+    /// A cut as decoded from a checkpoint file: `nil` for a kind this release does not know.
+    struct Lenient: Decodable {
+        var cut: FileCut?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let offset = try container.decode(Int64.self, forKey: .offset)
+            let kind = FileCut.Kind(rawValue: try container.decode(String.self, forKey: .kind))
+            cut = kind.map { FileCut(offset: offset, kind: $0) }
+        }
+    }
+}

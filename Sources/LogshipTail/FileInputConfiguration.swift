@@ -81,7 +81,10 @@ package struct FileInputConfiguration: Sendable {
     /// the input's files hold together (a file's own bound is `maximumLineBytes`). When it is
     /// short, a file reads on but keeps only what the others leave: its long line or event is cut
     /// and flagged, like one over `maximumLineBytes`, and counted. The total can exceed it by at
-    /// most one file's `maximumLineBytes` plus `pendingBytesKeptPerFile` per open file.
+    /// most twice `maximumLineBytes` (the partial line and the pending event of the file being
+    /// read each take what is left) plus `pendingBytesKeptPerFile` per open file. Where a line is
+    /// cut depends on where reads start, so after a restart it may come out whole, under
+    /// another document id.
     package var maximumPendingBytes = 32 << 20
     /// What a file's partial line and pending event may each keep however short memory is: the
     /// start of a line cut for memory, with its timestamp.

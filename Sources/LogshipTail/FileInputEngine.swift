@@ -304,7 +304,14 @@ final class FileInputEngine {
         guard !paths.isEmpty else { return }
         let siblings = discovery.rotatedSiblings(of: paths).files.map { file in
             var file = file
-            if files[file.key] == nil { file.sample = FileHead.Sample.read(path: file.path, key: file.key) }
+            if files[file.key] == nil {
+                // A remembered closed sibling is resumed by its mark too.
+                file.sample = FileHead.Sample.read(
+                    path: file.path,
+                    key: file.key,
+                    markAt: tracker.markOffset(of: file.key)
+                )
+            }
             return file
         }
         for action in tracker.onCopies(siblings, now: now) { apply(action, now: now) }
@@ -373,9 +380,8 @@ final class FileInputEngine {
             if let file = files[key] { closeFinished(file, now: now) }
         case .suspend(let key, _):
             guard let file = files[key] else { return }
-            // Its partial line is read again when it is reopened (and counted then); a pending
-            // event goes now, its cut recorded.
-            statistics.bytesRead -= UInt64(max(0, file.offset - file.splitter.lineStartOffset))
+            // Its partial line is read again when it is reopened (`bytesRead` counts it again: a
+            // counter never goes down); a pending event goes now, its cut recorded.
             flushEvent(of: file)
             closeFile(file)
         case .identified(let key, let head):
@@ -643,9 +649,11 @@ final class FileInputEngine {
         if let offset = tracker.markOffset(of: file.key, advancedBy: 1 << 20),
             let sample = FileHead.Sample.read(file.descriptor, markAt: offset)
         {
-            let open = files.count
+            let (open, generation) = (files.count, file.generation)
             for action in tracker.onSample(file.key, sample, now: now) { apply(action, now: now) }
             if files.count != open { return false }
+            // New content: read it from 0.
+            if file.generation != generation { return true }
         }
         // Not suspended while a multiline event is pending: its next lines may come in another
         // write (its timeout flushes it).
@@ -674,7 +682,7 @@ final class FileInputEngine {
             cutAt = span.endOffset
         }
         if let now { file.aggregator?.flushIfExpired(now: now, emit: emit) } else { file.aggregator?.flush(emit) }
-        if let cutAt { appendOutput(.cut(file.key, FileCut(offset: cutAt, kind: .event), generation: file.generation)) }
+        if let cutAt { appendCut(FileCut(offset: cutAt, kind: .event), of: file) }
     }
 
     /// `partialLineTimeout`: partial lines that have not grown for `timeout` are shipped as
@@ -687,7 +695,7 @@ final class FileInputEngine {
             file.partialSince = nil
             countHeldBytes(of: file)
             statistics.partialLinesFlushed += 1
-            appendOutput(.cut(file.key, FileCut(offset: file.offset, kind: .line), generation: file.generation))
+            appendCut(FileCut(offset: file.offset, kind: .line), of: file)
             tracker.onRead(file.key, offset: file.offset, lineStart: file.splitter.lineStartOffset, now: now)
         }
     }
@@ -753,6 +761,13 @@ final class FileInputEngine {
         )
         eventCount += 1
         if full { flushPendingEvents() }
+    }
+
+    /// A cut goes out without ending the batch being built: the ledger keeps it whatever it
+    /// learns of the events around it, only after the file's `opened` or `truncated`, which end
+    /// batches (and 50 multiline files timing out in one step make one batch, not 50).
+    private func appendCut(_ cut: FileCut, of file: FollowedFile) {
+        step.outputs.append(.cut(file.key, cut, generation: file.generation))
     }
 
     private func appendOutput(_ output: FileInputOutput) {

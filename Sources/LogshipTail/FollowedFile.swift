@@ -95,6 +95,8 @@ final class FollowedFile {
         self.generation = generation
         offset = 0
         splitter.reset(to: 0)
+        // Made in the old content, meaningless in the new.
+        cuts = []
     }
 
 }

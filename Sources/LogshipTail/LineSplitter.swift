@@ -73,6 +73,9 @@ package struct LineSplitter: Sendable {
     private var nextOffset: Int64
     /// The last byte handed in, to recognise a `\r\n` split across chunks.
     private var previousByte: UInt8 = 0
+    /// Bytes of the unfinished line were dropped: none after them are kept (the limit may rise
+    /// again before its newline, and the kept text must stay the line's start).
+    private var partialIsCut = false
 
     /// - Parameters:
     ///   - maximumLineBytes: the longest line text kept; values below 1 are treated as 1.
@@ -105,6 +108,7 @@ package struct LineSplitter: Sendable {
     /// Forgets any unfinished line and expects the next byte at `offset`.
     package mutating func reset(to offset: Int64) {
         partial.removeAll(keepingCapacity: false)
+        partialIsCut = false
         partialStart = offset
         nextOffset = offset
         previousByte = 0
@@ -153,6 +157,7 @@ package struct LineSplitter: Sendable {
                 let contentLength = beforeNewline == 0x0D ? logicalLength - 1 : logicalLength
                 emitPartial(contentLength: contentLength, endOffset: endOffset, body)
                 partial.removeAll(keepingCapacity: partial.capacity <= 4 << 10)
+                partialIsCut = false
             }
             position = newline + 1
             partialStart = endOffset
@@ -176,6 +181,7 @@ package struct LineSplitter: Sendable {
         let contentLength = previousByte == 0x0D ? logicalLength - 1 : logicalLength
         emitPartial(contentLength: contentLength, endOffset: nextOffset, body)
         partial.removeAll(keepingCapacity: false)
+        partialIsCut = false
         partialStart = nextOffset
     }
 
@@ -201,10 +207,17 @@ package struct LineSplitter: Sendable {
         }
     }
 
-    /// Keeps as much of `bytes` as fits under the limit.
+    /// Keeps as much of `bytes` as fits under the limit; the buffer grows geometrically but not
+    /// past the limit (its capacity is what the input's budget counts).
     private mutating func storePartial(_ bytes: UnsafeBufferPointer<UInt8>) {
-        let room = min(maximumLineBytes, partialLimit) - partial.count
-        if room > 0 { partial.append(contentsOf: UnsafeBufferPointer(rebasing: bytes.prefix(room))) }
+        let limit = min(maximumLineBytes, partialLimit)
+        let room = partialIsCut ? 0 : limit - partial.count
+        if bytes.count > room { partialIsCut = true }
+        guard room > 0 else { return }
+        let kept = UnsafeBufferPointer(rebasing: bytes.prefix(room))
+        let needed = partial.count + kept.count
+        if needed > partial.capacity { partial.reserveCapacity(min(limit, max(needed, partial.capacity * 2))) }
+        partial.append(contentsOf: kept)
     }
 
     /// Hands on a line from `bytes` (the content with a possible trailing `\r` when `cut` is nil):

@@ -117,10 +117,12 @@ package struct MultilineAggregator {
             if limit < maximumBytes { limitCuts += 1 }
         }
         text.removeAll(keepingCapacity: true)
+        reserveText(kept.count, limit: limit)
         text.append(contentsOf: kept)
         pending = event
         keptLines = 1
-        isFull = false
+        // Cut: nothing more is kept, even if the limit rises before the event ends.
+        isFull = kept.count < line.count
         lastLineAt = now
     }
 
@@ -141,11 +143,13 @@ package struct MultilineAggregator {
             let limit = min(maximumBytes, byteLimit)
             let room = limit - text.count - 1
             if line.count <= room {
+                reserveText(line.count + 1, limit: limit)
                 text.append(0x0A)
                 text.append(contentsOf: line)
                 keptLines += 1
             } else {
                 if room > 0 {
+                    reserveText(room + 1, limit: limit)
                     text.append(0x0A)
                     text.append(contentsOf: UTF8Boundary.prefix(line, maximumBytes: room))
                     keptLines += 1
@@ -156,6 +160,13 @@ package struct MultilineAggregator {
             }
         }
         pending = event
+    }
+
+    /// Makes room for `extra` more bytes of text: the buffer grows geometrically but not past
+    /// `limit` (its capacity is what the input's budget counts).
+    private mutating func reserveText(_ extra: Int, limit: Int) {
+        let needed = text.count + extra
+        if needed > text.capacity { text.reserveCapacity(max(needed, min(limit, text.capacity * 2))) }
     }
 }
 

@@ -29,6 +29,26 @@ import Testing
         #expect(try store.load() == changed)
     }
 
+    /// Marks and cuts round-trip; a cut of a kind a newer release wrote is skipped, not taken
+    /// for a corrupt file.
+    @Test func marksAndCutsRoundTripAndUnknownCutKindsAreSkipped() throws {
+        var head = FileHead(of: Array("2025-11-01 first\n".utf8))
+        head.mark = FileHead.Mark(offset: 4000, hash: 0xdead_beef)
+        let checkpoint = FileCheckpoint(
+            fileKey: FileKey(device: 1, inode: 2),
+            path: "/l/a.log",
+            offset: 10,
+            head: head,
+            cuts: [FileCut(offset: 20, kind: .line), FileCut(offset: 30, kind: .event)]
+        )
+        let data = try JSONEncoder().encode(checkpoint)
+        #expect(try JSONDecoder().decode(FileCheckpoint.self, from: data) == checkpoint)
+        let newer =
+            #"{"fileKey":{"device":1,"inode":2},"path":"/l/a.log","offset":10,"cuts":[{"offset":20,"kind":"line"},{"offset":25,"kind":"regrouped"}]}"#
+        let decoded = try JSONDecoder().decode(FileCheckpoint.self, from: Data(newer.utf8))
+        #expect(decoded.cuts == [FileCut(offset: 20, kind: .line)])
+    }
+
     @Test func missingFileIsAnEmptyState() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

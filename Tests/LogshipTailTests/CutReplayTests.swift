@@ -45,6 +45,49 @@ import Testing
         return collector.snapshot.events
     }
 
+    /// Cuts belong to the content they were made in: a file truncated and written again before
+    /// reading reaches them is not cut there.
+    @Test func cutsAreForgottenWhenTheFileIsTruncated() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("app.log")
+        let old = (0..<600).map { String(format: "OLD-%05d\n", $0) }.joined()
+        try Data(old.utf8).write(to: URL(fileURLWithPath: path))
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        let key = FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        var configuration = FileInputConfiguration(
+            id: "cuts",
+            paths: [path],
+            readBufferBytes: 100,
+            maximumBatchEvents: 5
+        )
+        configuration.rescanInterval = .seconds(3600)
+        let delegate = CopyTruncateWhileBehindTests.HeldCollector()
+        let input = FileInput(
+            configuration: configuration,
+            checkpoints: [
+                FileCheckpoint(fileKey: key, path: path, offset: 0, cuts: [FileCut(offset: 505, kind: .line)])
+            ],
+            delegate: delegate,
+            logger: Logger(label: "test")
+        )
+        let new = (0..<600).map { String(format: "NEW-%05d\n", $0) }.joined()
+        try await whileRunning(input) {
+            await delegate.waitUntilHeld()
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.truncate(atOffset: 0)
+            try handle.write(contentsOf: Data(new.utf8))
+            try handle.close()
+            delegate.release()
+            try await delegate.collector.waitUntil { record in
+                record.events.filter { $0.message?.hasPrefix("NEW-") == true }.count == 600
+            }
+        }
+        let messages = delegate.collector.messages
+        #expect(messages.allSatisfy { $0.count == 9 && ($0.hasPrefix("OLD-") || $0.hasPrefix("NEW-")) })
+    }
+
     @Test func timeoutCutsAreMadeAgainAfterARestart() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -66,10 +66,11 @@ final class EventCollector: FileInputDelegate {
 
     /// Waits until `condition` holds, checking it after every call the input makes; records an
     /// issue when it still does not hold after `timeout` (a safety net for a broken input, not the
-    /// way the test synchronises). Conditions on the input's statistics hold by the time of the
-    /// call that follows the step that changed them.
+    /// way the test synchronises; generous, because the whole suite shares two cores and its
+    /// cooperative threads can be starved for more than 30 s). Conditions on the input's
+    /// statistics hold by the time of the call that follows the step that changed them.
     func waitUntil(
-        timeout: Duration = .seconds(30),
+        timeout: Duration = .seconds(120),
         sourceLocation: SourceLocation = #_sourceLocation,
         _ condition: (Record) -> Bool
     ) async throws {

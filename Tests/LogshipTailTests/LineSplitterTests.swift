@@ -43,6 +43,13 @@ import Testing
         #expect(cut.append(Array("xyz\n".utf8), at: 6).map(\.text) == ["abcd"])
         cut.releaseSpareCapacity()
         #expect(cut.heldBytes == 0)
+        // A limit that rises again before the newline keeps the cut line's start, no gap.
+        var rising = LineSplitter(maximumLineBytes: 100)
+        rising.partialLimit = 5
+        _ = rising.append(Array("abcdefgh".utf8), at: 0)
+        rising.partialLimit = 100
+        _ = rising.append(Array("ijkl".utf8), at: 8)
+        #expect(rising.append(Array("mn\nnext\n".utf8), at: 12).map(\.text) == ["abcde", "next"])
     }
 
     @Test func splitsLinesWithOffsets() {
