@@ -33,6 +33,9 @@ package struct MetricUpdate: Sendable, Equatable {
         case add(Double)
         /// Replaces a gauge's value.
         case set(Double)
+        /// Replaces a gauge's value; when it is not 0, also sets to 0 every other series of the
+        /// family whose label values differ only at `label` (the state label of a state set).
+        case setState(Double, label: Int)
         /// Records one observation in a histogram.
         case observe(Double)
     }

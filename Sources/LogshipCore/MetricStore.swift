@@ -9,8 +9,9 @@ import Synchronization
 /// twice, provided the store's state was saved together with those offsets (`snapshot()` and
 /// `restore(_:)`).
 ///
-/// Bounded: a family holds at most `maximumSeriesPerFamily` series; updates that would create
-/// more are dropped and counted in `droppedUpdates`.
+/// Bounded: a family holds at most `maximumSeriesPerFamily` series. Updates that would create
+/// more go to one overflow series per family, whose label values are all `__overflow__`, and are
+/// counted in `overflowCounts()`: totals over a family stay exact while its label values explode.
 package final class MetricStore: Sendable {
     /// One series: its label values as bytes (for lookups) and as strings (for exposition).
     fileprivate struct Series: Sendable {
@@ -90,6 +91,8 @@ package final class MetricStore: Sendable {
         var seriesIndex: [String: Int] = [:]
         var countedOffsets: [FileKey: Int64] = [:]
         var droppedUpdates: UInt64 = 0
+        /// Updates sent to each family's overflow series, by family name.
+        var overflows: [String: UInt64] = [:]
     }
 
     private let state = Mutex(State())
@@ -202,7 +205,7 @@ package final class MetricStore: Sendable {
                         let key = UnsafeBufferPointer(rebasing: labelBytes[entry.labels])
                         // Mutated in place: copying the family's series out and back would copy them
                         // all on every update.
-                        let dropped = state.series[index].update(
+                        let outcome = state.series[index].update(
                             entry,
                             key: key,
                             shape: shapes[entry.family],
@@ -210,7 +213,11 @@ package final class MetricStore: Sendable {
                             labelValues: { updates.labelValues(of: entry) },
                             limit: maximumSeriesPerFamily
                         )
-                        if dropped { state.droppedUpdates += 1 }
+                        switch outcome {
+                        case .applied: break
+                        case .dropped: state.droppedUpdates += 1
+                        case .overflowed: state.overflows[updates.families[entry.family], default: 0] += 1
+                        }
                     }
                 }
             }
@@ -245,9 +252,17 @@ package final class MetricStore: Sendable {
     /// The number of series over all families.
     package var seriesCount: Int { state.withLock { $0.series.reduce(0) { $0 + $1.series.count } } }
 
-    /// Updates dropped so far: unknown family, wrong label count, wrong operation, or over the
-    /// series limit.
+    /// Updates dropped so far: unknown family, wrong label count, or wrong operation.
     package var droppedUpdates: UInt64 { state.withLock { $0.droppedUpdates } }
+
+    /// Updates sent to each family's overflow series so far (see the type's comment), families
+    /// that had none left out, by name.
+    package func overflowCounts() -> [(family: String, count: UInt64)] {
+        state.withLock { $0.overflows.map { ($0.key, $0.value) }.sorted { $0.family < $1.family } }
+    }
+
+    /// The label value of every label of an overflow series.
+    package static let overflowLabelValue = "__overflow__"
 
     /// The state to persist beside the checkpoints: series and counted offsets read under one
     /// lock, so that they always agree.
@@ -272,19 +287,51 @@ package final class MetricStore: Sendable {
                     current.labelNames == saved.family.labelNames, current.buckets == saved.family.buckets
                 else { continue }
                 var series = FamilySeries()
-                for entry in saved.series.prefix(maximumSeriesPerFamily) {
+                func insert(_ labelValues: [String], _ value: SeriesValue) {
                     var key: [UInt8] = []
-                    for value in entry.labelValues {
+                    for value in labelValues {
                         key.append(contentsOf: value.utf8)
                         key.append(0xFF)
                     }
                     let hash = key.withUnsafeBufferPointer { MetricUpdateBatch.hash($0) }
-                    _ = series.insert(key, labelValues: entry.labelValues, value: entry.value, hash: hash)
+                    _ = series.insert(key, labelValues: labelValues, value: value, hash: hash)
                 }
+                // Series beyond the limit (it was lowered) join the overflow series: counts are
+                // kept, not dropped.
+                let overflowLabels = Array(repeating: Self.overflowLabelValue, count: current.labelNames.count)
+                var overflow = saved.series.first { $0.labelValues == overflowLabels }?.value
+                for entry in saved.series where entry.labelValues != overflowLabels {
+                    if series.series.count < maximumSeriesPerFamily {
+                        insert(entry.labelValues, entry.value)
+                    } else {
+                        overflow = Self.merge(entry.value, into: overflow, kind: current.kind)
+                    }
+                }
+                if let overflow { insert(overflowLabels, overflow) }
                 state.series[index] = series
             }
             for entry in snapshot.countedOffsets { state.countedOffsets[entry.fileKey] = entry.offset }
         }
+    }
+}
+
+extension MetricStore {
+    /// `value` added to `total` (a gauge keeps `total`'s value, or takes `value`'s without one).
+    fileprivate static func merge(_ value: SeriesValue, into total: SeriesValue?, kind: MetricKind) -> SeriesValue {
+        guard var total else { return value }
+        switch kind {
+        case .counter:
+            total.value += value.value
+        case .gauge:
+            break
+        case .histogram:
+            if total.bucketCounts.count == value.bucketCounts.count {
+                for index in total.bucketCounts.indices { total.bucketCounts[index] += value.bucketCounts[index] }
+            }
+            total.sum += value.sum
+            total.count += value.count
+        }
+        return total
     }
 }
 
@@ -294,9 +341,18 @@ private struct FamilyShape {
     var labelCount: Int
 }
 
+/// What became of one update.
+private enum UpdateOutcome {
+    case applied
+    /// Wrong label count, or an operation the kind does not take.
+    case dropped
+    /// Applied to the family's overflow series: the family is full.
+    case overflowed
+}
+
 extension MetricStore.FamilySeries {
-    /// Applies one update; returns `true` when it was dropped (wrong label count, over the
-    /// limit, or an operation the kind does not take). `buckets` are the family's.
+    /// Applies one update (to the overflow series when the family has `limit` series and this
+    /// is a new one). `buckets` are the family's.
     fileprivate mutating func update(
         _ entry: MetricUpdateBatch.Entry,
         key: UnsafeBufferPointer<UInt8>,
@@ -304,18 +360,64 @@ extension MetricStore.FamilySeries {
         buckets: UnsafeBufferPointer<Double>,
         labelValues: () -> [String],
         limit: Int
-    ) -> Bool {
+    ) -> UpdateOutcome {
         if let index = find(key, hash: entry.hash) {
-            return !MetricStore.apply(entry.operation, kind: shape.kind, buckets: buckets, to: &series[index].value)
+            return apply(entry.operation, at: index, shape: shape, buckets: buckets) ? .applied : .dropped
         }
-        let values = labelValues()
-        guard values.count == shape.labelCount, series.count < limit else { return true }
+        var values = labelValues()
+        guard values.count == shape.labelCount else { return .dropped }
+        var ownKey = Array(key)
+        var hash = entry.hash
+        let overflows = series.count >= limit
+        if overflows {
+            values = Array(repeating: MetricStore.overflowLabelValue, count: shape.labelCount)
+            ownKey = values.flatMap { Array($0.utf8) + [0xFF] }
+            hash = ownKey.withUnsafeBufferPointer { MetricUpdateBatch.hash($0) }
+        }
+        if let index = ownKey.withUnsafeBufferPointer({ find($0, hash: hash) }) {
+            guard apply(entry.operation, at: index, shape: shape, buckets: buckets) else { return .dropped }
+            return .overflowed
+        }
+        // A series is made only for an update it takes.
         var value = SeriesValue(
             bucketCounts: shape.kind == .histogram ? Array(repeating: 0, count: buckets.count + 1) : []
         )
-        guard MetricStore.apply(entry.operation, kind: shape.kind, buckets: buckets, to: &value) else { return true }
-        _ = insert(Array(key), labelValues: values, value: value, hash: entry.hash)
-        return false
+        guard MetricStore.apply(entry.operation, kind: shape.kind, buckets: buckets, to: &value) else {
+            return .dropped
+        }
+        let index = insert(ownKey, labelValues: values, value: value, hash: hash)
+        endOtherStates(of: index, entry.operation)
+        return overflows ? .overflowed : .applied
+    }
+
+    /// Applies `operation` to the series at `index`; a state set's other states are set to 0.
+    private mutating func apply(
+        _ operation: MetricUpdate.Operation,
+        at index: Int,
+        shape: FamilyShape,
+        buckets: UnsafeBufferPointer<Double>
+    ) -> Bool {
+        guard MetricStore.apply(operation, kind: shape.kind, buckets: buckets, to: &series[index].value) else {
+            return false
+        }
+        endOtherStates(of: index, operation)
+        return true
+    }
+
+    /// For a state that holds (`setState` not 0): sets the family's other states with the same
+    /// other labels to 0.
+    private mutating func endOtherStates(of index: Int, _ operation: MetricUpdate.Operation) {
+        if case .setState(let value, let label) = operation, value != 0 {
+            // Rare (a status changes) and families are small: a scan of the family.
+            let labels = series[index].labelValues
+            for other in series.indices where other != index {
+                let otherLabels = series[other].labelValues
+                guard otherLabels.count == labels.count else { continue }
+                if labels.indices.allSatisfy({ $0 == label || labels[$0] == otherLabels[$0] }) {
+                    series[other].value.value = 0
+                }
+            }
+        }
     }
 }
 
@@ -329,7 +431,7 @@ extension MetricStore {
         switch (kind, operation) {
         case (.counter, .add(let amount)) where amount >= 0, (.gauge, .add(let amount)):
             value.value += amount
-        case (.gauge, .set(let amount)):
+        case (.gauge, .set(let amount)), (.gauge, .setState(let amount, _)):
             value.value = amount
         case (.histogram, .observe(let observed)):
             value.bucketCounts.withUnsafeMutableBufferPointer { counts in

@@ -13,10 +13,12 @@ import struct Foundation.Date
 ///   array with at least one such string.
 /// - `regexp`: every path holds a string in which the pattern matches somewhere (anchor with
 ///   `^`/`$` to match the whole value).
+/// - `range`: every path holds a number (or a string that parses as one, like `equals`) within
+///   the bounds (`gt`, `gte`, `lt`, `lte`; Filebeat's `range`).
 /// - `hasFields`: every path is present (a `null` value counts as present).
 /// - `and` / `or` / `not`: combinations; an empty `and` is true, an empty `or` is false.
 ///
-/// A missing field makes `equals`, `contains` and `regexp` false.
+/// A missing field makes `equals`, `contains`, `regexp` and `range` false.
 package indirect enum Condition: Sendable {
     /// Every path holds a value equal to the given one.
     case equals([(path: FieldPath, value: FieldValue)])
@@ -24,6 +26,8 @@ package indirect enum Condition: Sendable {
     case contains([(path: FieldPath, substring: String)])
     /// Every path holds a string in which the pattern matches.
     case regexp([(path: FieldPath, pattern: RegexPattern)])
+    /// Every path holds a number within the bounds.
+    case range([(path: FieldPath, bounds: NumericRange)])
     /// Every path is present.
     case hasFields([FieldPath])
     /// All conditions hold.
@@ -102,6 +106,11 @@ package indirect enum Condition: Sendable {
         }
     }
 
+    /// `range`: whether a value is a number (or a string that parses as one) within `bounds`.
+    static func inRange(_ slot: FieldSlot, _ bounds: NumericRange, in batch: EventBatch) -> Bool {
+        batch.number(slot).map(bounds.contains) ?? false
+    }
+
     /// Substring search on the UTF-8 bytes (no Unicode normalisation, unlike `String.contains`).
     private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ substring: String) -> Bool {
         var substring = substring
@@ -121,5 +130,30 @@ package indirect enum Condition: Sendable {
             }
             return false
         }
+    }
+}
+
+/// The bounds of a `range` condition; a missing bound does not limit.
+package struct NumericRange: Sendable, Equatable {
+    /// `gt`: the value must be above it.
+    package var above: Double?
+    /// `gte`: the value must be at least it.
+    package var atLeast: Double?
+    /// `lt`: the value must be below it.
+    package var below: Double?
+    /// `lte`: the value must be at most it.
+    package var atMost: Double?
+
+    package init(above: Double? = nil, atLeast: Double? = nil, below: Double? = nil, atMost: Double? = nil) {
+        self.above = above
+        self.atLeast = atLeast
+        self.below = below
+        self.atMost = atMost
+    }
+
+    /// Whether `value` is within every bound given.
+    package func contains(_ value: Double) -> Bool {
+        (above.map { value > $0 } ?? true) && (atLeast.map { value >= $0 } ?? true)
+            && (below.map { value < $0 } ?? true) && (atMost.map { value <= $0 } ?? true)
     }
 }

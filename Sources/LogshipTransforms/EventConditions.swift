@@ -10,7 +10,7 @@ package import LogshipCore
 /// test, which cost more than the tests themselves.
 package struct EventConditions: Sendable {
     private enum Kind: Sendable {
-        case all, any, not, equals, contains, regexp, present
+        case all, any, not, equals, contains, regexp, range, present
     }
 
     private struct Node: Sendable {
@@ -30,6 +30,7 @@ package struct EventConditions: Sendable {
     private var values: [FieldValue] = []
     private var texts: [UInt8] = []
     private var substrings: [String] = []
+    private var ranges: [NumericRange] = []
     /// The patterns of the `regexp` leaves: the caller makes one matcher of each per batch, in
     /// this order, for `matches`.
     package private(set) var patterns: [RegexPattern] = []
@@ -42,7 +43,7 @@ package struct EventConditions: Sendable {
     /// others); returns the root to test with `matches`: the same root for a condition written
     /// the same as one added before.
     package mutating func add(_ condition: Condition, table: FieldPathTable) -> Int {
-        let counts = (values.count, texts.count, substrings.count, patterns.count)
+        let counts = (values.count, texts.count, substrings.count, patterns.count, ranges.count)
         let root = append(condition, table: table)
         // A condition written again (every metric of one log metric tests the same fields) is
         // the same root, so that callers can test it once per event.
@@ -52,6 +53,7 @@ package struct EventConditions: Sendable {
             texts.removeSubrange(counts.1...)
             substrings.removeSubrange(counts.2...)
             patterns.removeSubrange(counts.3...)
+            ranges.removeSubrange(counts.4...)
             return earlier
         }
         roots.append(root)
@@ -83,6 +85,11 @@ package struct EventConditions: Sendable {
                 nodes.append(Node(kind: .regexp, path: table.number(of: pair.path), constant: patterns.count))
                 patterns.append(pair.pattern)
             }
+        case .range(let pairs):
+            for pair in pairs {
+                nodes.append(Node(kind: .range, path: table.number(of: pair.path), constant: ranges.count))
+                ranges.append(pair.bounds)
+            }
         case .hasFields(let paths):
             for path in paths { nodes.append(Node(kind: .present, path: table.number(of: path))) }
         case .and(let conditions), .or(let conditions):
@@ -110,6 +117,7 @@ package struct EventConditions: Sendable {
             case .equals: guard values[a.constant] == values[b.constant] else { return false }
             case .contains: guard substrings[a.constant] == substrings[b.constant] else { return false }
             case .regexp: guard patterns[a.constant].source == patterns[b.constant].source else { return false }
+            case .range: guard ranges[a.constant] == ranges[b.constant] else { return false }
             case .all, .any, .not, .present: break
             }
         }
@@ -156,6 +164,9 @@ package struct EventConditions: Sendable {
         case .regexp:
             guard let slot = reader.value(node.path, event: event, in: batch) else { return false }
             return Condition.matches(slot, patterns[node.constant], using: matchers[node.constant], in: batch)
+        case .range:
+            guard let slot = reader.value(node.path, event: event, in: batch) else { return false }
+            return Condition.inRange(slot, ranges[node.constant], in: batch)
         }
     }
 }
@@ -177,6 +188,7 @@ extension Condition {
         case .equals(let pairs): return pairs.map(\.path)
         case .contains(let pairs): return pairs.map(\.path)
         case .regexp(let pairs): return pairs.map(\.path)
+        case .range(let pairs): return pairs.map(\.path)
         case .hasFields(let paths): return paths
         case .and(let conditions), .or(let conditions): return conditions.flatMap(\.paths)
         case .not(let condition): return condition.paths

@@ -53,6 +53,22 @@ extension LogToMetric {
             )
         }
         try validateLabels(metric, path: path, transform: transform)
+        if let state = metric.stateLabel {
+            guard metric.kind == .gauge else {
+                throw .invalidSetting(
+                    transform: transform,
+                    setting: path + ".state_label",
+                    reason: "only a gauge can be a state set"
+                )
+            }
+            guard metric.labels.contains(where: { $0.name == state }) else {
+                throw .invalidSetting(
+                    transform: transform,
+                    setting: path + ".state_label",
+                    reason: "'\(state)' is not one of the metric's labels"
+                )
+            }
+        }
         if metric.kind == .histogram {
             try validateBuckets(metric.buckets, path: path, transform: transform)
         }
@@ -92,7 +108,7 @@ extension LogToMetric {
             guard labelNames.insert(label.name).inserted else {
                 throw .duplicateName(transform: transform, setting: path + ".labels", name: label.name)
             }
-            guard !label.field.segments.isEmpty else {
+            guard !label.fields.isEmpty, label.fields.allSatisfy({ !$0.segments.isEmpty }) else {
                 throw .invalidSetting(
                     transform: transform,
                     setting: path + ".labels[\(index)].field",

@@ -105,6 +105,7 @@ package struct LogToMetric: EventTransform {
         var reader = FieldReader(plan.table, in: &batch)
         let matchers = plan.conditions.patterns.map { $0.makeMatcher() }
         let labelPaths = plan.labelPaths
+        let labelPathRanges = plan.labelPathRanges
         // By condition: the event it was last tested on, and the answer.
         var testedOn = [Int](repeating: -1, count: plan.conditions.roots.count)
         var answers = [Bool](repeating: false, count: plan.conditions.roots.count)
@@ -124,12 +125,28 @@ package struct LogToMetric: EventTransform {
                     }
                     guard answers[metric.condition] else { continue }
                 }
+                if metric.requiredNumber >= 0 {
+                    guard
+                        let number = reader.value(metric.requiredNumber, event: event, in: batch)
+                            .flatMap({ batch.number($0) }),
+                        number.isFinite
+                    else {
+                        counts.badValue += 1
+                        continue
+                    }
+                }
                 let start = updates.labelStart
                 for label in metric.labels {
-                    let found = reader.value(labelPaths[label], event: event, in: batch).map {
-                        batch.appendLabelText($0, to: &updates.labelBytes)
+                    var found = false
+                    for path in labelPathRanges[label] {
+                        if let slot = reader.value(labelPaths[path], event: event, in: batch),
+                            batch.appendLabelText(slot, to: &updates.labelBytes)
+                        {
+                            found = true
+                            break
+                        }
                     }
-                    if found != true {
+                    if !found {
                         guard let fallback = fallbacks[label] else {
                             updates.discardLabels(from: start)
                             counts.missingLabel += 1
@@ -143,7 +160,7 @@ package struct LogToMetric: EventTransform {
                 if metric.value >= 0 {
                     guard
                         let number = reader.value(metric.value, event: event, in: batch).flatMap({ batch.number($0) }),
-                        metric.kind != .counter || number >= 0
+                        number.isFinite, metric.kind != .counter || number >= 0
                     else {
                         updates.discardLabels(from: start)
                         counts.badValue += 1
@@ -151,7 +168,8 @@ package struct LogToMetric: EventTransform {
                     }
                     switch metric.kind {
                     case .counter: operation = .add(number)
-                    case .gauge: operation = .set(number)
+                    case .gauge:
+                        operation = metric.stateLabel >= 0 ? .setState(number, label: metric.stateLabel) : .set(number)
                     case .histogram: operation = .observe(number)
                     }
                 } else {
@@ -173,30 +191,45 @@ package struct LogToMetric: EventTransform {
             /// Its condition's index in `conditions.roots` (metrics whose `when` is written the
             /// same share it, and it is tested once per event); -1 without one.
             var condition: Int
-            /// Indices into `labelPaths` and `labelDefaults`.
+            /// Indices into `labelPathRanges` and `labelDefaults`.
             var labels: Range<Int>
             /// The number of the value's path; -1 without one.
             var value: Int
             var kind: MetricKind
+            /// A state set's state label (its position among the labels); -1 for others.
+            var stateLabel: Int
+            /// The number of the path that must hold a number; -1 without one.
+            var requiredNumber: Int
         }
 
         let table: FieldPathTable
         let metrics: [Metric]
+        /// The numbers of the label fields' paths, every label's in order.
         let labelPaths: [Int]
+        /// For each label, its fields' positions in `labelPaths`.
+        let labelPathRanges: [Range<Int>]
         let labelDefaults: [String?]
         let conditions: EventConditions
 
         init(_ definitions: [MetricDefinition]) {
-            let table = FieldPathTable(
-                definitions.flatMap { ($0.when?.paths ?? []) + $0.labels.map(\.field) + ($0.value.map { [$0] } ?? []) }
-            )
+            var paths: [FieldPath] = []
+            for definition in definitions {
+                paths += definition.when?.paths ?? []
+                paths += definition.labels.flatMap(\.fields)
+                if let value = definition.value { paths.append(value) }
+                if let required = definition.requiredNumber { paths.append(required) }
+            }
+            let table = FieldPathTable(paths)
             var conditions = EventConditions()
             var labelPaths: [Int] = []
+            var labelPathRanges: [Range<Int>] = []
             var labelDefaults: [String?] = []
             metrics = definitions.map { definition in
-                let first = labelPaths.count
+                let first = labelPathRanges.count
                 for label in definition.labels {
-                    labelPaths.append(table.number(of: label.field))
+                    let start = labelPaths.count
+                    labelPaths += label.fields.map { table.number(of: $0) }
+                    labelPathRanges.append(start..<labelPaths.count)
                     labelDefaults.append(label.default)
                 }
                 return Metric(
@@ -204,13 +237,18 @@ package struct LogToMetric: EventTransform {
                         let root = conditions.add(condition, table: table)
                         return conditions.roots.firstIndex(of: root) ?? -1
                     } ?? -1,
-                    labels: first..<labelPaths.count,
+                    labels: first..<labelPathRanges.count,
                     value: definition.value.map { table.number(of: $0) } ?? -1,
-                    kind: definition.kind
+                    kind: definition.kind,
+                    stateLabel: definition.stateLabel.flatMap { state in
+                        definition.labels.firstIndex { $0.name == state }
+                    } ?? -1,
+                    requiredNumber: definition.requiredNumber.map { table.number(of: $0) } ?? -1
                 )
             }
             self.table = table
             self.labelPaths = labelPaths
+            self.labelPathRanges = labelPathRanges
             self.labelDefaults = labelDefaults
             self.conditions = conditions
         }

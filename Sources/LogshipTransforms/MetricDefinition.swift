@@ -3,7 +3,9 @@ package import LogshipCore
 /// One metric that `log_to_metric` derives from events.
 ///
 /// - counter: adds `value` when set (it must then be a non-negative number), else 1.
-/// - gauge: sets the series to `value` (required).
+/// - gauge: sets the series to `value` (required). With `stateLabel` it is a state set: a value
+///   other than 0 for one state (say `status="active"`) also sets every other state already seen
+///   with the same other labels to 0, so that one state holds at a time.
 /// - histogram: observes `value` (required) into `buckets`.
 /// Only events matching `when` (all events when nil) update the metric.
 package struct MetricDefinition: Sendable {
@@ -22,6 +24,13 @@ package struct MetricDefinition: Sendable {
     package var buckets: [Double]
     /// Which events update the metric.
     package var when: Condition?
+    /// A gauge's label whose values are exclusive states (`state_label`); `nil` for a plain one.
+    package var stateLabel: String?
+    /// A field that must hold a finite number for the metric to be updated
+    /// (`requires_number`), for a counter of lines whose value it does not add: a line whose
+    /// value is missing or not a number then updates nothing and is counted as `bad_value`, as
+    /// for the histogram of the same lines.
+    package var requiredNumber: FieldPath?
 
     /// A definition; `buckets` default to the Prometheus client defaults.
     package init(

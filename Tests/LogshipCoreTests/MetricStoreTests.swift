@@ -83,13 +83,49 @@ struct MetricStoreTests {
         #expect(store.seriesCount == 0)
     }
 
-    @Test func seriesBeyondTheLimitAreDropped() {
+    /// New label sets beyond the limit go to one overflow series, counted: the family's total
+    /// stays exact. After a restart with a lower limit, the series beyond it join the overflow
+    /// series, their counts kept.
+    @Test func seriesBeyondTheLimitGoToTheOverflowSeries() {
         let store = makeStore(limit: 2)
-        for endpoint in ["/a", "/b", "/c", "/a"] {
+        for endpoint in ["/a", "/b", "/c", "/a", "/d", "/c"] {
             store.apply([MetricUpdate(family: "requests_total", labelValues: [endpoint], operation: .add(1))])
         }
-        #expect(store.families()[0].series.map(\.labelValues) == [["/a"], ["/b"]])
-        #expect(store.droppedUpdates == 1)
+        let series = store.families()[0].series
+        #expect(series.map(\.labelValues) == [["/a"], ["/b"], ["__overflow__"]])
+        #expect(series.map(\.value.value) == [2, 1, 3])
+        #expect(store.droppedUpdates == 0)
+        #expect(store.overflowCounts().map(\.family) == ["requests_total"])
+        #expect(store.overflowCounts().map(\.count) == [3])
+
+        let smaller = MetricStore(maximumSeriesPerFamily: 1)
+        smaller.register(requests)
+        smaller.restore(store.snapshot())
+        let restored = smaller.families()[0].series
+        #expect(restored.map(\.labelValues) == [["/a"], ["__overflow__"]])
+        #expect(restored.map(\.value.value).reduce(0, +) == 6)
+    }
+
+    /// A state set: a state that holds (not 0) sets the others with the same other labels to 0;
+    /// a state set to 0 leaves the others alone.
+    @Test func aStateSetHoldsOneStateAtATime() {
+        let store = MetricStore()
+        store.register(MetricFamily(name: "healthy", help: "", kind: .gauge, labelNames: ["service", "status"]))
+        func set(_ service: String, _ status: String, _ value: Double) {
+            store.apply([
+                MetricUpdate(family: "healthy", labelValues: [service, status], operation: .setState(value, label: 1))
+            ])
+        }
+        set("hub", "active", 1)
+        set("lyrixa", "active", 1)
+        set("hub", "degraded", 1)
+        set("hub", "stopped", 0)
+        let values = Dictionary(
+            uniqueKeysWithValues: store.families()[0].series.map {
+                ($0.labelValues.joined(separator: "/"), $0.value.value)
+            }
+        )
+        #expect(values == ["hub/active": 0, "hub/degraded": 1, "hub/stopped": 0, "lyrixa/active": 1])
     }
 
     @Test func eventsReadAgainAreNotCountedTwice() {

@@ -59,7 +59,8 @@ extension ComponentRegistry {
     }
 
     /// `type: log_to_metric`: a list of `metrics`, each with `name`, `type` (counter, gauge,
-    /// histogram), `help`, `labels` (label name → field path, or `{field, default}`), `value`,
+    /// histogram), `help`, `labels` (label name → field path, or `{field, default}` where `field`
+    /// may list several paths, the first that gives a value winning), `value`,
     /// `buckets` and `when`.
     static func logToMetric(_ mapping: ConfigMapping, id: String) -> PipelineConfiguration.Step? {
         guard let items = mapping.required("metrics")?.sequence else { return nil }
@@ -72,6 +73,8 @@ extension ComponentRegistry {
             var definition = MetricDefinition(name: name, kind: kindName.flatMap(MetricKind.init) ?? .counter)
             if let help = metric["help"]?.string { definition.help = help }
             if let value = metric["value"]?.string { definition.value = FieldPath(value) }
+            if let state = metric["state_label"]?.string { definition.stateLabel = state }
+            if let field = metric["requires_number"]?.string { definition.requiredNumber = FieldPath(field) }
             if let buckets = metric["buckets"]?.sequence { definition.buckets = buckets.compactMap(\.double) }
             if let labels = metric["labels"]?.mapping {
                 for labelName in labels.keys {
@@ -79,9 +82,15 @@ extension ComponentRegistry {
                     if case .scalar = label.node as Node, let field = label.string {
                         definition.labels.append(LabelDefinition(name: labelName, field: FieldPath(field)))
                     } else if let spec = label.mapping {
-                        let field = spec.required("field")?.string ?? ""
+                        // `field: a` or `field: [a, b]`: the first that gives a value.
+                        let fields = spec.required("field")?.stringList() ?? []
+                        if fields.isEmpty { spec["field"]?.report("name at least one field") }
                         definition.labels.append(
-                            LabelDefinition(name: labelName, field: FieldPath(field), default: spec["default"]?.string)
+                            LabelDefinition(
+                                name: labelName,
+                                fields: fields.map(FieldPath.init),
+                                default: spec["default"]?.string
+                            )
                         )
                         spec.finish()
                     }
@@ -102,13 +111,14 @@ extension ComponentRegistry {
         return validated(mapping) { .metrics(try LogToMetric(id: id, metrics: definitions)) }
     }
 
-    /// A Filebeat-style condition: `equals`, `contains`, `regexp` (maps of field path → value),
+    /// A Filebeat-style condition: `equals`, `contains`, `regexp`, `range` (maps of field path →
+    /// value, substring, pattern or `{gt, gte, lt, lte}`),
     /// `has_fields` (a list), `and`/`or` (lists of conditions), `not` (a condition). Several keys
     /// in one mapping must all hold.
     static func condition(_ value: ConfigValue?, transform: String) -> Condition? {
         guard let value, let mapping = value.mapping else { return nil }
         var parts: [Condition] = []
-        let operators: Set = ["equals", "contains", "regexp", "has_fields", "and", "or", "not"]
+        let operators: Set = ["equals", "contains", "regexp", "range", "has_fields", "and", "or", "not"]
         for key in mapping.keys where operators.contains(key) {
             guard let item = mapping[key] else { continue }
             switch key {
@@ -136,6 +146,25 @@ extension ComponentRegistry {
                     }
                 }
                 parts.append(.regexp(patterns))
+            case "range":
+                guard let pairs = item.mapping else { continue }
+                var ranges: [(path: FieldPath, bounds: NumericRange)] = []
+                for path in pairs.keys {
+                    guard let spec = pairs[path]?.mapping else {
+                        pairs[path]?.report("give bounds: gt, gte, lt, lte")
+                        continue
+                    }
+                    let bounds = NumericRange(
+                        above: spec["gt"]?.double,
+                        atLeast: spec["gte"]?.double,
+                        below: spec["lt"]?.double,
+                        atMost: spec["lte"]?.double
+                    )
+                    spec.finish()
+                    if bounds == NumericRange() { pairs[path]?.report("give at least one bound: gt, gte, lt, lte") }
+                    ranges.append((FieldPath(path), bounds))
+                }
+                parts.append(.range(ranges))
             case "has_fields":
                 parts.append(.hasFields((item.stringList() ?? []).map(FieldPath.init)))
             case "and", "or":

@@ -227,9 +227,16 @@ package struct SelfMetrics: Sendable {
             family("logship_metrics_series", "Series of derived metrics.", .gauge, [([], Double(metrics.seriesCount))]),
             family(
                 "logship_metrics_dropped_updates_total",
-                "Metric updates dropped (series limit or invalid).",
+                "Metric updates dropped (undeclared metric, wrong label count or operation).",
                 .counter,
                 [([], Double(metrics.droppedUpdates))]
+            ),
+            family(
+                "logship_metric_series_overflow_total",
+                "Updates of new label sets beyond max_series, counted in the metric's __overflow__ series.",
+                .counter,
+                labels: ["metric"],
+                metrics.overflowCounts().map { ([$0.family], Double($0.count)) }
             ),
             family(
                 TransformStatistics.metricFamily.name,
