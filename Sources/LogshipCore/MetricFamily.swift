@@ -3,6 +3,8 @@ package enum MetricKind: String, Sendable, Codable, CaseIterable {
     case counter
     case gauge
     case histogram
+    /// Quantiles over a sliding window of time (`QuantileWindow`), with `_sum` and `_count`.
+    case summary
 }
 
 /// What a metric family is: its name, help text, kind, label names and, for histograms, the
@@ -13,14 +15,39 @@ package struct MetricFamily: Sendable, Codable, Equatable {
     package var kind: MetricKind
     package var labelNames: [String]
     package var buckets: [Double]
+    /// A summary's quantiles (each in 0...1), in exposition order; `nil` for other kinds.
+    package var quantiles: [Double]?
+    /// A summary's window, in seconds.
+    package var maxAge: Double?
+    /// How many sketches a summary's window is kept as (see `QuantileWindow`).
+    package var ageBuckets: Int?
 
-    package init(name: String, help: String, kind: MetricKind, labelNames: [String] = [], buckets: [Double] = []) {
+    package init(
+        name: String,
+        help: String,
+        kind: MetricKind,
+        labelNames: [String] = [],
+        buckets: [Double] = [],
+        quantiles: [Double]? = nil,
+        maxAge: Double? = nil,
+        ageBuckets: Int? = nil
+    ) {
         self.name = name
         self.help = help
         self.kind = kind
         self.labelNames = labelNames
         self.buckets = buckets.sorted()
+        self.quantiles = kind == .summary ? quantiles ?? Self.defaultQuantiles : nil
+        self.maxAge = kind == .summary ? maxAge ?? Self.defaultMaxAge : nil
+        self.ageBuckets = kind == .summary ? ageBuckets ?? Self.defaultAgeBuckets : nil
     }
+
+    /// A summary's default quantiles: the median and the tail the guide shows.
+    package static let defaultQuantiles: [Double] = [0.5, 0.95, 0.99]
+    /// A summary's default window: 10 minutes.
+    package static let defaultMaxAge: Double = 600
+    /// A summary's default number of age buckets.
+    package static let defaultAgeBuckets = 5
 
     /// The default histogram buckets of the Prometheus client libraries.
     package static let defaultBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -52,12 +79,17 @@ package struct MetricUpdate: Sendable, Equatable {
 }
 
 /// The value of one series: a counter or gauge uses `value`; a histogram uses the cumulative
-/// `bucketCounts` (one per bucket bound, then `+Inf`), `sum` and `count`.
+/// `bucketCounts` (one per bucket bound, then `+Inf`), `sum` and `count`; a summary uses `sum`,
+/// `count`, its `window`, and `quantiles` (its family's, computed when the store is read).
 package struct SeriesValue: Sendable, Codable, Equatable {
     package var value: Double = 0
     package var bucketCounts: [UInt64] = []
     package var sum: Double = 0
     package var count: UInt64 = 0
+    /// A summary's recent observations.
+    package var window: QuantileWindow?
+    /// A summary's quantiles when the store was read, in its family's order.
+    package var quantiles: [Double]?
 
     package init(value: Double = 0, bucketCounts: [UInt64] = [], sum: Double = 0, count: UInt64 = 0) {
         self.value = value

@@ -100,8 +100,19 @@ package final class MetricStore: Sendable {
     /// The most series one family may hold.
     package let maximumSeriesPerFamily: Int
 
-    package init(maximumSeriesPerFamily: Int = 10_000) {
+    /// The wall clock, in seconds since 1970: summaries' windows (`QuantileWindow`) slide with it.
+    private let now: @Sendable () -> Double
+
+    package init(maximumSeriesPerFamily: Int = 10_000, now: @escaping @Sendable () -> Double = MetricStore.wallClock) {
         self.maximumSeriesPerFamily = maximumSeriesPerFamily
+        self.now = now
+    }
+
+    /// Seconds since 1970, from `CLOCK_REALTIME`.
+    package static func wallClock() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Declares a family. Declaring a name again replaces its description but keeps its series
@@ -148,13 +159,21 @@ package final class MetricStore: Sendable {
     /// Allocates only for a new series.
     package func apply(_ updates: MetricUpdateBatch, sources: [EventSource?]) {
         guard !updates.isEmpty else { return }
+        let now = now()
         state.withLock { state in
             // By position, as plain values: the compiler copied a `MetricFamily` (two strings and
             // two arrays retained and released) out of any array it was kept in, once per update.
             // A family that is not declared has index -1 and is never used.
             let shapes = updates.families.map { name in
-                state.families[name].map { FamilyShape(kind: $0.kind, labelCount: $0.labelNames.count) }
-                    ?? FamilyShape(kind: .counter, labelCount: 0)
+                state.families[name].map {
+                    FamilyShape(
+                        kind: $0.kind,
+                        labelCount: $0.labelNames.count,
+                        maxAge: $0.maxAge ?? 0,
+                        ageBuckets: $0.ageBuckets ?? 1,
+                        now: now
+                    )
+                } ?? FamilyShape(kind: .counter, labelCount: 0, maxAge: 0, ageBuckets: 1, now: now)
             }
             let bucketRanges = updates.families.reduce(into: [Range<Int>]()) { ranges, name in
                 let start = ranges.last?.upperBound ?? 0
@@ -233,17 +252,23 @@ package final class MetricStore: Sendable {
 
     /// Every family in declaration order with its series sorted by label values.
     package func families() -> [FamilySnapshot] {
-        state.withLock { Self.families(of: &$0) }
+        let now = now()
+        return state.withLock { Self.families(of: &$0, at: now) }
     }
 
-    private static func families(of state: inout State) -> [FamilySnapshot] {
+    /// Every family, a summary's series with their quantiles at `now`.
+    private static func families(of state: inout State, at now: Double) -> [FamilySnapshot] {
         state.order.compactMap { name in
             guard let family = state.families[name], let index = state.seriesIndex[name] else { return nil }
             state.series[index].sortIfNeeded()
             let familySeries = state.series[index]
             let series = familySeries.sorted.map { position in
                 let entry = familySeries.series[Int(position)]
-                return SeriesSnapshot(labelValues: entry.labelValues, value: entry.value)
+                var value = entry.value
+                if let quantiles = family.quantiles, let maxAge = family.maxAge {
+                    value.quantiles = (value.window ?? QuantileWindow()).quantiles(quantiles, at: now, maxAge: maxAge)
+                }
+                return SeriesSnapshot(labelValues: entry.labelValues, value: value)
             }
             return FamilySnapshot(family: family, series: series)
         }
@@ -267,9 +292,10 @@ package final class MetricStore: Sendable {
     /// The state to persist beside the checkpoints: series and counted offsets read under one
     /// lock, so that they always agree.
     package func snapshot() -> MetricStoreSnapshot {
-        state.withLock { state in
+        let now = now()
+        return state.withLock { state in
             MetricStoreSnapshot(
-                families: Self.families(of: &state),
+                families: Self.families(of: &state, at: now),
                 countedOffsets: state.countedOffsets.map { .init(fileKey: $0.key, offset: $0.value) }
                     .sorted { $0.fileKey < $1.fileKey }
             )
@@ -324,6 +350,9 @@ extension MetricStore {
             total.value += value.value
         case .gauge:
             break
+        case .summary:
+            total.sum += value.sum
+            total.count += value.count
         case .histogram:
             if total.bucketCounts.count == value.bucketCounts.count {
                 for index in total.bucketCounts.indices { total.bucketCounts[index] += value.bucketCounts[index] }
@@ -335,10 +364,14 @@ extension MetricStore {
     }
 }
 
-/// The kind of a family and its number of labels.
+/// The kind of a family and its number of labels (and a summary's window, with the time of the
+/// updates).
 private struct FamilyShape {
     var kind: MetricKind
     var labelCount: Int
+    var maxAge: Double
+    var ageBuckets: Int
+    var now: Double
 }
 
 /// What became of one update.
@@ -382,7 +415,7 @@ extension MetricStore.FamilySeries {
         var value = SeriesValue(
             bucketCounts: shape.kind == .histogram ? Array(repeating: 0, count: buckets.count + 1) : []
         )
-        guard MetricStore.apply(entry.operation, kind: shape.kind, buckets: buckets, to: &value) else {
+        guard MetricStore.apply(entry.operation, shape: shape, buckets: buckets, to: &value) else {
             return .dropped
         }
         let index = insert(ownKey, labelValues: values, value: value, hash: hash)
@@ -397,7 +430,7 @@ extension MetricStore.FamilySeries {
         shape: FamilyShape,
         buckets: UnsafeBufferPointer<Double>
     ) -> Bool {
-        guard MetricStore.apply(operation, kind: shape.kind, buckets: buckets, to: &series[index].value) else {
+        guard MetricStore.apply(operation, shape: shape, buckets: buckets, to: &series[index].value) else {
             return false
         }
         endOtherStates(of: index, operation)
@@ -424,10 +457,20 @@ extension MetricStore.FamilySeries {
 extension MetricStore {
     fileprivate static func apply(
         _ operation: MetricUpdate.Operation,
-        kind: MetricKind,
+        shape: FamilyShape,
         buckets: UnsafeBufferPointer<Double>,
         to value: inout SeriesValue
     ) -> Bool {
+        if shape.kind == .summary, case .observe(let observed) = operation {
+            value.sum += observed
+            value.count += 1
+            var window = value.window ?? QuantileWindow()
+            value.window = nil  // observed in place, not copied
+            window.observe(observed, at: shape.now, maxAge: shape.maxAge, ageBuckets: shape.ageBuckets)
+            value.window = window
+            return true
+        }
+        let kind = shape.kind
         switch (kind, operation) {
         case (.counter, .add(let amount)) where amount >= 0, (.gauge, .add(let amount)):
             value.value += amount

@@ -46,6 +46,7 @@ extension LogToMetric {
             )
         }
         if metric.kind != .counter && metric.value == nil {
+            // A gauge, histogram or summary.
             throw .missingSetting(
                 transform: transform,
                 setting: path + ".value",
@@ -71,6 +72,25 @@ extension LogToMetric {
         }
         if metric.kind == .histogram {
             try validateBuckets(metric.buckets, path: path, transform: transform)
+        }
+        if metric.kind == .summary {
+            for (index, quantile) in metric.quantiles.enumerated() where !(0...1).contains(quantile) {
+                throw .invalidSetting(
+                    transform: transform,
+                    setting: path + ".quantiles[\(index)]",
+                    reason: "a quantile is between 0 and 1 (0.95 for the 95th percentile), not \(quantile)"
+                )
+            }
+            guard metric.maxAge > 0, metric.maxAge.isFinite else {
+                throw .invalidSetting(transform: transform, setting: path + ".max_age", reason: "must be positive")
+            }
+            guard metric.ageBuckets >= 1 else {
+                throw .invalidSetting(
+                    transform: transform,
+                    setting: path + ".age_buckets",
+                    reason: "must be at least 1"
+                )
+            }
         }
     }
 
@@ -103,6 +123,13 @@ extension LogToMetric {
                     transform: transform,
                     setting: setting,
                     reason: "a histogram cannot have a label 'le': it holds the bucket bounds"
+                )
+            }
+            if metric.kind == .summary && label.name == "quantile" {
+                throw .invalidSetting(
+                    transform: transform,
+                    setting: setting,
+                    reason: "a summary cannot have a label 'quantile': it holds the quantiles"
                 )
             }
             guard labelNames.insert(label.name).inserted else {

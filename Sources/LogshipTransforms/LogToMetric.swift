@@ -170,7 +170,7 @@ package struct LogToMetric: EventTransform {
                     case .counter: operation = .add(number)
                     case .gauge:
                         operation = metric.stateLabel >= 0 ? .setState(number, label: metric.stateLabel) : .set(number)
-                    case .histogram: operation = .observe(number)
+                    case .histogram, .summary: operation = .observe(number)
                     }
                 } else {
                     operation = .add(1)

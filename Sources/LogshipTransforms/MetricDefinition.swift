@@ -7,6 +7,8 @@ package import LogshipCore
 ///   other than 0 for one state (say `status="active"`) also sets every other state already seen
 ///   with the same other labels to 0, so that one state holds at a time.
 /// - histogram: observes `value` (required) into `buckets`.
+/// - summary: observes `value` (required); serves `quantiles` over the last `maxAge` of read time
+///   (see `QuantileWindow` for the error bound), with `_sum` and `_count` of every observation.
 /// Only events matching `when` (all events when nil) update the metric.
 package struct MetricDefinition: Sendable {
     /// The Prometheus metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`; counters end in `_total`.
@@ -24,6 +26,12 @@ package struct MetricDefinition: Sendable {
     package var buckets: [Double]
     /// Which events update the metric.
     package var when: Condition?
+    /// A summary's quantiles, each in 0...1.
+    package var quantiles: [Double] = MetricFamily.defaultQuantiles
+    /// A summary's window, in seconds of read time.
+    package var maxAge: Double = MetricFamily.defaultMaxAge
+    /// How many sketches a summary's window is kept as: the window slides by `maxAge / ageBuckets`.
+    package var ageBuckets: Int = MetricFamily.defaultAgeBuckets
     /// A gauge's label whose values are exclusive states (`state_label`); `nil` for a plain one.
     package var stateLabel: String?
     /// A field that must hold a finite number for the metric to be updated
@@ -58,7 +66,10 @@ package struct MetricDefinition: Sendable {
             help: help,
             kind: kind,
             labelNames: labels.map(\.name),
-            buckets: kind == .histogram ? buckets : []
+            buckets: kind == .histogram ? buckets : [],
+            quantiles: quantiles,
+            maxAge: maxAge,
+            ageBuckets: ageBuckets
         )
     }
 }

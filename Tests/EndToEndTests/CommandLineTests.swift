@@ -6,7 +6,7 @@ struct CommandLineTests {
     @Test func validateAcceptsTheDefaultPipeline() async throws {
         let result = try await runCommand(Repository.binary.path, ["validate", "--config", Repository.pipeline])
         #expect(result.status == 0)
-        #expect(result.output.contains("OK (1 input, 5 transforms, 2 outputs, 2 metrics)"))
+        #expect(result.output.contains("OK (1 input, 5 transforms, 2 outputs, 18 metrics)"))
     }
 
     @Test func validateNamesTheLineAndKeyPathOfATypoAndExitsOne() async throws {

@@ -52,6 +52,9 @@ struct AetherraContractTests {
         metric("service_health", "1", labels: #"{"service": "lyrixa", "status": "active"}"#),
         metric("service_health", "1", labels: #"{"service": "hub", "status": "active"}"#),
         metric("service_health", "1", labels: #"{"service": "hub", "status": "stopped"}"#),
+        metric("response_time", "0.12"),
+        metric("response_time", "0.45"),
+        metric("response_time", "\"NaN\""),
         "2025-11-01 12:00:01,000 - aetherra.memory - ERROR - lookup failed\nTraceback (most recent call last):\n  File \"x.py\", line 1",
         "2025-11-01 12:00:02,000 - aetherra.memory - WARNING - slow",
         "plain text without a prefix",
@@ -129,6 +132,13 @@ struct AetherraContractTests {
                 ["lyrixa", "active"]: 1, ["hub", "active"]: 0, ["hub", "stopped"]: 1,
             ]
         )
+        // NaN is not a number to observe: two observations.
+        let response = try #require(series["aetherra_response_time"]?[[]])
+        #expect(response.count == 2)
+        #expect(abs(response.sum - 0.57) < 1e-9)
+        #expect(response.quantiles?.count == 3)
+        #expect(abs((response.quantiles?[0] ?? 0) - 0.12) <= 0.12 * QuantileWindow.relativeAccuracy)
+        #expect(abs((response.quantiles?[2] ?? 0) - 0.45) <= 0.45 * QuantileWindow.relativeAccuracy)
         // Every event once: the JSON service, else the logger; the prefix's level, else the
         // JSON one, else INFO.
         let events = try #require(series["aetherra_log_events_total"]).mapValues(\.value)

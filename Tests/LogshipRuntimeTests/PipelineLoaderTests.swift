@@ -42,7 +42,7 @@ struct PipelineLoaderTests {
         #expect(pipeline.elasticsearch?.index == "aetherra-logs-%{+yyyy.MM.dd}")
         #expect(pipeline.prometheus?.listen == "127.0.0.1:9464")
         // The guide's series (AetherraContractTests checks what each derives).
-        #expect(pipeline.metricFamilies.count == 17)
+        #expect(pipeline.metricFamilies.count == 18)
         #expect(pipeline.metricFamilies[0].name == "aetherra_api_requests_total")
         #expect(pipeline.metricFamilies[0].labelNames == ["method", "endpoint", "status"])
         #expect(pipeline.metricFamilies[2].buckets == [0.01, 0.05, 0.1, 0.5, 1, 2, 5])

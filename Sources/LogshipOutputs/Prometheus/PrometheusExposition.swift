@@ -44,6 +44,7 @@ package enum PrometheusExposition {
             let bucketLabels = (family.buckets.map { "le=\"\(formatValue($0))\"" } + ["le=\"+Inf\""]).map {
                 Array($0.utf8)
             }
+            let quantileLabels = (family.quantiles ?? []).map { Array("quantile=\"\(formatValue($0))\"".utf8) }
             let name = Array(family.name.utf8)
             let bucketName = Array((family.name + "_bucket").utf8)
             let sumName = Array((family.name + "_sum").utf8)
@@ -78,6 +79,16 @@ package enum PrometheusExposition {
                         bytes.append(UInt8(ascii: " "))
                         appendDecimal(UInt64(count), to: &bytes)
                         bytes.append(UInt8(ascii: "\n"))
+                    }
+                    emitSample(sumName, labels: labels, value: value.sum, into: &bytes)
+                    emitSample(countName, labels: labels, count: value.count, into: &bytes)
+                case .summary:
+                    let value = series.value
+                    for (index, quantileLabel) in quantileLabels.enumerated() {
+                        let quantile = index < (value.quantiles?.count ?? 0) ? value.quantiles![index] : .nan
+                        let quantileLabels =
+                            labels.isEmpty ? quantileLabel : labels + [UInt8(ascii: ",")] + quantileLabel
+                        emitSample(name, labels: quantileLabels, value: quantile, into: &bytes)
                     }
                     emitSample(sumName, labels: labels, value: value.sum, into: &bytes)
                     emitSample(countName, labels: labels, count: value.count, into: &bytes)

@@ -76,6 +76,11 @@ extension ComponentRegistry {
             if let state = metric["state_label"]?.string { definition.stateLabel = state }
             if let field = metric["requires_number"]?.string { definition.requiredNumber = FieldPath(field) }
             if let buckets = metric["buckets"]?.sequence { definition.buckets = buckets.compactMap(\.double) }
+            if let quantiles = metric["quantiles"]?.sequence { definition.quantiles = quantiles.compactMap(\.double) }
+            if let maxAge = metric["max_age"]?.duration {
+                definition.maxAge = Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18
+            }
+            if let count = metric["age_buckets"]?.int { definition.ageBuckets = count }
             if let labels = metric["labels"]?.mapping {
                 for labelName in labels.keys {
                     guard let label = labels[labelName] else { continue }

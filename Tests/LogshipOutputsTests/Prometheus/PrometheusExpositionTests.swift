@@ -42,6 +42,41 @@ import Testing
         return store
     }
 
+    /// A summary: one sample per quantile (the series' labels first), then `_sum` and `_count`;
+    /// quantiles of an empty window are NaN.
+    @Test func summariesHaveQuantileSumAndCountSamples() {
+        let store = MetricStore(now: { 1_000 })
+        store.register(
+            MetricFamily(
+                name: "response_time",
+                help: "Response time.",
+                kind: .summary,
+                labelNames: ["service"],
+                quantiles: [0.5, 0.99]
+            )
+        )
+        for value in [0.25, 0.25, 4.0] {
+            store.apply([MetricUpdate(family: "response_time", labelValues: ["hub"], operation: .observe(value))])
+        }
+        let text = PrometheusExposition.render(store.families())
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[1] == "# TYPE response_time summary")
+        #expect(lines[2].hasPrefix(#"response_time{service="hub",quantile="0.5"} 0.2"#))
+        #expect(
+            lines[3].hasPrefix(#"response_time{service="hub",quantile="0.99"} 3.9"#)
+                || lines[3].hasPrefix(#"response_time{service="hub",quantile="0.99"} 4"#)
+        )
+        #expect(lines[4] == #"response_time_sum{service="hub"} 4.5"#)
+        #expect(lines[5] == #"response_time_count{service="hub"} 3"#)
+        let empty = MetricStore(now: { 1_000 })
+        empty.register(MetricFamily(name: "idle", help: "", kind: .summary))
+        empty.apply([MetricUpdate(family: "idle", labelValues: [], operation: .observe(1))])
+        let later = MetricStore(now: { 5_000 })
+        later.register(MetricFamily(name: "idle", help: "", kind: .summary))
+        later.restore(empty.snapshot())
+        #expect(PrometheusExposition.render(later.families()).contains(#"idle{quantile="0.5"} NaN"#))
+    }
+
     @Test func rendersGoldenText() {
         let expected = """
             # HELP logship_events_total Events read.\\nPer file \\\\ path.
