@@ -60,9 +60,11 @@ package struct MetricUpdate: Sendable, Equatable {
         case add(Double)
         /// Replaces a gauge's value.
         case set(Double)
-        /// Replaces a gauge's value; when it is not 0, also sets to 0 every other series of the
-        /// family whose label values differ only at `label` (the state label of a state set).
-        case setState(Double, label: Int)
+        /// Replaces a gauge's value; when it is not 0, also ends every other series of the family
+        /// whose label values differ only at `label` (the state label of a state set): sets it
+        /// to 0, or with `dropsOthers` removes it (and a state set to 0 is removed too), so that
+        /// `count(metric{state="s"})` counts what is in state s now.
+        case setState(Double, label: Int, dropsOthers: Bool = false)
         /// Records one observation in a histogram.
         case observe(Double)
     }

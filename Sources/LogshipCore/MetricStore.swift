@@ -440,16 +440,32 @@ extension MetricStore.FamilySeries {
     /// For a state that holds (`setState` not 0): sets the family's other states with the same
     /// other labels to 0.
     private mutating func endOtherStates(of index: Int, _ operation: MetricUpdate.Operation) {
-        if case .setState(let value, let label) = operation, value != 0 {
-            // Rare (a status changes) and families are small: a scan of the family.
-            let labels = series[index].labelValues
-            for other in series.indices where other != index {
-                let otherLabels = series[other].labelValues
-                guard otherLabels.count == labels.count else { continue }
-                if labels.indices.allSatisfy({ $0 == label || labels[$0] == otherLabels[$0] }) {
-                    series[other].value.value = 0
-                }
+        guard case .setState(let value, let label, let drops) = operation else { return }
+        if value == 0 {
+            if drops { remove([index]) }
+            return
+        }
+        // Rare (a status changes) and families are small: a scan of the family.
+        let labels = series[index].labelValues
+        var ended: Set<Int> = []
+        for other in series.indices where other != index {
+            let otherLabels = series[other].labelValues
+            guard otherLabels.count == labels.count else { continue }
+            if labels.indices.allSatisfy({ $0 == label || labels[$0] == otherLabels[$0] }) {
+                if drops { ended.insert(other) } else { series[other].value.value = 0 }
             }
+        }
+        if !ended.isEmpty { remove(ended) }
+    }
+
+    /// Removes the series at `positions`, and indexes the others again.
+    private mutating func remove(_ positions: Set<Int>) {
+        let kept = series.enumerated().filter { !positions.contains($0.offset) }.map(\.element)
+        series = []
+        slots = []
+        sorted = []
+        for entry in kept {
+            _ = insert(entry.key, labelValues: entry.labelValues, value: entry.value, hash: entry.hash)
         }
     }
 }
@@ -474,7 +490,7 @@ extension MetricStore {
         switch (kind, operation) {
         case (.counter, .add(let amount)) where amount >= 0, (.gauge, .add(let amount)):
             value.value += amount
-        case (.gauge, .set(let amount)), (.gauge, .setState(let amount, _)):
+        case (.gauge, .set(let amount)), (.gauge, .setState(let amount, _, _)):
             value.value = amount
         case (.histogram, .observe(let observed)):
             value.bucketCounts.withUnsafeMutableBufferPointer { counts in

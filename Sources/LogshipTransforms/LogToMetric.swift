@@ -169,7 +169,10 @@ package struct LogToMetric: EventTransform {
                     switch metric.kind {
                     case .counter: operation = .add(number)
                     case .gauge:
-                        operation = metric.stateLabel >= 0 ? .setState(number, label: metric.stateLabel) : .set(number)
+                        operation =
+                            metric.stateLabel >= 0
+                            ? .setState(number, label: metric.stateLabel, dropsOthers: metric.dropsOtherStates)
+                            : .set(number)
                     case .histogram, .summary: operation = .observe(number)
                     }
                 } else {
@@ -200,6 +203,8 @@ package struct LogToMetric: EventTransform {
             var stateLabel: Int
             /// The number of the path that must hold a number; -1 without one.
             var requiredNumber: Int
+            /// A state set's other states are removed, not set to 0.
+            var dropsOtherStates: Bool
         }
 
         let table: FieldPathTable
@@ -243,7 +248,8 @@ package struct LogToMetric: EventTransform {
                     stateLabel: definition.stateLabel.flatMap { state in
                         definition.labels.firstIndex { $0.name == state }
                     } ?? -1,
-                    requiredNumber: definition.requiredNumber.map { table.number(of: $0) } ?? -1
+                    requiredNumber: definition.requiredNumber.map { table.number(of: $0) } ?? -1,
+                    dropsOtherStates: definition.dropsOtherStates
                 )
             }
             self.table = table

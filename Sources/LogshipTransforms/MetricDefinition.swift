@@ -34,6 +34,9 @@ package struct MetricDefinition: Sendable {
     package var ageBuckets: Int = MetricFamily.defaultAgeBuckets
     /// A gauge's label whose values are exclusive states (`state_label`); `nil` for a plain one.
     package var stateLabel: String?
+    /// A state set's other states are removed rather than set to 0 (`other_states: drop`):
+    /// `count(metric{status="active"})` then counts what is active now.
+    package var dropsOtherStates = false
     /// A field that must hold a finite number for the metric to be updated
     /// (`requires_number`), for a counter of lines whose value it does not add: a line whose
     /// value is missing or not a number then updates nothing and is counted as `bad_value`, as

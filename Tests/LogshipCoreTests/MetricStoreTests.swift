@@ -126,6 +126,26 @@ struct MetricStoreTests {
             }
         )
         #expect(values == ["hub/active": 0, "hub/degraded": 1, "hub/stopped": 0, "lyrixa/active": 1])
+
+        // Dropping the other states: only what holds now is there, and the index still finds it.
+        let dropping = MetricStore()
+        dropping.register(MetricFamily(name: "healthy", help: "", kind: .gauge, labelNames: ["service", "status"]))
+        func drop(_ service: String, _ status: String, _ value: Double) {
+            dropping.apply([
+                MetricUpdate(
+                    family: "healthy",
+                    labelValues: [service, status],
+                    operation: .setState(value, label: 1, dropsOthers: true)
+                )
+            ])
+        }
+        drop("hub", "active", 1)
+        drop("lyrixa", "active", 1)
+        drop("hub", "degraded", 1)
+        drop("lyrixa", "active", 0)
+        drop("hub", "degraded", 1)
+        #expect(dropping.families()[0].series.map(\.labelValues) == [["hub", "degraded"]])
+        #expect(dropping.families()[0].series.map(\.value.value) == [1])
     }
 
     @Test func eventsReadAgainAreNotCountedTwice() {

@@ -129,7 +129,8 @@ struct AetherraContractTests {
         #expect(series["aetherra_max_connections"]?[[]]?.value == 100)
         #expect(
             series["aetherra_service_healthy"]?.mapValues(\.value) == [
-                ["lyrixa", "active"]: 1, ["hub", "active"]: 0, ["hub", "stopped"]: 1,
+                // Counted with count(...{status="active"}) by the guide: hub is not active now.
+                ["lyrixa", "active"]: 1, ["hub", "stopped"]: 1,
             ]
         )
         // NaN is not a number to observe: two observations.

@@ -74,6 +74,9 @@ extension ComponentRegistry {
             if let help = metric["help"]?.string { definition.help = help }
             if let value = metric["value"]?.string { definition.value = FieldPath(value) }
             if let state = metric["state_label"]?.string { definition.stateLabel = state }
+            if let others = metric["other_states"]?.choice(["zero", "drop"]) {
+                definition.dropsOtherStates = others == "drop"
+            }
             if let field = metric["requires_number"]?.string { definition.requiredNumber = FieldPath(field) }
             if let buckets = metric["buckets"]?.sequence { definition.buckets = buckets.compactMap(\.double) }
             if let quantiles = metric["quantiles"]?.sequence { definition.quantiles = quantiles.compactMap(\.double) }
