@@ -106,6 +106,26 @@ struct MetricStoreTests {
         #expect(restored.map(\.value.value).reduce(0, +) == 6)
     }
 
+    /// A label explosion: 200,000 distinct endpoints against a limit of 1,000 series. The family
+    /// holds 1,001 series (the limit and the overflow series), and its total is every update.
+    @Test func aLabelExplosionIsBoundedAndItsTotalExact() {
+        let store = makeStore(limit: 1_000)
+        var batch = MetricUpdateBatch()
+        var sources: [EventSource?] = []
+        for index in 0..<200_000 {
+            batch.append(
+                MetricUpdate(family: "requests_total", labelValues: ["/endpoint/\(index)"], operation: .add(1)),
+                event: index
+            )
+            sources.append(source(Int64(index + 1)))
+        }
+        store.apply(batch, sources: sources)
+        let series = store.families()[0].series
+        #expect(series.count == 1_001)
+        #expect(series.reduce(0) { $0 + $1.value.value } == 200_000)
+        #expect(store.overflowCounts().first?.count == 199_000)
+    }
+
     /// A state set: a state that holds (not 0) sets the others with the same other labels to 0;
     /// a state set to 0 leaves the others alone.
     @Test func aStateSetHoldsOneStateAtATime() {
