@@ -1,6 +1,8 @@
 import Glibc
 import Synchronization
 
+import struct Foundation.Date
+
 /// The derived metrics: counters, gauges and histograms keyed by label values, updated a batch at
 /// a time and read by the Prometheus endpoint.
 ///
@@ -108,11 +110,9 @@ package final class MetricStore: Sendable {
         self.now = now
     }
 
-    /// Seconds since 1970, from `CLOCK_REALTIME`.
+    /// Seconds since 1970.
     package static func wallClock() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        Date().timeIntervalSince1970
     }
 
     /// Declares a family. Declaring a name again replaces its description but keeps its series

@@ -58,6 +58,7 @@ extension Logship {
                 FileHandle.standardError.write(Data("logship: invalid pipeline\n\(error)\n".utf8))
                 throw ExitCode(1)
             }
+            for warning in pipeline.warnings { logger.warning("\(pipeline.file): \(warning)") }
             if once { pipeline.stopInputsAtEndOfFiles() }
             if output == .null { pipeline.dropElasticsearchOutput() }
             let runner: PipelineRunner

@@ -40,6 +40,22 @@ struct LogToMetricTests {
         )
     }
 
+    /// Unit suffixes are checked, and warned about rather than refused: the guide names its
+    /// histograms without one.
+    @Test func unitSuffixesAreWarnedAbout() {
+        func warnings(_ name: String, _ kind: MetricKind) -> Int {
+            LogToMetric.unitWarnings(MetricDefinition(name: name, kind: kind, value: FieldPath("value"))).count
+        }
+        #expect(warnings("aetherra_response_time", .summary) == 1)
+        #expect(warnings("aetherra_memory_query_duration", .histogram) == 1)
+        #expect(warnings("aetherra_request_duration_seconds", .histogram) == 0)
+        #expect(warnings("payload_bytes", .summary) == 0)
+        #expect(warnings("queue_latency_milliseconds", .gauge) == 1)
+        #expect(warnings("aetherra_active_connections", .gauge) == 0)
+        #expect(warnings("aetherra_api_requests_total", .counter) == 0)
+        #expect(warnings("uptime_hours_total", .counter) == 1)
+    }
+
     @Test func aetherraSampleLinesAfterParseJSON() throws {
         var offset: Int64 = 0
         var events: [Event] = []

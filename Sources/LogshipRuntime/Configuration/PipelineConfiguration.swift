@@ -26,6 +26,15 @@ package struct PipelineConfiguration: Sendable {
     package var elasticsearch: ElasticsearchOutputConfiguration?
     package var prometheus: PrometheusOutputConfiguration?
 
+    /// What is allowed but worth saying (a histogram without a unit in its name): printed by
+    /// `logship validate`, logged by `logship run`.
+    package var warnings: [String] {
+        steps.flatMap { step -> [String] in
+            if case .metrics(let metrics) = step { return metrics.warnings }
+            return []
+        }
+    }
+
     /// Every metric family the `log_to_metric` steps declare.
     package var metricFamilies: [MetricFamily] {
         steps.flatMap { step -> [MetricFamily] in
