@@ -109,9 +109,20 @@ package struct LogToMetric: EventTransform {
         // By condition: the event it was last tested on, and the answer.
         var testedOn = [Int](repeating: -1, count: plan.conditions.roots.count)
         var answers = [Bool](repeating: false, count: plan.conditions.roots.count)
+        let dispatch = plan.dispatch
         for event in 0..<batch.count {
+            // Which of the dispatch constants the event's dispatch field holds (-1: none): the
+            // metrics guarded by another are skipped without testing their conditions.
+            var held = -1
+            if let dispatch, let slot = reader.value(dispatch.path, event: event, in: batch) {
+                held = dispatch.constants.withUnsafeBufferPointer { bytes in
+                    dispatch.ranges.firstIndex { batch.textEquals(slot, UnsafeBufferPointer(rebasing: bytes[$0])) }
+                        ?? -1
+                }
+            }
             metrics: for index in plan.metrics.indices {
                 let metric = plan.metrics[index]
+                if metric.guardConstant >= 0 && metric.guardConstant != held { continue }
                 if metric.condition >= 0 {
                     if testedOn[metric.condition] != event {
                         testedOn[metric.condition] = event
@@ -205,6 +216,22 @@ package struct LogToMetric: EventTransform {
             var requiredNumber: Int
             /// A state set's other states are removed, not set to 0.
             var dropsOtherStates: Bool
+            /// The dispatch constant its condition requires (`Dispatch`); -1 without one.
+            var guardConstant: Int = -1
+        }
+
+        /// A field that many metrics' conditions require to equal one text each (`metric:
+        /// api_request_duration`, `metric: memory_event`, ...): read once an event, it tells
+        /// which of those metrics can match, and the others are skipped untested. With 18
+        /// metrics testing `type` and `metric`, testing every condition was most of the step's
+        /// time.
+        struct Dispatch: Sendable {
+            /// The field's number in the table.
+            var path: Int
+            /// The texts, back to back.
+            var constants: [UInt8]
+            /// Each text's bytes in `constants`.
+            var ranges: [Range<Int>]
         }
 
         let table: FieldPathTable
@@ -215,6 +242,7 @@ package struct LogToMetric: EventTransform {
         let labelPathRanges: [Range<Int>]
         let labelDefaults: [String?]
         let conditions: EventConditions
+        let dispatch: Dispatch?
 
         init(_ definitions: [MetricDefinition]) {
             var paths: [FieldPath] = []
@@ -229,7 +257,7 @@ package struct LogToMetric: EventTransform {
             var labelPaths: [Int] = []
             var labelPathRanges: [Range<Int>] = []
             var labelDefaults: [String?] = []
-            metrics = definitions.map { definition in
+            var metrics = definitions.map { definition in
                 let first = labelPathRanges.count
                 for label in definition.labels {
                     let start = labelPaths.count
@@ -253,10 +281,60 @@ package struct LogToMetric: EventTransform {
                 )
             }
             self.table = table
+            // The dispatch field: the one that tells the most metrics apart, guarded with a text
+            // that is not a number (`equals` compares a number-like text numerically) by the
+            // most metrics, with the most distinct texts; worth it from 4 metrics on.
+            let guards = definitions.map { $0.when.map(Self.textGuards) ?? [] }
+            var counts: [FieldPath: (metrics: Int, texts: Set<String>)] = [:]
+            for metricGuards in guards {
+                for path in Set(metricGuards.map(\.path)) {
+                    counts[path, default: (0, [])].metrics += 1
+                    for pair in metricGuards where pair.path == path { counts[path]!.texts.insert(pair.text) }
+                }
+            }
+            let ranked = counts.map { (path: $0.key, metrics: $0.value.metrics, texts: $0.value.texts.count) }
+            if let best = ranked.max(by: {
+                ($0.texts, $0.metrics, $1.path.description) < ($1.texts, $1.metrics, $0.path.description)
+            }),
+                best.metrics >= 4, best.texts >= 2
+            {
+                var constants: [UInt8] = []
+                var ranges: [Range<Int>] = []
+                var numbers: [String: Int] = [:]
+                for (index, metricGuards) in guards.enumerated() {
+                    guard let text = metricGuards.first(where: { $0.path == best.path })?.text else { continue }
+                    if numbers[text] == nil {
+                        numbers[text] = ranges.count
+                        ranges.append(constants.count..<constants.count + text.utf8.count)
+                        constants += Array(text.utf8)
+                    }
+                    metrics[index].guardConstant = numbers[text]!
+                }
+                dispatch = Dispatch(path: table.number(of: best.path), constants: constants, ranges: ranges)
+            } else {
+                dispatch = nil
+            }
+            self.metrics = metrics
             self.labelPaths = labelPaths
             self.labelPathRanges = labelPathRanges
             self.labelDefaults = labelDefaults
             self.conditions = conditions
+        }
+
+        /// The `path == text` tests a condition requires to hold: its `equals` pairs with a text
+        /// that is not a number, its own or those of an `and` it is made of.
+        static func textGuards(_ condition: Condition) -> [(path: FieldPath, text: String)] {
+            switch condition {
+            case .equals(let pairs):
+                return pairs.compactMap { pair in
+                    guard case .string(let text) = pair.value, Double(text) == nil else { return nil }
+                    return (pair.path, text)
+                }
+            case .and(let conditions):
+                return conditions.flatMap(textGuards)
+            default:
+                return []
+            }
         }
     }
 

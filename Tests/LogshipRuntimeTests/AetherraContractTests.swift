@@ -99,6 +99,52 @@ struct AetherraContractTests {
         return result
     }
 
+    /// The metrics are dispatched on the `metric` field (only those whose text matches are
+    /// tested): the updates are those of testing every condition, also for a `metric` written
+    /// with an escape, as a number, as a boolean, or missing.
+    @Test func dispatchingOnTheMetricFieldChangesNoUpdate() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let pipeline = try PipelineLoader.load(
+            path: root.appendingPathComponent("pipelines/aetherra.yml").path,
+            environment: [:]
+        )
+        let tricky = [
+            #"{"type": "metric", "metric": "memory\u005fevent", "value": 1, "labels": {"type": "x"}}"#,
+            #"{"type": "metric", "metric": 42, "value": 1}"#,
+            #"{"type": "metric", "metric": true, "value": 1}"#,
+            #"{"type": "metric", "value": 1}"#,
+            #"{"type": "metric", "metric": "response_time ", "value": 1}"#,
+        ]
+        var events = (Self.lines + tricky).map { Event(message: $0, timestamp: Date(timeIntervalSince1970: 0)) }
+        var statistics = TransformStatistics()
+        var compared = 0
+        for step in pipeline.steps {
+            switch step {
+            case .transform(let transform):
+                transform.apply(to: &events, statistics: &statistics)
+            case .metrics(let metrics):
+                // The same metrics, each condition inside an `or`: no dispatch, every one tested.
+                let undispatched = try LogToMetric(
+                    id: metrics.id,
+                    metrics: metrics.metrics.map { definition in
+                        var definition = definition
+                        definition.when = definition.when.map { .or([$0]) }
+                        return definition
+                    }
+                )
+                var first = TransformStatistics()
+                var second = TransformStatistics()
+                let dispatched = metrics.updates(for: events, statistics: &first).map(\.updates)
+                let tested = undispatched.updates(for: events, statistics: &second).map(\.updates)
+                #expect(dispatched == tested)
+                #expect(dispatched.flatMap { $0 }.count > Self.lines.count)
+                compared += 1
+            }
+        }
+        #expect(compared == 1)
+    }
+
     @Test func everySeriesOfTheGuideIsDerived() throws {
         let series = try Self.derive()
         // Three request lines with a number for a value; the one whose value is text is skipped.
