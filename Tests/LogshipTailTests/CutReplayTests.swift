@@ -23,13 +23,6 @@ import Testing
         return configuration
     }
 
-    private func append(_ text: String, to path: String) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-        try handle.close()
-    }
-
     /// Reads the whole file again from offset 0, as after a crash before any acknowledgement.
     private func readAgain(_ path: String, key: FileKey, cuts: [FileCut]) async throws -> [Event] {
         var configuration = configuration(path)

@@ -22,13 +22,6 @@ import Testing
         )
     }
 
-    private func append(_ text: String, to path: String) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-    }
-
     private func create(_ path: String, _ text: String = "") throws {
         #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
     }

@@ -107,10 +107,7 @@ import Testing
             try await collector.waitUntil { $0.events.count == 80 }
             #expect(input.statistics.filesOpen <= 3)
             // Every file gave its descriptor up; a line appended to one is read through inotify.
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.file("f7.log")))
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data("file 7 line 3\n".utf8))
-            try handle.close()
+            try append("file 7 line 3\n", to: directory.file("f7.log"))
             try await collector.waitUntil { $0.events.count == 81 }
         }
         let messages = collector.messages

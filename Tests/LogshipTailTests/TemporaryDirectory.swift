@@ -16,6 +16,14 @@ struct TemporaryDirectory {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
+/// Appends `text` to the file at `path`, as a writer that keeps logging does.
+func append(_ text: String, to path: String) throws {
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    defer { try? handle.close() }
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(text.utf8))
+}
+
 /// Runs `input` while `body` runs, then cancels it and waits for it to return.
 func whileRunning(_ input: FileInput, _ body: () async throws -> Void) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in

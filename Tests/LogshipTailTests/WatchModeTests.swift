@@ -7,13 +7,6 @@ import Testing
 
 /// `watch: poll` (no inotify) and what the input says about how far behind it is.
 @Suite struct WatchModeTests {
-    private func append(_ text: String, to path: String) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-        try handle.close()
-    }
-
     @Test func pollingFindsAppendedLinesAndNewFiles() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -120,10 +113,7 @@ import Testing
         let input = FileInput(configuration: configuration, delegate: collector, logger: Logger(label: "test"))
         try await whileRunning(input) {
             try await collector.waitUntil { $0.events.count == 2 }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(" and the rest\n".utf8))
-            try handle.close()
+            try append(" and the rest\n", to: path)
             try await collector.waitUntil { $0.events.count == 3 }
         }
         #expect(collector.messages == ["complete", "no newline yet", " and the rest"])
@@ -145,10 +135,7 @@ import Testing
         )
         try await whileRunning(input) {
             try await collector.waitUntil { $0.events.count == 1 }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(" and the rest\n".utf8))
-            try handle.close()
+            try append(" and the rest\n", to: path)
             try await collector.waitUntil { $0.events.count == 2 }
         }
         #expect(collector.messages == ["complete", "no newline yet and the rest"])
