@@ -21,6 +21,8 @@ package struct MetricFamily: Sendable, Codable, Equatable {
     package var maxAge: Double?
     /// How many sketches a summary's window is kept as (see `QuantileWindow`).
     package var ageBuckets: Int?
+    /// The most series it may hold (`max_series`); `nil`: the store's limit.
+    package var maximumSeries: Int?
 
     package init(
         name: String,

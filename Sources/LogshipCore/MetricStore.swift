@@ -11,7 +11,8 @@ import struct Foundation.Date
 /// twice, provided the store's state was saved together with those offsets (`snapshot()` and
 /// `restore(_:)`).
 ///
-/// Bounded: a family holds at most `maximumSeriesPerFamily` series. Updates that would create
+/// Bounded: a family holds at most its `maximumSeries`, or `maximumSeriesPerFamily`, series.
+/// Updates that would create
 /// more go to one overflow series per family, whose label values are all `__overflow__`, and are
 /// counted in `overflowCounts()`: totals over a family stay exact while its label values explode.
 package final class MetricStore: Sendable {
@@ -175,6 +176,7 @@ package final class MetricStore: Sendable {
                     )
                 } ?? FamilyShape(kind: .counter, labelCount: 0, maxAge: 0, ageBuckets: 1, now: now)
             }
+            let limits = updates.families.map { state.families[$0]?.maximumSeries ?? maximumSeriesPerFamily }
             let bucketRanges = updates.families.reduce(into: [Range<Int>]()) { ranges, name in
                 let start = ranges.last?.upperBound ?? 0
                 ranges.append(start..<start + (state.families[name]?.buckets.count ?? 0))
@@ -230,7 +232,7 @@ package final class MetricStore: Sendable {
                             shape: shapes[entry.family],
                             buckets: UnsafeBufferPointer(rebasing: allBuckets[bucketRanges[entry.family]]),
                             labelValues: { updates.labelValues(of: entry) },
-                            limit: maximumSeriesPerFamily
+                            limit: limits[entry.family]
                         )
                         switch outcome {
                         case .applied: break
@@ -327,7 +329,7 @@ package final class MetricStore: Sendable {
                 let overflowLabels = Array(repeating: Self.overflowLabelValue, count: current.labelNames.count)
                 var overflow = saved.series.first { $0.labelValues == overflowLabels }?.value
                 for entry in saved.series where entry.labelValues != overflowLabels {
-                    if series.series.count < maximumSeriesPerFamily {
+                    if series.series.count < current.maximumSeries ?? maximumSeriesPerFamily {
                         insert(entry.labelValues, entry.value)
                     } else {
                         overflow = Self.merge(entry.value, into: overflow, kind: current.kind)

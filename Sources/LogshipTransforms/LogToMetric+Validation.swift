@@ -54,6 +54,9 @@ extension LogToMetric {
             )
         }
         try validateLabels(metric, path: path, transform: transform)
+        if let maximum = metric.maximumSeries, maximum < 1 {
+            throw .invalidSetting(transform: transform, setting: path + ".max_series", reason: "must be at least 1")
+        }
         if let state = metric.stateLabel {
             guard metric.kind == .gauge else {
                 throw .invalidSetting(

@@ -37,6 +37,9 @@ package struct MetricDefinition: Sendable {
     /// A state set's other states are removed rather than set to 0 (`other_states: drop`):
     /// `count(metric{status="active"})` then counts what is active now.
     package var dropsOtherStates = false
+    /// The most series of this metric (`max_series`); `nil`: the prometheus output's
+    /// `max_series_per_metric`. New label sets beyond it go to the overflow series.
+    package var maximumSeries: Int?
     /// A field that must hold a finite number for the metric to be updated
     /// (`requires_number`), for a counter of lines whose value it does not add: a line whose
     /// value is missing or not a number then updates nothing and is counted as `bad_value`, as
@@ -64,7 +67,7 @@ package struct MetricDefinition: Sendable {
 
     /// The family this definition registers in a `MetricStore`.
     package var family: MetricFamily {
-        MetricFamily(
+        var family = MetricFamily(
             name: name,
             help: help,
             kind: kind,
@@ -74,5 +77,7 @@ package struct MetricDefinition: Sendable {
             maxAge: maxAge,
             ageBuckets: ageBuckets
         )
+        family.maximumSeries = maximumSeries
+        return family
     }
 }

@@ -98,6 +98,16 @@ struct MetricStoreTests {
         #expect(store.overflowCounts().map(\.family) == ["requests_total"])
         #expect(store.overflowCounts().map(\.count) == [3])
 
+        // A family's own limit wins over the store's.
+        let own = MetricStore(maximumSeriesPerFamily: 100)
+        var limited = requests
+        limited.maximumSeries = 1
+        own.register(limited)
+        for endpoint in ["/a", "/b", "/c"] {
+            own.apply([MetricUpdate(family: "requests_total", labelValues: [endpoint], operation: .add(1))])
+        }
+        #expect(own.families()[0].series.map(\.labelValues) == [["/a"], ["__overflow__"]])
+
         let smaller = MetricStore(maximumSeriesPerFamily: 1)
         smaller.register(requests)
         smaller.restore(store.snapshot())

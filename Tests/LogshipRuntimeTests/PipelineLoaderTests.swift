@@ -48,6 +48,33 @@ struct PipelineLoaderTests {
         #expect(pipeline.metricFamilies[2].buckets == [0.01, 0.05, 0.1, 0.5, 1, 2, 5])
     }
 
+    /// The metric settings of the contract: per-metric `max_series`, state sets, required
+    /// numbers, several label fields, summaries; a bad one is an error at its key.
+    @Test func metricSettingsAreReadAndChecked() throws {
+        let text = """
+            inputs: [{type: file, paths: [/tmp/*.log]}]
+            transforms:
+              - type: log_to_metric
+                metrics:
+                  - {name: a_total, type: counter, max_series: 5, requires_number: value}
+                  - {name: b, type: gauge, value: value, state_label: s, other_states: drop, labels: {s: {field: [x, y], default: u}}}
+                  - {name: c_seconds, type: summary, value: value, quantiles: [0.5, 0.9], max_age: 1m, age_buckets: 3}
+            outputs:
+              - type: prometheus
+            """
+        let families = try load(text).metricFamilies
+        #expect(families.map(\.maximumSeries) == [5, nil, nil])
+        #expect(families[2].quantiles == [0.5, 0.9])
+        #expect(families[2].maxAge == 60)
+        #expect(families[2].ageBuckets == 3)
+        let bad = text.replacingOccurrences(of: "max_series: 5", with: "max_series: 0")
+            .replacingOccurrences(of: "quantiles: [0.5, 0.9]", with: "quantiles: [95]")
+        let found = errors(bad)
+        #expect(found.count == 2)
+        #expect(found.contains { $0.contains("metrics[0].max_series") })
+        #expect(found.contains { $0.contains("metrics[2].quantiles[0]") })
+    }
+
     @Test func theAetherraPipelineTakesItsEnvironment() throws {
         let path = Self.repositoryRoot.appendingPathComponent("pipelines/aetherra.yml").path
         let pipeline = try PipelineLoader.load(

@@ -84,6 +84,7 @@ extension ComponentRegistry {
                 definition.maxAge = Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18
             }
             if let count = metric["age_buckets"]?.int { definition.ageBuckets = count }
+            if let count = metric["max_series"]?.int { definition.maximumSeries = count }
             if let labels = metric["labels"]?.mapping {
                 for labelName in labels.keys {
                     guard let label = labels[labelName] else { continue }
