@@ -316,13 +316,8 @@ package final class MetricStore: Sendable {
                 else { continue }
                 var series = FamilySeries()
                 func insert(_ labelValues: [String], _ value: SeriesValue) {
-                    var key: [UInt8] = []
-                    for value in labelValues {
-                        key.append(contentsOf: value.utf8)
-                        key.append(0xFF)
-                    }
-                    let hash = key.withUnsafeBufferPointer { MetricUpdateBatch.hash($0) }
-                    _ = series.insert(key, labelValues: labelValues, value: value, hash: hash)
+                    let key = FamilySeries.key(of: labelValues)
+                    _ = series.insert(key.bytes, labelValues: labelValues, value: value, hash: key.hash)
                 }
                 // Series beyond the limit (it was lowered) join the overflow series: counts are
                 // kept, not dropped.
@@ -406,8 +401,7 @@ extension MetricStore.FamilySeries {
         let overflows = series.count >= limit
         if overflows {
             values = Array(repeating: MetricStore.overflowLabelValue, count: shape.labelCount)
-            ownKey = values.flatMap { Array($0.utf8) + [0xFF] }
-            hash = ownKey.withUnsafeBufferPointer { MetricUpdateBatch.hash($0) }
+            (ownKey, hash) = Self.key(of: values)
         }
         if let index = ownKey.withUnsafeBufferPointer({ find($0, hash: hash) }) {
             guard apply(entry.operation, at: index, shape: shape, buckets: buckets) else { return .dropped }
@@ -423,6 +417,17 @@ extension MetricStore.FamilySeries {
         let index = insert(ownKey, labelValues: values, value: value, hash: hash)
         endOtherStates(of: index, entry.operation)
         return overflows ? .overflowed : .applied
+    }
+
+    /// The lookup key of a series with `labelValues` (as `MetricUpdateBatch` lays label values
+    /// out: each followed by 0xFF) and its hash.
+    static func key(of labelValues: [String]) -> (bytes: [UInt8], hash: UInt64) {
+        var bytes: [UInt8] = []
+        for value in labelValues {
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(0xFF)
+        }
+        return (bytes, bytes.withUnsafeBufferPointer { MetricUpdateBatch.hash($0) })
     }
 
     /// Applies `operation` to the series at `index`; a state set's other states are set to 0.
