@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The HTTP server of /metrics, /healthz and /ready. Its default traits (swift-configuration
+        // support, full Foundation) are left off: logship configures it in code.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // The stage benchmarks (Tests/Benchmarks/Stages). Only the `MallocInterposer` trait, which
         // counts allocations without jemalloc; the default `RuntimeInterposer` trait would pull in
         // a package that is not available here.
@@ -62,6 +66,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         // The built-in Elasticsearch-compatible bulk endpoint of `demo`, `bench`, `receiver` and the

@@ -94,6 +94,9 @@ package struct SeriesValue: Sendable, Codable, Equatable {
     package var window: QuantileWindow?
     /// A summary's quantiles when the store was read, in its family's order.
     package var quantiles: [Double]?
+    /// When the series was made (seconds since 1970, the store's clock): OpenMetrics'
+    /// `_created`. Absent in state saved by releases before it.
+    package var created: Double?
 
     package init(value: Double = 0, bucketCounts: [UInt64] = [], sum: Double = 0, count: UInt64 = 0) {
         self.value = value

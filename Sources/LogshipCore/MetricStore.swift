@@ -411,6 +411,7 @@ extension MetricStore.FamilySeries {
         var value = SeriesValue(
             bucketCounts: shape.kind == .histogram ? Array(repeating: 0, count: buckets.count + 1) : []
         )
+        value.created = shape.now
         guard MetricStore.apply(entry.operation, shape: shape, buckets: buckets, to: &value) else {
             return .dropped
         }

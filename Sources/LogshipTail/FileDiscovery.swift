@@ -120,7 +120,7 @@ package struct FileDiscovery: Sendable {
     }
 
     /// The regular file at `path` as a scan would report it; `.gone` when there is none.
-    static func look(at path: String) -> Presence {
+    package static func look(at path: String) -> Presence {
         var info = stat()
         guard stat(path, &info) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .gone : .unknown }
         return info.st_mode & S_IFMT == S_IFREG ? .present(scanned(path, info)) : .gone

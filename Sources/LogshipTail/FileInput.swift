@@ -37,6 +37,7 @@ package final class FileInput: Service, Sendable {
     /// When the delegate call in progress started (`CLOCK_MONOTONIC` nanoseconds), 0 when none
     /// is: how long the output has held reading.
     private let deliveringSince = Atomic<UInt64>(0)
+    private let scanned = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - configuration: the settings; validated again by `run()`.
@@ -65,6 +66,10 @@ package final class FileInput: Service, Sendable {
 
     /// Counters since `run()` started.
     package var statistics: FileInputStatistics { statisticsState.withLock { $0 } }
+
+    /// True once `run()` has scanned its patterns and handed on what the first scan opened:
+    /// what `/ready` waits for.
+    package var isOpen: Bool { scanned.load(ordering: .acquiring) }
 
     /// Follows the files until graceful shutdown or cancellation.
     ///
@@ -250,6 +255,7 @@ package final class FileInput: Service, Sendable {
         }
         var outputs = consume outputs
         outputs.reverse()
+        defer { scanned.store(true, ordering: .releasing) }
         while let output = outputs.popLast() {
             switch consume output {
             case .opened(let key, let path, let offset, let generation):

@@ -45,10 +45,9 @@ struct UpgradeTests {
         try fixture.append(events: 400)
         let events = Self.events(in: Array(try Data(contentsOf: URL(fileURLWithPath: fixture.path))))
         #expect(events.count == 400)
-        var info = stat()
-        #expect(stat(fixture.path, &info) == 0)
-        let device = UInt64(info.st_dev)
-        let inode = UInt64(info.st_ino)
+        let attributes = try FileManager.default.attributesOfItem(atPath: fixture.path)
+        let device = try #require((attributes[.systemNumber] as? NSNumber)?.uint64Value)
+        let inode = try #require((attributes[.systemFileNumber] as? NSNumber)?.uint64Value)
         let shipped = 150
         let resumeAt = events[shipped].start
         // checkpoints.json as the previous release wrote it (format version 1, sorted keys).

@@ -174,7 +174,8 @@ package final class HTTPServer: Sendable {
         }
     }
 
-    private static func reason(for error: any Error) -> String {
+    /// The system's words for why binding failed ("Address already in use").
+    static func reason(for error: any Error) -> String {
         if let error = error as? IOError {
             return String(cString: strerror(error.errnoCode))
         }

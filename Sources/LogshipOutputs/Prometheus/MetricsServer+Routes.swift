@@ -1,30 +1,26 @@
+import HTTPTypes
+import Hummingbird
 import LogshipCore
 import NIOCore
 
 extension MetricsServer {
-    /// The answer to one request; no I/O beyond calling `render` or `health`.
+    /// The answer to one request; no I/O beyond calling the endpoints.
     ///
-    /// - `GET /metrics`: 200, `text/plain; version=0.0.4; charset=utf-8`, the output of `render`.
-    /// - `GET /healthz`: 200 `{"status":"ok","details":{…}}` when healthy, otherwise 503
-    ///   `{"status":"unhealthy","details":{…}}` with the reasons; keys sorted.
+    /// - `GET /metrics`: 200, the exposition of `render` in the format `accept` prefers
+    ///   (`PrometheusExposition.Format.negotiate`): text 0.0.4 by default, OpenMetrics 1.0 when
+    ///   asked for, with its content type.
+    /// - `GET /healthz`: liveness, `GET /ready`: readiness. 200 `{"status":"ok","details":{…}}`
+    ///   when the report is good, otherwise 503 `{"status":"unhealthy","details":{…}}` with the
+    ///   reasons; keys sorted.
     /// - `GET /`: 200, a short text index of the endpoints.
     /// - Any other path: 404. A method other than GET or HEAD on a known path: 405 with
     ///   `Allow: GET, HEAD`. HEAD answers like GET without the body.
-    package func response(to request: HTTPServerRequest) -> HTTPServerResponse {
-        Self.response(to: request, render: render, health: health)
-    }
-
-    /// The routing of `response(to:)`, without needing a server instance.
-    static func response(
-        to request: HTTPServerRequest,
-        render: () -> String,
-        health: () -> HealthReport
-    ) -> HTTPServerResponse {
-        let known = ["/", "/metrics", "/healthz"]
-        guard known.contains(request.path) else {
+    static func response(method: String, path: String, accept: String?, endpoints: Endpoints) -> HTTPServerResponse {
+        let known = ["/", "/metrics", "/healthz", "/ready"]
+        guard known.contains(path) else {
             return HTTPServerResponse(status: 404, contentType: "text/plain; charset=utf-8", body: "not found\n")
         }
-        guard request.method == "GET" || request.method == "HEAD" else {
+        guard method == "GET" || method == "HEAD" else {
             return HTTPServerResponse(
                 status: 405,
                 contentType: "text/plain; charset=utf-8",
@@ -32,11 +28,12 @@ extension MetricsServer {
                 headers: [("Allow", "GET, HEAD")]
             )
         }
-        switch request.path {
+        switch path {
         case "/metrics":
-            return HTTPServerResponse(status: 200, contentType: PrometheusExposition.contentType, body: render())
-        case "/healthz":
-            let report = health()
+            let format = PrometheusExposition.Format.negotiate(accept: accept)
+            return HTTPServerResponse(status: 200, contentType: format.contentType, body: endpoints.render(format))
+        case "/healthz", "/ready":
+            let report = path == "/ready" ? endpoints.ready() : endpoints.health()
             return HTTPServerResponse(
                 status: report.healthy ? 200 : 503,
                 contentType: "application/json",
@@ -47,11 +44,41 @@ extension MetricsServer {
         }
     }
 
+    /// `response(method:path:accept:endpoints:)` as Hummingbird's `Response`.
+    static func hummingbirdResponse(_ request: Request, endpoints: Endpoints) -> Response {
+        let method = request.method.rawValue
+        let answer = response(
+            method: method,
+            path: request.uri.path,
+            accept: request.headers[.accept],
+            endpoints: endpoints
+        )
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+        }
+        let length = answer.body.readableBytes
+        if method == "HEAD" {
+            // The length the GET would have, and no body.
+            return Response(
+                status: .init(code: answer.status),
+                headers: fields,
+                body: ResponseBody(contentLength: length) { writer in try await writer.finish(nil) }
+            )
+        }
+        return Response(
+            status: .init(code: answer.status),
+            headers: fields,
+            body: ResponseBody(byteBuffer: answer.body)
+        )
+    }
+
     /// The text of `GET /`.
     static let index = """
         logship
-        /metrics  Prometheus metrics (text format 0.0.4)
-        /healthz  health as JSON: 200 when healthy, 503 with the reasons otherwise
+        /metrics  Prometheus metrics (text format 0.0.4, or OpenMetrics 1.0 when the Accept header asks for it)
+        /healthz  liveness as JSON: 200 while logship runs as it should, 503 with the reasons otherwise
+        /ready    readiness as JSON: 200 once checkpoints are loaded and the inputs have opened their files
 
         """
 

@@ -1,6 +1,7 @@
 package import LogshipCore
 
-/// Renders metric families in the Prometheus text exposition format, version 0.0.4.
+/// Renders metric families in the Prometheus text exposition format, version 0.0.4, or in
+/// OpenMetrics 1.0 (`Format`).
 ///
 /// For each family, in the order given: `# HELP name text` (backslash and newline escaped),
 /// `# TYPE name counter|gauge|histogram`, then one line per series, `name{label="value",...} value`,
@@ -18,33 +19,92 @@ package import LogshipCore
 /// Names and label names are written as given; the caller (the runtime's validation) keeps them
 /// to `[a-zA-Z_:][a-zA-Z0-9_:]*`. A series with fewer label values than label names is written with
 /// the labels it has; histogram bucket counts missing from a series are taken as its total count.
+///
+/// OpenMetrics differs in these ways, as the Go client writes it: a counter family is named
+/// without its `_total` suffix (its samples keep it) and a counter whose name lacks `_total` is
+/// typed `unknown`, so that its samples are named alike in both formats; counters, histograms
+/// and summaries get a `_created` sample (seconds since 1970) when the series knows when it was
+/// created; `le` and `quantile` values of whole numbers are written with `.0` (`le="1.0"`); HELP
+/// also escapes `"`; the text ends with `# EOF`.
 package enum PrometheusExposition {
-    /// The `Content-Type` of the text format.
-    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    /// The two formats, chosen by the scraper's `Accept` header.
+    package enum Format: Sendable, Equatable {
+        /// The Prometheus text format 0.0.4.
+        case text
+        /// OpenMetrics 1.0.
+        case openMetrics
 
-    /// The exposition text of `families`.
-    package static func render(_ families: [FamilySnapshot]) -> String {
+        /// The `Content-Type` of answers in this format.
+        package var contentType: String {
+            switch self {
+            case .text: "text/plain; version=0.0.4; charset=utf-8"
+            case .openMetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8"
+            }
+        }
+
+        /// OpenMetrics when `accept` lists `application/openmetrics-text` with a quality at
+        /// least that of any other type it lists (Prometheus sends OpenMetrics at 1, text at
+        /// 0.5); text otherwise, also without the header.
+        package static func negotiate(accept: String?) -> Format {
+            guard let accept else { return .text }
+            var openMetrics = 0.0
+            var other = 0.0
+            for range in accept.split(separator: ",") {
+                // Media types and their parameters hold no blanks: dropping them all trims.
+                let parts = range.filter { $0 != " " && $0 != "\t" }.lowercased().split(separator: ";")
+                guard let type = parts.first, !type.isEmpty else { continue }
+                var quality = 1.0
+                for parameter in parts.dropFirst() where parameter.hasPrefix("q=") {
+                    quality = Double(parameter.dropFirst(2)) ?? 0
+                }
+                if type == "application/openmetrics-text" {
+                    openMetrics = max(openMetrics, quality)
+                } else {
+                    other = max(other, quality)
+                }
+            }
+            return openMetrics > 0 && openMetrics >= other ? .openMetrics : .text
+        }
+    }
+
+    /// The `Content-Type` of the text format.
+    package static let contentType = Format.text.contentType
+
+    /// The exposition of `families` in `format`.
+    package static func render(_ families: [FamilySnapshot], format: Format = .text) -> String {
         var output = ""
         output.reserveCapacity(families.count * 128)
-        emit(families, into: &output)
+        emit(families, format: format, into: &output)
         return output
     }
 
-    /// Appends the exposition text of `families` to `output`.
-    package static func emit(_ families: [FamilySnapshot], into output: inout String) {
+    /// Appends the exposition of `families` in `format` to `output`.
+    package static func emit(_ families: [FamilySnapshot], format: Format = .text, into output: inout String) {
+        let openMetrics = format == .openMetrics
         // Built as bytes and turned into a `String` once: appending to a `String` piece by piece
         // took most of the time of a scrape of 10,000 series.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(families.reduce(0) { $0 + $1.series.count } * 96 + 4096)
         for snapshot in families {
             let family = snapshot.family
-            bytes.append(contentsOf: "# HELP \(family.name) \(escapeHelp(family.help))\n".utf8)
-            bytes.append(contentsOf: "# TYPE \(family.name) \(family.kind.rawValue)\n".utf8)
+            var familyName = family.name
+            var typeName = family.kind.rawValue
+            if openMetrics && family.kind == .counter {
+                if familyName.hasSuffix("_total") { familyName.removeLast(6) } else { typeName = "unknown" }
+            }
+            let help = escapeHelp(family.help, quotes: openMetrics)
+            bytes.append(contentsOf: "# HELP \(familyName) \(help)\n".utf8)
+            bytes.append(contentsOf: "# TYPE \(familyName) \(typeName)\n".utf8)
             // Per family, not per series: the bucket labels and the sample names.
-            let bucketLabels = (family.buckets.map { "le=\"\(formatValue($0))\"" } + ["le=\"+Inf\""]).map {
+            let label = openMetrics ? formatLabelNumber : formatValue
+            let bucketLabels = (family.buckets.map { "le=\"\(label($0))\"" } + ["le=\"+Inf\""]).map {
                 Array($0.utf8)
             }
-            let quantileLabels = (family.quantiles ?? []).map { Array("quantile=\"\(formatValue($0))\"".utf8) }
+            let quantileLabels = (family.quantiles ?? []).map { Array("quantile=\"\(label($0))\"".utf8) }
+            // `_created` in OpenMetrics, for the types that have it.
+            let createdName =
+                openMetrics && typeName != "gauge" && typeName != "unknown"
+                ? Array((familyName + "_created").utf8) : nil
             let name = Array(family.name.utf8)
             let bucketName = Array((family.name + "_bucket").utf8)
             let sumName = Array((family.name + "_sum").utf8)
@@ -93,8 +153,12 @@ package enum PrometheusExposition {
                     emitSample(sumName, labels: labels, value: value.sum, into: &bytes)
                     emitSample(countName, labels: labels, count: value.count, into: &bytes)
                 }
+                if let createdName, let created = series.value.created {
+                    emitSample(createdName, labels: labels, value: created, into: &bytes)
+                }
             }
         }
+        if openMetrics { bytes.append(contentsOf: "# EOF\n".utf8) }
         output += String(decoding: bytes, as: UTF8.self)
     }
 
@@ -138,14 +202,16 @@ package enum PrometheusExposition {
         }
     }
 
-    /// HELP text with `\` written as `\\` and a newline as `\n`.
-    package static func escapeHelp(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\\" || $0 == "\n" }) else { return text }
+    /// HELP text with `\` written as `\\` and a newline as `\n` (and `"` as `\"` with `quotes`,
+    /// as OpenMetrics wants).
+    package static func escapeHelp(_ text: String, quotes: Bool = false) -> String {
+        guard text.contains(where: { $0 == "\\" || $0 == "\n" || (quotes && $0 == "\"") }) else { return text }
         var escaped = ""
         for character in text {
             switch character {
             case "\\": escaped += "\\\\"
             case "\n": escaped += "\\n"
+            case "\"" where quotes: escaped += "\\\""
             default: escaped.append(character)
             }
         }
@@ -166,6 +232,12 @@ package enum PrometheusExposition {
             }
         }
         return escaped
+    }
+
+    /// An `le` or `quantile` value in OpenMetrics: as `formatValue`, whole numbers with `.0`.
+    package static func formatLabelNumber(_ value: Double) -> String {
+        let text = formatValue(value)
+        return text.allSatisfy({ $0.isNumber || $0 == "-" }) ? text + ".0" : text
     }
 
     /// A sample value or `le` bound as the Go client writes it; see the type's documentation.

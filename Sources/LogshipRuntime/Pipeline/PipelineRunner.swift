@@ -113,8 +113,11 @@ package final class PipelineRunner: Sendable {
             do {
                 server = try MetricsServer(
                     listen: prometheus.listen,
-                    render: { exposition.render() },
-                    health: { exposition.health() },
+                    endpoints: .init(
+                        render: { exposition.render(format: $0) },
+                        health: { exposition.health() },
+                        ready: { exposition.ready() }
+                    ),
                     logger: logger
                 )
                 self.metricsPort = try await server.start()

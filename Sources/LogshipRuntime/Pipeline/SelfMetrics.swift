@@ -16,9 +16,19 @@ package struct SelfMetrics: Sendable {
     let inputs: [FileInput]
     let output: ElasticsearchOutput?
 
-    /// The exposition text of every metric.
-    package func render() -> String {
-        PrometheusExposition.render(metrics.families() + ownFamilies())
+    /// The exposition of every metric, in `format`.
+    package func render(format: PrometheusExposition.Format = .text) -> String {
+        PrometheusExposition.render(metrics.families() + ownFamilies(), format: format)
+    }
+
+    /// Ready once every input has scanned its patterns and opened what it found (checkpoints
+    /// are loaded before the endpoint starts).
+    package func ready() -> HealthReport {
+        let waiting = inputs.filter { !$0.isOpen }.map(\.configuration.id)
+        guard waiting.isEmpty else {
+            return HealthReport(healthy: false, details: ["inputs_opening": waiting.joined(separator: ",")])
+        }
+        return HealthReport(details: ["inputs": String(inputs.count), "checkpoints": "loaded"])
     }
 
     /// Unhealthy while the output's last bulk request failed, or checkpoints cannot be written.

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 package import LogshipCore
 package import LogshipTail
 
@@ -54,15 +53,15 @@ package struct CheckpointReport: Sendable, Equatable {
     }
 
     private static func row(_ checkpoint: FileCheckpoint) -> Row {
-        var info = stat()
-        let found = stat(checkpoint.path, &info) == 0
-        let same = found && FileKey(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)) == checkpoint.fileKey
+        var found: FileTracker.ScannedFile?
+        if case .present(let file) = FileDiscovery.look(at: checkpoint.path) { found = file }
+        let same = found?.key == checkpoint.fileKey
         return Row(
             path: checkpoint.path,
             offset: checkpoint.offset,
             generation: checkpoint.generation,
-            size: same ? Int64(info.st_size) : nil,
-            state: same ? "followed" : found ? "replaced" : "missing"
+            size: same ? found?.size : nil,
+            state: same ? "followed" : found != nil ? "replaced" : "missing"
         )
     }
 
