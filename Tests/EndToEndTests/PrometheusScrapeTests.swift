@@ -6,14 +6,7 @@ import Testing
 
 /// A real Prometheus scrapes logship's `/metrics` and answers PromQL from the guide over it.
 struct PrometheusScrapeTests {
-    static let prometheus = "/usr/bin/prometheus"
-
-    @Test(
-        .enabled(
-            if: FileManager.default.isExecutableFile(atPath: prometheus),
-            "prometheus is not installed (apt-get install prometheus)"
-        )
-    )
+    @Test(.enabled(if: PrometheusServer.isInstalled, "prometheus is not installed (apt-get install prometheus)"))
     func prometheusScrapesTheDerivedMetrics() async throws {
         let directory = try TemporaryDirectory("logship-prometheus")
         defer { directory.remove() }
@@ -33,39 +26,17 @@ struct PrometheusScrapeTests {
             logFile: directory.path("logship.log")
         )
 
-        let prometheusPort = try freePort()
-        try """
-        global: {scrape_interval: 1s, evaluation_interval: 1s}
-        scrape_configs:
-          - job_name: logship
-            static_configs: [{targets: ['127.0.0.1:\(metricsPort)']}]
-        """.write(toFile: directory.path("prometheus.yml"), atomically: true, encoding: .utf8)
-        let prometheus = Process()
-        prometheus.executableURL = URL(fileURLWithPath: Self.prometheus)
-        prometheus.arguments = [
-            "--config.file=\(directory.path("prometheus.yml"))", "--storage.tsdb.path=\(directory.path("tsdb"))",
-            "--web.listen-address=127.0.0.1:\(prometheusPort)",
-        ]
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: logship.logFile))
-        prometheus.standardOutput = output
-        prometheus.standardError = output
-        try prometheus.run()
-        defer {
-            prometheus.terminate()
-            prometheus.waitUntilExit()
-        }
+        let prometheus = try PrometheusServer(
+            directory: directory.path(""),
+            target: "127.0.0.1:\(metricsPort)",
+            job: "logship",
+            logFile: directory.path("prometheus.log")
+        )
+        defer { prometheus.stop() }
 
         // The guide's traffic query, summed over every series Prometheus scraped.
         let expected = fixture.totals.requests.values.reduce(0, +)
-        func query(_ promql: String) -> Double? {
-            let encoded = promql.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? promql
-            guard let body = httpGet("http://127.0.0.1:\(prometheusPort)/api/v1/query?query=\(encoded)"),
-                let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
-                let data = json["data"] as? [String: Any], let result = data["result"] as? [[String: Any]],
-                let value = result.first?["value"] as? [Any], let text = value.last as? String
-            else { return nil }
-            return Double(text)
-        }
+        func query(_ promql: String) -> Double? { prometheus.scalar(promql) }
         let scraped = await waitUntil(timeout: .seconds(30)) {
             query("sum(aetherra_api_requests_total)") == Double(expected)
         }
