@@ -15,6 +15,9 @@ package struct EventFlags: OptionSet, Sendable, Hashable {
     package static let jsonParseFailed = EventFlags(rawValue: 1 << 3)
     /// The timestamp field did not parse.
     package static let timestampParseFailed = EventFlags(rawValue: 1 << 4)
+    /// A `filter` dropped it: not shipped, not counted in metrics, acknowledged. Never written
+    /// (not in `allNames`).
+    package static let dropped = EventFlags(rawValue: 1 << 5)
 
     /// Every flag with its name, in the order they are written.
     package static let allNames: [(flag: EventFlags, name: String)] = [

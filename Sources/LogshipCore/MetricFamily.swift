@@ -104,6 +104,12 @@ package struct SeriesValue: Sendable, Codable, Equatable {
         self.sum = sum
         self.count = count
     }
+
+    /// Equal values: `created`, when the series was made, is left out (it says when, not what).
+    package static func == (lhs: SeriesValue, rhs: SeriesValue) -> Bool {
+        lhs.value == rhs.value && lhs.bucketCounts == rhs.bucketCounts && lhs.sum == rhs.sum && lhs.count == rhs.count
+            && lhs.window == rhs.window && lhs.quantiles == rhs.quantiles
+    }
 }
 
 /// One series as read out of the store.

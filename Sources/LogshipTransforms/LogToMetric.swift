@@ -110,7 +110,7 @@ package struct LogToMetric: EventTransform {
         var testedOn = [Int](repeating: -1, count: plan.conditions.roots.count)
         var answers = [Bool](repeating: false, count: plan.conditions.roots.count)
         let dispatch = plan.dispatch
-        for event in 0..<batch.count {
+        for event in 0..<batch.count where !batch.records[event].flags.contains(.dropped) {
             // Which of the dispatch constants the event's dispatch field holds (-1: none): the
             // metrics guarded by another are skipped without testing their conditions.
             var held = -1

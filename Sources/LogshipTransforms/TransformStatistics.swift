@@ -20,6 +20,8 @@ package struct TransformStatistics: Sendable, Equatable {
         case missingLabel = "missing_label"
         /// `log_to_metric`: the value field is missing or not a finite number.
         case badValue = "bad_value"
+        /// `filter`: the event was dropped.
+        case dropped
 
         /// Alphabetical by name, for a reproducible order.
         package static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -74,6 +76,9 @@ package struct TransformStatistics: Sendable, Equatable {
     package var isEmpty: Bool { counts.isEmpty }
 
     /// Forgets all counts, typically after publishing them.
+    /// Whether any transform counted `outcome`.
+    package func has(_ outcome: Outcome) -> Bool { counts.keys.contains { $0.outcome == outcome } }
+
     package mutating func reset() { counts.removeAll(keepingCapacity: true) }
 
     /// One `add` update of `metricFamily` per non-zero count, sorted by transform id then

@@ -196,6 +196,29 @@ struct PipelineLoaderTests {
         )
     }
 
+    @Test func aFilterTakesKeepOrDrop() throws {
+        func filter(_ body: String) -> String {
+            """
+            inputs:
+              - type: file
+                paths: [/tmp/*.log]
+            transforms:
+              - type: filter
+            \(body)
+            outputs:
+              - type: prometheus
+            """
+        }
+        #expect(errors(filter("    drop: {equals: {level: DEBUG}}")).isEmpty)
+        #expect(errors(filter("    keep: {not: {equals: {level: DEBUG}}}")).isEmpty)
+        let neither = errors(filter("    id: f"))
+        #expect(neither.contains { $0.hasPrefix("test.yml:5:5: transforms[0]: give keep") }, "\(neither)")
+        let both = errors(filter("    keep: {has_fields: [a]}\n    drop: {has_fields: [b]}"))
+        #expect(both.contains { $0.contains("transforms[0]: give either keep or drop, not both") }, "\(both)")
+        let typo = errors(filter("    dorp: {has_fields: [b]}"))
+        #expect(typo.contains { $0.contains("unknown key 'dorp' (did you mean 'drop'?)") }, "\(typo)")
+    }
+
     @Test func componentErrorsPointAtTheKeyTheyName() {
         let text = """
             inputs: [{type: file, paths: [/tmp/*.log]}]

@@ -64,7 +64,10 @@ package struct Batch: Sendable, Equatable {
     package mutating func append(encoding events: EventBatch, encoder: inout BulkEncoder) {
         bytes.reserveCapacity(bytes.count + events.bytes.count * 3)
         documents.reserveCapacity(documents.count + events.count)
-        for event in 0..<events.count { documents.append(encoder.append(events, event: event, to: &bytes)) }
+        // Events a `filter` dropped are not shipped (the runtime acknowledges them).
+        for event in 0..<events.count where !events.records[event].flags.contains(.dropped) {
+            documents.append(encoder.append(events, event: event, to: &bytes))
+        }
     }
 
     /// Copies the documents at `range` of `other` to the end of the batch, in one piece.

@@ -58,6 +58,25 @@ extension ComponentRegistry {
         return validated(mapping) { .transform(try AddFields(id: id, configuration: configuration)) }
     }
 
+    /// `type: filter`: exactly one of `keep` and `drop`, each a condition as `when` takes.
+    static func filter(_ mapping: ConfigMapping, id: String) -> PipelineConfiguration.Step? {
+        let keep = condition(mapping["keep"], transform: id)
+        let drop = condition(mapping["drop"], transform: id)
+        switch (keep, drop) {
+        case (let keep?, nil):
+            return validated(mapping) { .transform(Filter(id: id, rule: .keep(keep))) }
+        case (nil, let drop?):
+            return validated(mapping) { .transform(Filter(id: id, rule: .drop(drop))) }
+        case (.some, .some):
+            mapping.value.report("give either keep or drop, not both")
+        case (nil, nil):
+            mapping.value.report(
+                "give keep (the events to keep) or drop (the events to drop), each a condition as `when` takes"
+            )
+        }
+        return nil
+    }
+
     /// `type: log_to_metric`: a list of `metrics`, each with `name`, `type` (counter, gauge,
     /// histogram), `help`, `labels` (label name → field path, or `{field, default}` where `field`
     /// may list several paths, the first that gives a value winning), `value`,

@@ -23,6 +23,7 @@ package struct ComponentRegistry: Sendable {
             "parse_regex": parseRegex,
             "parse_timestamp": parseTimestamp,
             "add_fields": addFields,
+            "filter": filter,
             "log_to_metric": logToMetric,
         ]
     )

@@ -28,6 +28,9 @@ package struct PipelineProcessor: FileInputDelegate {
         var statistics: TransformStatistics
         /// The output's documents; `nil` without an Elasticsearch output.
         var documents: Batch?
+        /// The sources of the events a `filter` dropped: acknowledged at once, as the output
+        /// does not get them.
+        var dropped: [EventSource]
     }
 
     let ledger: CheckpointLedger
@@ -121,11 +124,14 @@ package struct PipelineProcessor: FileInputDelegate {
         let updates = applySteps(steps, to: &batch, statistics: &statistics)
         if output != nil { batch.computeFingerprints() }
         let documents = output?.encode(batch)
+        let dropped =
+            statistics.has(.dropped) ? batch.records.compactMap { $0.flags.contains(.dropped) ? $0.source : nil } : []
         let processed = Processed(
             sources: batch.records.map(\.source),
             updates: updates,
             statistics: statistics,
-            documents: documents
+            documents: documents,
+            dropped: dropped
         )
         batches?.recycle(consume batch)
         return processed
@@ -169,6 +175,7 @@ package struct PipelineProcessor: FileInputDelegate {
         let clock = ContinuousClock()
         let started = clock.now
         if let output, let documents = processed.documents.take() {
+            if !processed.dropped.isEmpty { ledger.acknowledge(processed.dropped) }
             await output.send(encoded: consume documents)
         } else {
             ledger.acknowledge(fileSources)
