@@ -31,6 +31,7 @@ extension ElasticsearchOutput {
                 body.buffer,
                 compressed: body.compressed,
                 uncompressedBytes: item.batch.bytes.count,
+                documents: item.batch.count,
                 client: client
             )
             // Cancelled by the shutdown timeout: not a failure worth counting or logging.
@@ -107,15 +108,24 @@ extension ElasticsearchOutput {
         _ body: ByteBuffer,
         compressed: Bool,
         uncompressedBytes: Int,
+        documents: Int,
         client: HTTPClient
     ) async -> BulkAttemptResult {
         let url = state.withLock { state in
             state.statistics.inFlightRequests += 1
             state.statistics.bytesUncompressed += uncompressedBytes
             state.statistics.bytesCompressed += body.readableBytes
+            state.statistics.requestDocuments.observe(Double(documents))
             return configuration.bulkURL(host: state.hostIndex % configuration.hosts.count)
         }
-        defer { state.withLock { $0.statistics.inFlightRequests -= 1 } }
+        let started = ContinuousClock.now
+        defer {
+            let seconds = (ContinuousClock.now - started).seconds
+            state.withLock { state in
+                state.statistics.inFlightRequests -= 1
+                state.statistics.requestSeconds.observe(seconds)
+            }
+        }
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-ndjson")
@@ -164,6 +174,9 @@ extension ElasticsearchOutput {
             logger.error("cannot write the dead-letter file; retrying later", metadata: ["error": "\(error)"])
             state.withLock { $0.statistics.lastError = "\(error)" }
             return false
+        }
+        state.withLock { state in
+            for entry in entries { state.statistics.deadLettered(1, type: entry.error.type) }
         }
         if let suppressed, let first = records.first {
             logger.warning(

@@ -1,8 +1,8 @@
-package import Foundation
+import Foundation
 package import Logging
 import LogshipCore
 import LogshipReceiver
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// `logship demo`: the default pipeline on generated logs, with a built-in Elasticsearch-compatible
 /// bulk endpoint, a live status line, and a summary at the end.

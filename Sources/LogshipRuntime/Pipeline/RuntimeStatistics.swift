@@ -13,6 +13,8 @@ package final class RuntimeStatistics: Sendable {
         package var backpressureSeconds: Double = 0
         package var checkpointWrites: UInt64 = 0
         package var checkpointFailures: UInt64 = 0
+        /// When a checkpoint was last written, or when the pipeline started.
+        package var lastCheckpoint = ContinuousClock.now
         /// Transform outcomes by transform id and outcome.
         package var transforms = TransformStatistics()
     }
@@ -32,6 +34,11 @@ package final class RuntimeStatistics: Sendable {
         }
     }
 
-    package func checkpointWritten() { values.withLock { $0.checkpointWrites += 1 } }
+    package func checkpointWritten() {
+        values.withLock {
+            $0.checkpointWrites += 1
+            $0.lastCheckpoint = .now
+        }
+    }
     package func checkpointFailed() { values.withLock { $0.checkpointFailures += 1 } }
 }

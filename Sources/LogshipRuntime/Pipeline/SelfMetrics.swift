@@ -229,6 +229,12 @@ package struct SelfMetrics: Sendable {
                 [([], Double(runtime.checkpointWrites))]
             ),
             family(
+                "logship_checkpoint_age_seconds",
+                "Seconds since the checkpoint file was last written (since the start before the first write).",
+                .gauge,
+                [([], (ContinuousClock.now - runtime.lastCheckpoint).seconds)]
+            ),
+            family(
                 "logship_checkpoint_failures_total",
                 "Checkpoint writes that failed.",
                 .counter,
@@ -312,11 +318,52 @@ package struct SelfMetrics: Sendable {
             ),
             family(
                 "logship_output_buffered_events",
-                "Events buffered in the output.",
+                "Events buffered in the output (the queue depth).",
                 .gauge,
                 labels: ["output"],
                 [([id], Double(output.bufferedEvents))]
             ),
+            family(
+                "logship_output_paused",
+                "1 while reading waits for the output to take events (backpressure), else 0.",
+                .gauge,
+                labels: ["output"],
+                [([id], output.suspendedSenders > 0 ? 1 : 0)]
+            ),
+            family(
+                "logship_output_dead_lettered_total",
+                "Documents written to the dead-letter file, by Elasticsearch's error type (at most 20, then other).",
+                .counter,
+                labels: ["output", "reason"],
+                output.deadLetteredByReason.sorted { $0.key < $1.key }.map { ([id, $0.key], Double($0.value)) }
+            ),
+            histogram(
+                "logship_output_bulk_request_duration_seconds",
+                "Seconds from sending a bulk request to its whole answer or its failure.",
+                output: id,
+                output.requestSeconds
+            ),
+            histogram(
+                "logship_output_bulk_request_documents",
+                "Documents per bulk request (retries and split halves included).",
+                output: id,
+                output.requestDocuments
+            ),
         ]
+    }
+
+    private func histogram(_ name: String, _ help: String, output: String, _ histogram: ObservedHistogram)
+        -> FamilySnapshot
+    {
+        FamilySnapshot(
+            family: MetricFamily(
+                name: name,
+                help: help,
+                kind: .histogram,
+                labelNames: ["output"],
+                buckets: histogram.bounds
+            ),
+            series: [SeriesSnapshot(labelValues: [output], value: histogram.seriesValue)]
+        )
     }
 }

@@ -1,5 +1,5 @@
-package import Foundation
-package import ServiceLifecycle
+import Foundation
+import ServiceLifecycle
 
 /// Prints a pipeline's one-line status every `interval` on standard error: rewritten in place on
 /// a terminal, one line every `interval` otherwise (for logs). Listed first in the service group,

@@ -162,7 +162,11 @@ import Testing
             }
             #expect(receiver.documentCount == 2)
             #expect(output.statistics.documentsDeadLettered == 1)
+            #expect(output.statistics.deadLetteredByReason == ["document_parsing_exception": 1])
             #expect(output.statistics.documentsAcknowledged == 2)
+            // One request of three documents, timed.
+            #expect(output.statistics.requestDocuments.count == 1 && output.statistics.requestDocuments.sum == 3)
+            #expect(output.statistics.requestSeconds.count == 1)
             let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
             #expect(lines.count == 1)
             #expect(lines.first?.contains(#""status":400"#) == true)
@@ -310,5 +314,23 @@ import Testing
             #expect(output.statistics.bufferedEvents == 3)
             #expect((output.statistics.bulkRequests[.serverError] ?? 0) >= 2)
         }
+    }
+}
+
+struct OutputStatisticsTests {
+    @Test func deadLetterReasonsAreBounded() {
+        var statistics = ElasticsearchOutputStatistics()
+        for number in 0..<30 { statistics.deadLettered(1, type: "exception_\(number)") }
+        statistics.deadLettered(2, type: "exception_3")
+        #expect(statistics.deadLetteredByReason.count == ElasticsearchOutputStatistics.maximumReasons + 1)
+        #expect(statistics.deadLetteredByReason["other"] == 10)
+        #expect(statistics.deadLetteredByReason["exception_3"] == 3)
+    }
+
+    @Test func histogramsAreCumulative() {
+        var histogram = ObservedHistogram(bounds: [1, 10])
+        for value in [0.5, 1, 5, 50] { histogram.observe(value) }
+        #expect(histogram.cumulativeCounts == [2, 3, 4])
+        #expect(histogram.sum == 56.5 && histogram.count == 4)
     }
 }
