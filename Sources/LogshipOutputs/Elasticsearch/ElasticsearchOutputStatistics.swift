@@ -3,7 +3,9 @@ package import LogshipCore
 /// A snapshot of the Elasticsearch output's counters (totals since start) and gauges.
 package struct ElasticsearchOutputStatistics: Sendable, Equatable {
     /// Seconds from sending a bulk request to its whole answer (or its failure).
-    package var requestSeconds = ObservedHistogram(bounds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
+    package var requestSeconds = ObservedHistogram(bounds: [
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+    ])
     /// Documents per bulk request, retries and halves of split batches included.
     package var requestDocuments = ObservedHistogram(bounds: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000])
     /// Documents dead-lettered by Elasticsearch's error type (`mapper_parsing_exception`, ...);

@@ -352,7 +352,12 @@ package struct SelfMetrics: Sendable {
         ]
     }
 
-    private func histogram(_ name: String, _ help: String, output: String, _ histogram: ObservedHistogram)
+    private func histogram(
+        _ name: String,
+        _ help: String,
+        output: String,
+        _ histogram: ObservedHistogram
+    )
         -> FamilySnapshot
     {
         FamilySnapshot(
