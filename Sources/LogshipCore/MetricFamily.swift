@@ -23,6 +23,8 @@ package struct MetricFamily: Sendable, Codable, Equatable {
     package var ageBuckets: Int?
     /// The most series it may hold (`max_series`); `nil`: the store's limit.
     package var maximumSeries: Int?
+    /// Seconds after its last update that a series is removed (`expire_after`); `nil`: never.
+    package var expireAfter: Double?
 
     package init(
         name: String,
@@ -97,6 +99,8 @@ package struct SeriesValue: Sendable, Codable, Equatable {
     /// When the series was made (seconds since 1970, the store's clock): OpenMetrics'
     /// `_created`. Absent in state saved by releases before it.
     package var created: Double?
+    /// When it was last updated, kept only for a family with `expireAfter`.
+    package var updated: Double?
 
     package init(value: Double = 0, bucketCounts: [UInt64] = [], sum: Double = 0, count: UInt64 = 0) {
         self.value = value

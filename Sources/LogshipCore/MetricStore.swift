@@ -172,9 +172,10 @@ package final class MetricStore: Sendable {
                         labelCount: $0.labelNames.count,
                         maxAge: $0.maxAge ?? 0,
                         ageBuckets: $0.ageBuckets ?? 1,
-                        now: now
+                        now: now,
+                        expires: $0.expireAfter != nil
                     )
-                } ?? FamilyShape(kind: .counter, labelCount: 0, maxAge: 0, ageBuckets: 1, now: now)
+                } ?? FamilyShape(kind: .counter, labelCount: 0, maxAge: 0, ageBuckets: 1, now: now, expires: false)
             }
             let limits = updates.families.map { state.families[$0]?.maximumSeries ?? maximumSeriesPerFamily }
             let bucketRanges = updates.families.reduce(into: [Range<Int>]()) { ranges, name in
@@ -258,10 +259,12 @@ package final class MetricStore: Sendable {
         return state.withLock { Self.families(of: &$0, at: now) }
     }
 
-    /// Every family, a summary's series with their quantiles at `now`.
+    /// Every family, a summary's series with their quantiles at `now`; series idle for longer
+    /// than their family's `expireAfter` are removed first.
     private static func families(of state: inout State, at now: Double) -> [FamilySnapshot] {
         state.order.compactMap { name in
             guard let family = state.families[name], let index = state.seriesIndex[name] else { return nil }
+            if let expiry = family.expireAfter { state.series[index].expire(idleFor: expiry, at: now) }
             state.series[index].sortIfNeeded()
             let familySeries = state.series[index]
             let series = familySeries.sorted.map { position in
@@ -369,6 +372,8 @@ private struct FamilyShape {
     var maxAge: Double
     var ageBuckets: Int
     var now: Double
+    /// The family expires idle series: updates note their time.
+    var expires: Bool
 }
 
 /// What became of one update.
@@ -466,6 +471,21 @@ extension MetricStore.FamilySeries {
         if !ended.isEmpty { remove(ended) }
     }
 
+    /// Removes the series not updated for `expiry` seconds at `now` (one that has no update
+    /// time, restored from state saved before its family expired series, starts its idle time
+    /// now).
+    mutating func expire(idleFor expiry: Double, at now: Double) {
+        var idle: Set<Int> = []
+        for index in series.indices {
+            guard let updated = series[index].value.updated else {
+                series[index].value.updated = now
+                continue
+            }
+            if updated < now - expiry { idle.insert(index) }
+        }
+        if !idle.isEmpty { remove(idle) }
+    }
+
     /// Removes the series at `positions`, and indexes the others again.
     private mutating func remove(_ positions: Set<Int>) {
         let kept = series.enumerated().filter { !positions.contains($0.offset) }.map(\.element)
@@ -485,6 +505,7 @@ extension MetricStore {
         buckets: UnsafeBufferPointer<Double>,
         to value: inout SeriesValue
     ) -> Bool {
+        if shape.expires { value.updated = shape.now }
         if shape.kind == .summary, case .observe(let observed) = operation {
             value.sum += observed
             value.count += 1

@@ -57,6 +57,13 @@ extension LogToMetric {
         if let maximum = metric.maximumSeries, maximum < 1 {
             throw .invalidSetting(transform: transform, setting: path + ".max_series", reason: "must be at least 1")
         }
+        if let expiry = metric.expireAfter, !(expiry >= MetricDefinition.minimumExpiry) {
+            throw .invalidSetting(
+                transform: transform,
+                setting: path + ".expire_after",
+                reason: "must be at least 10m: a shorter expiry would drop series between scrapes"
+            )
+        }
         if let state = metric.stateLabel {
             guard metric.kind == .gauge else {
                 throw .invalidSetting(

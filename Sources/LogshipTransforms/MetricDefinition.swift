@@ -40,6 +40,12 @@ package struct MetricDefinition: Sendable {
     /// The most series of this metric (`max_series`); `nil`: the prometheus output's
     /// `max_series_per_metric`. New label sets beyond it go to the overflow series.
     package var maximumSeries: Int?
+    /// Seconds without an update after which a series is removed (`expire_after`); `nil`:
+    /// never (the default). At least `minimumExpiry`.
+    package var expireAfter: Double?
+    /// The shortest `expire_after`: longer than several scrape intervals and than Prometheus's
+    /// five-minute lookback, so that no scrape misses a series that is still alive.
+    package static let minimumExpiry: Double = 600
     /// A field that must hold a finite number for the metric to be updated
     /// (`requires_number`), for a counter of lines whose value it does not add: a line whose
     /// value is missing or not a number then updates nothing and is counted as `bad_value`, as
@@ -78,6 +84,7 @@ package struct MetricDefinition: Sendable {
             ageBuckets: ageBuckets
         )
         family.maximumSeries = maximumSeries
+        family.expireAfter = expireAfter
         return family
     }
 }

@@ -57,7 +57,7 @@ struct PipelineLoaderTests {
               - type: log_to_metric
                 metrics:
                   - {name: a_total, type: counter, max_series: 5, requires_number: value}
-                  - {name: b, type: gauge, value: value, state_label: s, other_states: drop, labels: {s: {field: [x, y], default: u}}}
+                  - {name: b, type: gauge, value: value, state_label: s, other_states: drop, labels: {s: {field: [x, y], default: u}}, expire_after: 1h}
                   - {name: c_seconds, type: summary, value: value, quantiles: [0.5, 0.9], max_age: 1m, age_buckets: 3}
             outputs:
               - type: prometheus
@@ -67,10 +67,13 @@ struct PipelineLoaderTests {
         #expect(families[2].quantiles == [0.5, 0.9])
         #expect(families[2].maxAge == 60)
         #expect(families[2].ageBuckets == 3)
+        #expect(families.map(\.expireAfter) == [nil, 3600, nil])
         let bad = text.replacingOccurrences(of: "max_series: 5", with: "max_series: 0")
             .replacingOccurrences(of: "quantiles: [0.5, 0.9]", with: "quantiles: [95]")
+            .replacingOccurrences(of: "expire_after: 1h", with: "expire_after: 30s")
         let found = errors(bad)
-        #expect(found.count == 2)
+        #expect(found.count == 3)
+        #expect(found.contains { $0.contains("metrics[1].expire_after") && $0.contains("at least 10m") })
         #expect(found.contains { $0.contains("metrics[0].max_series") })
         #expect(found.contains { $0.contains("metrics[2].quantiles[0]") })
     }

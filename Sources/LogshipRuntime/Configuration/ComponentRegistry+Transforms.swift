@@ -104,6 +104,9 @@ extension ComponentRegistry {
             }
             if let count = metric["age_buckets"]?.int { definition.ageBuckets = count }
             if let count = metric["max_series"]?.int { definition.maximumSeries = count }
+            if let expiry = metric["expire_after"]?.duration {
+                definition.expireAfter = Double(expiry.components.seconds) + Double(expiry.components.attoseconds) / 1e18
+            }
             if let labels = metric["labels"]?.mapping {
                 for labelName in labels.keys {
                     guard let label = labels[labelName] else { continue }
