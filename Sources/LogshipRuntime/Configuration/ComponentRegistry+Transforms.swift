@@ -99,14 +99,10 @@ extension ComponentRegistry {
             if let field = metric["requires_number"]?.string { definition.requiredNumber = FieldPath(field) }
             if let buckets = metric["buckets"]?.sequence { definition.buckets = buckets.compactMap(\.double) }
             if let quantiles = metric["quantiles"]?.sequence { definition.quantiles = quantiles.compactMap(\.double) }
-            if let maxAge = metric["max_age"]?.duration {
-                definition.maxAge = Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18
-            }
+            if let maxAge = metric["max_age"]?.duration { definition.maxAge = maxAge.seconds }
             if let count = metric["age_buckets"]?.int { definition.ageBuckets = count }
             if let count = metric["max_series"]?.int { definition.maximumSeries = count }
-            if let expiry = metric["expire_after"]?.duration {
-                definition.expireAfter = Double(expiry.components.seconds) + Double(expiry.components.attoseconds) / 1e18
-            }
+            if let expiry = metric["expire_after"]?.duration { definition.expireAfter = expiry.seconds }
             if let labels = metric["labels"]?.mapping {
                 for labelName in labels.keys {
                     guard let label = labels[labelName] else { continue }
