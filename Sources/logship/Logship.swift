@@ -15,6 +15,8 @@ struct Logship: AsyncParsableCommand {
             runs the default pipeline against a built-in Elasticsearch-compatible endpoint.
             """,
         version: LogshipVersion.current,
-        subcommands: [Run.self, Validate.self, Status.self, Demo.self, Generate.self, Receiver.self, Bench.self]
+        subcommands: [
+            Run.self, Validate.self, Test.self, Status.self, Demo.self, Generate.self, Receiver.self, Bench.self,
+        ]
     )
 }
