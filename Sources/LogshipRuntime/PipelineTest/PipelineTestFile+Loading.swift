@@ -53,11 +53,7 @@ extension PipelineTestFile {
             if tests.isEmpty { root["tests"]?.report("at least one test is needed") }
             var names = Set<String>()
             for item in tests {
-                guard let test = testCase(item, directory: directory) else { continue }
-                if !names.insert(test.name).inserted {
-                    item.mapping?["name"]?.report("another test has the name '\(test.name)'")
-                }
-                file.cases.append(test)
+                if let test = testCase(item, directory: directory, names: &names) { file.cases.append(test) }
             }
         }
         root.finish()
@@ -70,10 +66,14 @@ extension PipelineTestFile {
         path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
     }
 
-    private static func testCase(_ item: ConfigValue, directory: String) -> PipelineTestCase? {
+    /// The case written at `item`; `names` are those of the cases before it, which it must not
+    /// repeat (a name identifies a case in reports).
+    private static func testCase(_ item: ConfigValue, directory: String, names: inout Set<String>) -> PipelineTestCase?
+    {
         guard let mapping = item.mapping else { return nil }
         defer { mapping.finish() }
         let name = mapping.required("name")?.string
+        if let name, !names.insert(name).inserted { mapping["name"]?.report("another test has the name '\(name)'") }
         let input = mapping.required("input").flatMap { readInput($0, directory: directory) }
         var test = PipelineTestCase(
             name: name ?? "",

@@ -70,6 +70,13 @@ package struct PipelineTestInput: Sendable {
     package var fileName: String?
     /// The YAML line of `lines` or `file`, for messages.
     package var line: Int?
+
+    package init(bytes: [UInt8], inputID: String? = nil, path: String? = nil, fileName: String? = nil) {
+        self.bytes = bytes
+        self.inputID = inputID
+        self.path = path
+        self.fileName = fileName
+    }
 }
 
 /// What the documents must be.
