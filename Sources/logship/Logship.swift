@@ -12,7 +12,9 @@ struct Logship: AsyncParsableCommand {
             ${VAR:-default}; an unset variable without a default is an error.
 
             Start with `logship demo`: it writes sample Aetherra logs to a temporary directory and \
-            runs the default pipeline against a built-in Elasticsearch-compatible endpoint.
+            runs the default pipeline against a built-in Elasticsearch-compatible endpoint. \
+            `logship test` runs the golden tests that each pipeline has beside it \
+            (<pipeline>.tests.yml).
             """,
         version: LogshipVersion.current,
         subcommands: [

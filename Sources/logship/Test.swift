@@ -13,7 +13,11 @@ extension Logship {
                 through the pipeline's file input (line splitting, multiline, fields) and \
                 transforms, with nothing tailed, sent or checkpointed, and compares the \
                 Elasticsearch documents (subset or exact, or a golden NDJSON file) and the \
-                derived /metrics samples (some samples, or a golden exposition file).
+                derived /metrics samples (some samples, or a golden exposition file). Every \
+                ${VAR} of the pipeline takes its default (or the tests file's environment); the \
+                lines are read at a fixed time (read_time, default 2000-01-01T00:00:00Z), so \
+                the output does not change from run to run. The format: README.md, "Testing a \
+                pipeline".
 
                 Without --config or --tests, runs every *.tests.yml under pipelines/ and \
                 examples/ (of the current directory). A failing test prints a diff: - expected, \
