@@ -1,5 +1,5 @@
 package import Foundation
-package import LogshipCore
+import LogshipCore
 import LogshipOutputs
 package import LogshipTail
 import LogshipTransforms
@@ -114,32 +114,6 @@ package struct PipelineTestHarness: Sendable {
 
     private static func parse(_ bytes: ArraySlice<UInt8>) -> FieldValue {
         (try? JSONParser.parse(Array(bytes))) ?? .string(String(decoding: bytes, as: UTF8.self))
-    }
-}
-
-/// What a case's lines made.
-package struct PipelineTestOutput: Sendable {
-    /// One per event, in read order.
-    package var documents: [ActualDocument]
-    /// The derived part of `/metrics`: every family of the pipeline's `log_to_metric` steps.
-    package var exposition: String
-
-    package init(documents: [ActualDocument], exposition: String) {
-        self.documents = documents
-        self.exposition = exposition
-    }
-}
-
-/// A document the pipeline made: its `_source` with the keys of every object sorted, plus
-/// `_index` (which no `_source` may hold) when the pipeline has an Elasticsearch output.
-package struct ActualDocument: Sendable {
-    package var value: FieldValue
-    /// The line of the input where its event starts (1-based).
-    package var inputLine: Int
-
-    package init(value: FieldValue, inputLine: Int) {
-        self.value = value
-        self.inputLine = inputLine
     }
 }
 
