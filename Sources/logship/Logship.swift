@@ -12,9 +12,13 @@ struct Logship: AsyncParsableCommand {
             ${VAR:-default}; an unset variable without a default is an error.
 
             Start with `logship demo`: it writes sample Aetherra logs to a temporary directory and \
-            runs the default pipeline against a built-in Elasticsearch-compatible endpoint.
+            runs the default pipeline against a built-in Elasticsearch-compatible endpoint. \
+            `logship test` runs the golden tests that each pipeline has beside it \
+            (<pipeline>.tests.yml).
             """,
         version: LogshipVersion.current,
-        subcommands: [Run.self, Validate.self, Status.self, Demo.self, Generate.self, Receiver.self, Bench.self]
+        subcommands: [
+            Run.self, Validate.self, Test.self, Status.self, Demo.self, Generate.self, Receiver.self, Bench.self,
+        ]
     )
 }

@@ -35,6 +35,6 @@ struct CommandLineTests {
     @Test func versionAndHelp() async throws {
         #expect(try await runCommand(Repository.binary.path, ["--version"]).output == "0.1.0\n")
         let help = try await runCommand(Repository.binary.path, ["--help"]).output
-        for command in ["run", "validate", "demo"] { #expect(help.contains("  \(command) ")) }
+        for command in ["run", "validate", "test", "demo"] { #expect(help.contains("  \(command) ")) }
     }
 }

@@ -95,23 +95,30 @@ final class ListeningSocket {
 func runCommand(
     _ executable: String,
     _ arguments: [String],
-    input: String? = nil
+    input: String? = nil,
+    directory: String? = nil
 ) async throws -> (status: Int32, output: String, error: String) {
     try await withCheckedThrowingContinuation { continuation in
         Thread {
-            continuation.resume(with: Result { try runCommandBlocking(executable, arguments, input: input) })
+            continuation.resume(
+                with: Result { try runCommandBlocking(executable, arguments, input: input, directory: directory) }
+            )
         }.start()
     }
 }
 
+/// `runCommand`, waiting on the calling thread; `directory` is the command's working directory
+/// (by default the test's).
 func runCommandBlocking(
     _ executable: String,
     _ arguments: [String],
-    input: String? = nil
+    input: String? = nil,
+    directory: String? = nil
 ) throws -> (status: Int32, output: String, error: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let output = Pipe()
     let error = Pipe()
     process.standardOutput = output

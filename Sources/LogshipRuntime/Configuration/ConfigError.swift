@@ -33,5 +33,15 @@ package struct ConfigErrors: Error, Sendable, CustomStringConvertible {
 
     package init(_ errors: [ConfigError]) { self.errors = errors }
 
+    /// `errors` sorted by line and column (those without either first), so that the list reads
+    /// like the file: readers find problems in the order they read keys.
+    package init(inFileOrder errors: [ConfigError]) {
+        self.errors = errors.enumerated().sorted { lhs, rhs in
+            let left = (lhs.element.line ?? 0, lhs.element.column ?? 0, lhs.offset)
+            let right = (rhs.element.line ?? 0, rhs.element.column ?? 0, rhs.offset)
+            return left < right
+        }.map(\.element)
+    }
+
     package var description: String { errors.map(\.description).joined(separator: "\n") }
 }

@@ -5,17 +5,24 @@ package import Yams
 /// instead of stopping at the first.
 ///
 /// Scalars are interpolated (`${VAR}`, `${VAR:-default}`) when read, so errors about a value name
-/// the line it was written on. Single-threaded: one reader per file being loaded.
+/// the line it was written on (unless the reader was made with `init(literalFile:)`). Single-threaded: one reader per file being loaded.
 package final class ConfigReader {
     /// The file name used in errors.
     package let file: String
-    private let interpolation: EnvironmentInterpolation
+    /// `nil` when values are read as written (a tests file, whose log lines may hold `${`).
+    private let interpolation: EnvironmentInterpolation?
     /// Every problem found so far, in the order found.
     package private(set) var errors: [ConfigError] = []
 
     package init(file: String, environment: [String: String]) {
         self.file = file
         self.interpolation = EnvironmentInterpolation(environment: environment)
+    }
+
+    /// A reader that takes every value as written, without `${VAR}` interpolation.
+    package init(literalFile file: String) {
+        self.file = file
+        self.interpolation = nil
     }
 
     /// Records a problem at `node` (its line and column) under `path`.
@@ -26,8 +33,11 @@ package final class ConfigReader {
     }
 
     /// Parses `text` and returns its root mapping; a syntax error or a root that is not a
-    /// mapping is reported and gives `nil`.
-    package func root(of text: String) -> ConfigMapping? {
+    /// mapping is reported (as `notMapping` for the latter) and gives `nil`.
+    package func root(
+        of text: String,
+        notMapping: String = "the pipeline file must be a mapping of keys (inputs, transforms, outputs)"
+    ) -> ConfigMapping? {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -39,7 +49,7 @@ package final class ConfigReader {
             return nil
         }
         guard let node, case .mapping = node else {
-            report("the pipeline file must be a mapping of keys (inputs, transforms, outputs)", at: node, path: "")
+            report(notMapping, at: node, path: "")
             return nil
         }
         return ConfigMapping(value: ConfigValue(reader: self, node: node, path: ""))
@@ -69,6 +79,7 @@ package final class ConfigReader {
     }
 
     fileprivate func interpolate(_ text: String, node: Node, path: String) -> String? {
+        guard let interpolation else { return text }
         do {
             return try interpolation.interpolate(text)
         } catch {

@@ -121,13 +121,7 @@ package enum PipelineLoader {
         root.finish()
         guard reader.errors.isEmpty else {
             // In file order, so the list reads like the file (decoders find them in key order).
-            throw ConfigErrors(
-                reader.errors.enumerated().sorted { lhs, rhs in
-                    let left = (lhs.element.line ?? 0, lhs.element.column ?? 0, lhs.offset)
-                    let right = (rhs.element.line ?? 0, rhs.element.column ?? 0, rhs.offset)
-                    return left < right
-                }.map(\.element)
-            )
+            throw ConfigErrors(inFileOrder: reader.errors)
         }
         return configuration
     }
