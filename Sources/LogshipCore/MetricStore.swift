@@ -193,18 +193,51 @@ package final class MetricStore: Sendable {
             // once per run rather than twice per event.
             var runFile: FileKey?
             var runCounted: Int64?
-            func endRun(_ state: inout State) {
+            // The run passed, not captured (a captured `var` is checked for exclusive access at
+            // run time on every use).
+            func endRun(_ runFile: FileKey?, _ runCounted: Int64?, _ state: inout State) {
                 if let runFile, let runCounted { state.countedOffsets[runFile] = runCounted }
             }
+            // Per family, a counter update held back while the next ones add to the same series
+            // (`aetherra_log_events_total{service,level}` of one service, event after event):
+            // one lookup for the run. Counters only, whose adds commute; a family's updates stay
+            // in order, so which label sets reach `max_series` first does not change.
+            var pending = [PendingAdd?](repeating: nil, count: updates.families.count)
             allBuckets.withUnsafeBufferPointer { allBuckets in
                 updates.labelBytes.withUnsafeBufferPointer { labelBytes in
+                    func apply(_ entry: MetricUpdateBatch.Entry, updates count: UInt64, to state: inout State) {
+                        let key = UnsafeBufferPointer(rebasing: labelBytes[entry.labels])
+                        // Mutated in place: copying the family's series out and back would copy
+                        // them all on every update.
+                        let outcome = state.series[seriesIndices[entry.family]].update(
+                            entry,
+                            key: key,
+                            shape: shapes[entry.family],
+                            buckets: UnsafeBufferPointer(rebasing: allBuckets[bucketRanges[entry.family]]),
+                            labelValues: { updates.labelValues(of: entry) },
+                            limit: limits[entry.family]
+                        )
+                        switch outcome {
+                        case .applied: break
+                        case .dropped: state.droppedUpdates += count
+                        case .overflowed: state.overflows[updates.families[entry.family], default: 0] += count
+                        }
+                    }
+                    // `pending` passed, not captured: a captured `var` is checked for exclusive
+                    // access at run time on every use.
+                    func flush(_ family: Int, _ pending: inout [PendingAdd?], _ state: inout State) {
+                        guard var held = pending[family] else { return }
+                        pending[family] = nil
+                        held.entry.operation = .add(held.amount)
+                        apply(held.entry, updates: held.count, to: &state)
+                    }
                     for entry in updates.entries {
                         if entry.event != lastEvent {
                             lastEvent = entry.event
                             skipEvent = false
                             if entry.event < sources.count, let source = sources[entry.event] {
                                 if source.fileKey != runFile {
-                                    endRun(&state)
+                                    endRun(runFile, runCounted, &state)
                                     runFile = source.fileKey
                                     runCounted = state.countedOffsets[source.fileKey]
                                 }
@@ -219,31 +252,36 @@ package final class MetricStore: Sendable {
                             }
                         }
                         if skipEvent { continue }
-                        let index = seriesIndices[entry.family]
-                        guard index >= 0 else {
+                        guard seriesIndices[entry.family] >= 0 else {
                             state.droppedUpdates += 1
                             continue
                         }
-                        let key = UnsafeBufferPointer(rebasing: labelBytes[entry.labels])
-                        // Mutated in place: copying the family's series out and back would copy them
-                        // all on every update.
-                        let outcome = state.series[index].update(
-                            entry,
-                            key: key,
-                            shape: shapes[entry.family],
-                            buckets: UnsafeBufferPointer(rebasing: allBuckets[bucketRanges[entry.family]]),
-                            labelValues: { updates.labelValues(of: entry) },
-                            limit: limits[entry.family]
-                        )
-                        switch outcome {
-                        case .applied: break
-                        case .dropped: state.droppedUpdates += 1
-                        case .overflowed: state.overflows[updates.families[entry.family], default: 0] += 1
+                        if shapes[entry.family].kind == .counter, case .add(let amount) = entry.operation, amount >= 0 {
+                            if let held = pending[entry.family] {
+                                if held.entry.hash == entry.hash
+                                    && held.entry.labels.count == entry.labels.count
+                                    && (entry.labels.isEmpty
+                                        || memcmp(
+                                            labelBytes.baseAddress! + held.entry.labels.lowerBound,
+                                            labelBytes.baseAddress! + entry.labels.lowerBound,
+                                            entry.labels.count
+                                        ) == 0)
+                                {
+                                    pending[entry.family]!.amount += amount
+                                    pending[entry.family]!.count += 1
+                                    continue
+                                }
+                                flush(entry.family, &pending, &state)
+                            }
+                            pending[entry.family] = PendingAdd(entry: entry, amount: amount, count: 1)
+                            continue
                         }
+                        apply(entry, updates: 1, to: &state)
                     }
+                    for family in pending.indices { flush(family, &pending, &state) }
                 }
             }
-            endRun(&state)
+            endRun(runFile, runCounted, &state)
         }
     }
 
@@ -374,6 +412,14 @@ private struct FamilyShape {
     var now: Double
     /// The family expires idle series: updates note their time.
     var expires: Bool
+}
+
+/// Adds to one counter series held back by `MetricStore.apply`: the first update, the sum of
+/// its amount and those of the same series that followed, and how many they were.
+private struct PendingAdd {
+    var entry: MetricUpdateBatch.Entry
+    var amount: Double
+    var count: UInt64
 }
 
 /// What became of one update.

@@ -59,6 +59,18 @@ package struct MetricUpdateBatch: Sendable {
         )
     }
 
+    /// Appends an update whose label values are those of an earlier update (`labels` and its
+    /// `hash`): the same key, not copied again.
+    package mutating func append(
+        family: Int,
+        labels: Range<Int>,
+        hash: UInt64,
+        operation: MetricUpdate.Operation,
+        event: Int
+    ) {
+        entries.append(Entry(family: family, labels: labels, hash: hash, operation: operation, event: event))
+    }
+
     /// Drops label bytes appended since `start` (an update that could not be made).
     package mutating func discardLabels(from start: Int) {
         labelBytes.removeSubrange(start...)

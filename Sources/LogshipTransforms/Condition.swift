@@ -157,3 +157,25 @@ package struct NumericRange: Sendable, Equatable {
             && (below.map { value < $0 } ?? true) && (atMost.map { value <= $0 } ?? true)
     }
 }
+
+extension Condition {
+    /// The condition without the test `path == text` where it is required (in `equals`, or in an
+    /// `equals` of an `and`); `nil` when nothing else is left to test. For a caller that knows
+    /// the test holds (`log_to_metric`'s dispatch on a field).
+    package func removingEquality(of path: FieldPath, to text: String) -> Condition? {
+        switch self {
+        case .equals(let pairs):
+            let rest = pairs.filter { pair in
+                guard pair.path == path, case .string(let value) = pair.value else { return true }
+                return value != text
+            }
+            return rest.isEmpty ? nil : .equals(rest)
+        case .and(let parts):
+            let rest = parts.compactMap { $0.removingEquality(of: path, to: text) }
+            if rest.isEmpty { return nil }
+            return rest.count == 1 ? rest[0] : .and(rest)
+        default:
+            return self
+        }
+    }
+}

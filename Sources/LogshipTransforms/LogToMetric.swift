@@ -110,6 +110,15 @@ package struct LogToMetric: EventTransform {
         var testedOn = [Int](repeating: -1, count: plan.conditions.roots.count)
         var answers = [Bool](repeating: false, count: plan.conditions.roots.count)
         let dispatch = plan.dispatch
+        // The numbers read this event, by path (the value of a metric line is read by the
+        // counters that require it and by the histogram that observes it).
+        var numberReadOn = [Int](repeating: -1, count: plan.table.paths.count)
+        var numbers = [Double?](repeating: nil, count: plan.table.paths.count)
+        // By metric, its last update's label key in `updates.labelBytes` and its hash: an
+        // event whose label values are the same (the next line of the same service and level)
+        // uses it again, without copying or hashing.
+        var lastKeys = [Range<Int>?](repeating: nil, count: metrics.count)
+        var lastHashes = [UInt64](repeating: 0, count: metrics.count)
         for event in 0..<batch.count where !batch.records[event].flags.contains(.dropped) {
             // Which of the dispatch constants the event's dispatch field holds (-1: none): the
             // metrics guarded by another are skipped without testing their conditions.
@@ -120,9 +129,10 @@ package struct LogToMetric: EventTransform {
                         ?? -1
                 }
             }
-            metrics: for index in plan.metrics.indices {
+            // Only the metrics the dispatch constant leaves (all of them without a dispatch).
+            metrics: for position in plan.candidateRanges[held + 1] {
+                let index = plan.candidateMetrics[position]
                 let metric = plan.metrics[index]
-                if metric.guardConstant >= 0 && metric.guardConstant != held { continue }
                 if metric.condition >= 0 {
                     if testedOn[metric.condition] != event {
                         testedOn[metric.condition] = event
@@ -137,17 +147,33 @@ package struct LogToMetric: EventTransform {
                     guard answers[metric.condition] else { continue }
                 }
                 if metric.requiredNumber >= 0 {
-                    guard
-                        let number = reader.value(metric.requiredNumber, event: event, in: batch)
-                            .flatMap({ batch.number($0) }),
-                        number.isFinite
-                    else {
+                    if numberReadOn[metric.requiredNumber] != event {
+                        numberReadOn[metric.requiredNumber] = event
+                        numbers[metric.requiredNumber] = reader.value(metric.requiredNumber, event: event, in: batch)
+                            .flatMap { batch.number($0) }
+                    }
+                    guard let number = numbers[metric.requiredNumber], number.isFinite else {
                         counts.badValue += 1
                         continue
                     }
                 }
                 let start = updates.labelStart
-                for label in metric.labels {
+                var reused: Range<Int>?
+                if let last = lastKeys[index],
+                    Self.labelsRepeat(
+                        last,
+                        metric: metric,
+                        plan: plan,
+                        fallbacks: fallbacks,
+                        event: event,
+                        reader: &reader,
+                        batch: batch,
+                        labelBytes: updates.labelBytes
+                    )
+                {
+                    reused = last
+                }
+                for label in metric.labels where reused == nil {
                     var found = false
                     for path in labelPathRanges[label] {
                         if let slot = reader.value(labelPaths[path], event: event, in: batch),
@@ -169,9 +195,12 @@ package struct LogToMetric: EventTransform {
                 }
                 let operation: MetricUpdate.Operation
                 if metric.value >= 0 {
-                    guard
-                        let number = reader.value(metric.value, event: event, in: batch).flatMap({ batch.number($0) }),
-                        number.isFinite, metric.kind != .counter || number >= 0
+                    if numberReadOn[metric.value] != event {
+                        numberReadOn[metric.value] = event
+                        numbers[metric.value] = reader.value(metric.value, event: event, in: batch)
+                            .flatMap { batch.number($0) }
+                    }
+                    guard let number = numbers[metric.value], number.isFinite, metric.kind != .counter || number >= 0
                     else {
                         updates.discardLabels(from: start)
                         counts.badValue += 1
@@ -189,7 +218,19 @@ package struct LogToMetric: EventTransform {
                 } else {
                     operation = .add(1)
                 }
-                updates.append(family: families[index], labelsFrom: start, operation: operation, event: event)
+                if let reused {
+                    updates.append(
+                        family: families[index],
+                        labels: reused,
+                        hash: lastHashes[index],
+                        operation: operation,
+                        event: event
+                    )
+                } else {
+                    updates.append(family: families[index], labelsFrom: start, operation: operation, event: event)
+                    lastKeys[index] = start..<updates.labelBytes.count
+                    lastHashes[index] = updates.entries[updates.entries.count - 1].hash
+                }
                 counts.success += 1
             }
         }
@@ -243,6 +284,11 @@ package struct LogToMetric: EventTransform {
         let labelDefaults: [String?]
         let conditions: EventConditions
         let dispatch: Dispatch?
+        /// For each dispatch constant (at position constant + 1; position 0 for an event that
+        /// holds none), the metrics it leaves to test, in order, as positions in
+        /// `candidateMetrics`: the loop over an event visits those, not all 18 metrics.
+        let candidateRanges: [Range<Int>]
+        let candidateMetrics: [Int]
 
         init(_ definitions: [MetricDefinition]) {
             var paths: [FieldPath] = []
@@ -257,34 +303,13 @@ package struct LogToMetric: EventTransform {
             var labelPaths: [Int] = []
             var labelPathRanges: [Range<Int>] = []
             var labelDefaults: [String?] = []
-            var metrics = definitions.map { definition in
-                let first = labelPathRanges.count
-                for label in definition.labels {
-                    let start = labelPaths.count
-                    labelPaths += label.fields.map { table.number(of: $0) }
-                    labelPathRanges.append(start..<labelPaths.count)
-                    labelDefaults.append(label.default)
-                }
-                return Metric(
-                    condition: definition.when.map { condition in
-                        let root = conditions.add(condition, table: table)
-                        return conditions.roots.firstIndex(of: root) ?? -1
-                    } ?? -1,
-                    labels: first..<labelPathRanges.count,
-                    value: definition.value.map { table.number(of: $0) } ?? -1,
-                    kind: definition.kind,
-                    stateLabel: definition.stateLabel.flatMap { state in
-                        definition.labels.firstIndex { $0.name == state }
-                    } ?? -1,
-                    requiredNumber: definition.requiredNumber.map { table.number(of: $0) } ?? -1,
-                    dropsOtherStates: definition.dropsOtherStates
-                )
-            }
-            self.table = table
             // The dispatch field: the one that tells the most metrics apart, guarded with a text
             // that is not a number (`equals` compares a number-like text numerically) by the
             // most metrics, with the most distinct texts; worth it from 4 metrics on.
             let guards = definitions.map { $0.when.map(Self.textGuards) ?? [] }
+            var guardConstants = [Int](repeating: -1, count: definitions.count)
+            var guardTexts = [String?](repeating: nil, count: definitions.count)
+            var dispatchPath: FieldPath?
             var counts: [FieldPath: (metrics: Int, texts: Set<String>)] = [:]
             for metricGuards in guards {
                 for path in Set(metricGuards.map(\.path)) {
@@ -308,12 +333,56 @@ package struct LogToMetric: EventTransform {
                         ranges.append(constants.count..<constants.count + text.utf8.count)
                         constants += Array(text.utf8)
                     }
-                    metrics[index].guardConstant = numbers[text]!
+                    guardConstants[index] = numbers[text]!
+                    guardTexts[index] = text
                 }
                 dispatch = Dispatch(path: table.number(of: best.path), constants: constants, ranges: ranges)
+                dispatchPath = best.path
             } else {
                 dispatch = nil
             }
+            let metrics = definitions.enumerated().map { index, definition in
+                let first = labelPathRanges.count
+                // The dispatch already tells that the guard holds: the rest of the condition is
+                // what is left to test (none for most metrics, `type: metric` for the others).
+                var condition = definition.when
+                if let path = dispatchPath, let text = guardTexts[index] {
+                    condition = condition?.removingEquality(of: path, to: text)
+                }
+                for label in definition.labels {
+                    let start = labelPaths.count
+                    labelPaths += label.fields.map { table.number(of: $0) }
+                    labelPathRanges.append(start..<labelPaths.count)
+                    labelDefaults.append(label.default)
+                }
+                return Metric(
+                    condition: condition.map { condition in
+                        let root = conditions.add(condition, table: table)
+                        return conditions.roots.firstIndex(of: root) ?? -1
+                    } ?? -1,
+                    labels: first..<labelPathRanges.count,
+                    value: definition.value.map { table.number(of: $0) } ?? -1,
+                    kind: definition.kind,
+                    stateLabel: definition.stateLabel.flatMap { state in
+                        definition.labels.firstIndex { $0.name == state }
+                    } ?? -1,
+                    requiredNumber: definition.requiredNumber.map { table.number(of: $0) } ?? -1,
+                    dropsOtherStates: definition.dropsOtherStates,
+                    guardConstant: guardConstants[index]
+                )
+            }
+            self.table = table
+            var candidateRanges: [Range<Int>] = []
+            var candidateMetrics: [Int] = []
+            for held in -1..<(dispatch?.ranges.count ?? 0) {
+                let start = candidateMetrics.count
+                candidateMetrics += metrics.indices.filter {
+                    metrics[$0].guardConstant < 0 || metrics[$0].guardConstant == held
+                }
+                candidateRanges.append(start..<candidateMetrics.count)
+            }
+            self.candidateRanges = candidateRanges
+            self.candidateMetrics = candidateMetrics
             self.metrics = metrics
             self.labelPaths = labelPaths
             self.labelPathRanges = labelPathRanges
@@ -336,6 +405,50 @@ package struct LogToMetric: EventTransform {
                 return []
             }
         }
+    }
+
+    /// Whether the label values of `metric` for `event` are the bytes of `key` (a key as
+    /// `MetricUpdateBatch` lays it out: each value followed by 0xFF). Only texts are compared;
+    /// a number, a boolean or an escaped string is taken as different (the caller then builds
+    /// the key as usual).
+    private static func labelsRepeat(
+        _ key: Range<Int>,
+        metric: Plan.Metric,
+        plan: Plan,
+        fallbacks: [Range<Int>?],
+        event: Int,
+        reader: inout FieldReader,
+        batch: EventBatch,
+        labelBytes: [UInt8]
+    ) -> Bool {
+        var offset = key.lowerBound
+        for label in metric.labels {
+            var text: Range<Int>?
+            for path in plan.labelPathRanges[label] {
+                guard let slot = reader.value(plan.labelPaths[path], event: event, in: batch) else { continue }
+                switch slot {
+                case .text(let range), .jsonString(let range, escaped: false): text = range
+                default: return false
+                }
+                break
+            }
+            guard let range = text ?? fallbacks[label] else { return false }
+            let end = offset + range.count
+            guard end < key.upperBound, labelBytes[end] == 0xFF else { return false }
+            let same = batch.bytes.withUnsafeBufferPointer { bytes in
+                labelBytes.withUnsafeBufferPointer { labels in
+                    range.isEmpty
+                        || EventBatch.sameBytes(
+                            bytes.baseAddress! + range.lowerBound,
+                            labels.baseAddress! + offset,
+                            count: range.count
+                        )
+                }
+            }
+            guard same else { return false }
+            offset = end + 1
+        }
+        return offset == key.upperBound
     }
 
     private struct Counts {
