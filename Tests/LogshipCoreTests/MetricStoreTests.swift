@@ -23,6 +23,37 @@ struct MetricStoreTests {
         return store
     }
 
+    /// Runs of adds to one counter series are applied as one (`PendingAdd`): the events already
+    /// counted are still skipped one by one, overflow counts every update, and another family's
+    /// updates in between change nothing.
+    @Test func mergedCounterRunsKeepTheCountedOffsetsAndTheOverflowCounts() {
+        let store = makeStore(limit: 1)
+        store.apply([
+            (source(1), [MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(1))]),
+            (source(2), [MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(1))]),
+        ])
+        // Read again from offset 1 after a restart: the event ending at 2 was counted, the
+        // next three were not; two of them go to the overflow series.
+        store.apply([
+            (source(2), [MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(1))]),
+            (
+                source(3),
+                [
+                    MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(1)),
+                    MetricUpdate(family: "duration_seconds", labelValues: [], operation: .observe(0.2)),
+                ]
+            ),
+            (source(4), [MetricUpdate(family: "requests_total", labelValues: ["/api"], operation: .add(1))]),
+            (source(5), [MetricUpdate(family: "requests_total", labelValues: ["/api"], operation: .add(2))]),
+            (source(6), [MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(1))]),
+        ])
+        let series = store.families()[0].series
+        #expect(series.map(\.labelValues) == [["/chat"], [MetricStore.overflowLabelValue]])
+        #expect(series.map(\.value.value) == [4, 3])
+        #expect(store.overflowCounts().map(\.count) == [2])
+        #expect(store.families()[1].series.first?.value.count == 1)
+    }
+
     @Test func countersAndHistogramsAccumulate() throws {
         let store = makeStore()
         store.apply([
