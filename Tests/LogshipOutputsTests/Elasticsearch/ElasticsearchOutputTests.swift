@@ -309,7 +309,10 @@ import Testing
                 await output.send(makeEvents(3))
                 #expect(await eventually { receiver.requestCount >= 2 })
             }
-            #expect(shutdown < .seconds(2))
+            // Bounded by the timeout, not by the 1,000 answers of 503 and their backoff (minutes).
+            // Loose: the suite runs on two shared cores (4.4 s seen under load); issue 8's output
+            // state machine, driven by an injected clock, will test this without the wall clock.
+            #expect(shutdown < .seconds(15))
             #expect(acknowledged.count == 0)
             #expect(output.statistics.bufferedEvents == 3)
             #expect((output.statistics.bulkRequests[.serverError] ?? 0) >= 2)
