@@ -118,14 +118,7 @@ struct GuideAlertsEndToEndTests {
         let bulkPort = try await receiver.start()
         defer { Task { await receiver.shutdown() } }
         let metricsPort = try freePort()
-        let logship = try LogshipProcess(
-            arguments: ["run", "--config", Repository.pipeline],
-            environment: [
-                "AETHERRA_LOG_DIR": directory.path("logs"), "LOGSHIP_DATA_DIR": directory.path("data"),
-                "ES_HOSTS": "http://127.0.0.1:\(bulkPort)", "METRICS_LISTEN": "127.0.0.1:\(metricsPort)",
-            ],
-            logFile: directory.path("logship.log")
-        )
+        let logship = try LogshipProcess.aetherra(in: directory, bulkPort: bulkPort, metricsPort: metricsPort)
         let prometheus = try PrometheusServer(
             directory: directory.path(""),
             target: "127.0.0.1:\(metricsPort)",

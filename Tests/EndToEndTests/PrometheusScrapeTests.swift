@@ -17,14 +17,7 @@ struct PrometheusScrapeTests {
         var fixture = AetherraLogFixture(directory: directory.path("logs"))
         try fixture.append(events: 400)
         let metricsPort = try freePort()
-        let logship = try LogshipProcess(
-            arguments: ["run", "--config", Repository.pipeline],
-            environment: [
-                "AETHERRA_LOG_DIR": directory.path("logs"), "LOGSHIP_DATA_DIR": directory.path("data"),
-                "ES_HOSTS": "http://127.0.0.1:\(bulkPort)", "METRICS_LISTEN": "127.0.0.1:\(metricsPort)",
-            ],
-            logFile: directory.path("logship.log")
-        )
+        let logship = try LogshipProcess.aetherra(in: directory, bulkPort: bulkPort, metricsPort: metricsPort)
 
         let prometheus = try PrometheusServer(
             directory: directory.path(""),

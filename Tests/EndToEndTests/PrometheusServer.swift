@@ -75,3 +75,18 @@ final class PrometheusServer: @unchecked Sendable {  // Process is not Sendable;
         return states
     }
 }
+
+extension LogshipProcess {
+    /// `logship run` of `pipelines/aetherra.yml` over `directory`'s `logs`, its data in `data`,
+    /// shipping to the bulk endpoint on `bulkPort` and serving `/metrics` on `metricsPort`.
+    static func aetherra(in directory: TemporaryDirectory, bulkPort: Int, metricsPort: Int) throws -> LogshipProcess {
+        try LogshipProcess(
+            arguments: ["run", "--config", Repository.pipeline],
+            environment: [
+                "AETHERRA_LOG_DIR": directory.path("logs"), "LOGSHIP_DATA_DIR": directory.path("data"),
+                "ES_HOSTS": "http://127.0.0.1:\(bulkPort)", "METRICS_LISTEN": "127.0.0.1:\(metricsPort)",
+            ],
+            logFile: directory.path("logship.log")
+        )
+    }
+}
