@@ -264,6 +264,11 @@ package struct EventBatch: Sendable {
     package mutating func addFlag(_ flag: EventFlags, to event: Int) {
         records[event].flags.insert(flag)
     }
+
+    /// Whether a `filter` dropped `event`: the steps after it and the output pass it by.
+    package func isDropped(_ event: Int) -> Bool {
+        records[event].flags.rawValue & EventFlags.dropped.rawValue != 0
+    }
 }
 
 /// A field path whose keys are in an `EventBatch`'s bytes: resolved once per batch by a step,

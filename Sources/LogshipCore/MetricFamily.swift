@@ -109,7 +109,8 @@ package struct SeriesValue: Sendable, Codable, Equatable {
         self.count = count
     }
 
-    /// Equal values: `created`, when the series was made, is left out (it says when, not what).
+    /// Equal values: `created` and `updated`, when the series was made and last changed, are
+    /// left out (they say when, not what).
     package static func == (lhs: SeriesValue, rhs: SeriesValue) -> Bool {
         lhs.value == rhs.value && lhs.bucketCounts == rhs.bucketCounts && lhs.sum == rhs.sum && lhs.count == rhs.count
             && lhs.window == rhs.window && lhs.quantiles == rhs.quantiles

@@ -256,7 +256,11 @@ package final class MetricStore: Sendable {
                             state.droppedUpdates += 1
                             continue
                         }
-                        if shapes[entry.family].kind == .counter, case .add(let amount) = entry.operation, amount >= 0 {
+                        // Whole amounts only: their sums are exact, so merging does not change the
+                        // total's last bits (fractional adds are applied one by one, as before).
+                        if shapes[entry.family].kind == .counter, case .add(let amount) = entry.operation, amount >= 0,
+                            amount == amount.rounded(), amount < 1e15
+                        {
                             if let held = pending[entry.family] {
                                 if held.entry.hash == entry.hash
                                     && held.entry.labels.count == entry.labels.count

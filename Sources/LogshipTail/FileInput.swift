@@ -253,9 +253,11 @@ package final class FileInput: Service, Sendable {
             statistics = current
             statistics.eventsEmitted = emitted
         }
+        // The first step has scanned and opened the files: ready, even while the output holds
+        // its events back.
+        scanned.store(true, ordering: .releasing)
         var outputs = consume outputs
         outputs.reverse()
-        defer { scanned.store(true, ordering: .releasing) }
         while let output = outputs.popLast() {
             switch consume output {
             case .opened(let key, let path, let offset, let generation):

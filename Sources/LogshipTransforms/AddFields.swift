@@ -56,7 +56,7 @@ package struct AddFields: EventTransform {
             (key: batch.key(entry.key), value: batch.store(entry.value))
         }
         let selected = selection?.matches(in: &batch)
-        for event in 0..<batch.count {
+        for event in 0..<batch.count where !batch.isDropped(event) {
             if let selected, !selected[event] { continue }
             applied += 1
             guard let target else {

@@ -42,7 +42,7 @@ package struct Filter: EventTransform {
         }
         var dropped = 0
         var kept = 0
-        for event in 0..<batch.count where !batch.records[event].flags.contains(.dropped) {
+        for event in 0..<batch.count where !batch.isDropped(event) {
             if matched[event] == dropsMatches {
                 batch.addFlag(.dropped, to: event)
                 dropped += 1

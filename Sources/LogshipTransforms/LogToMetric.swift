@@ -119,7 +119,7 @@ package struct LogToMetric: EventTransform {
         // uses it again, without copying or hashing.
         var lastKeys = [Range<Int>?](repeating: nil, count: metrics.count)
         var lastHashes = [UInt64](repeating: 0, count: metrics.count)
-        for event in 0..<batch.count where !batch.records[event].flags.contains(.dropped) {
+        for event in 0..<batch.count where !batch.isDropped(event) {
             // Which of the dispatch constants the event's dispatch field holds (-1: none): the
             // metrics guarded by another are skipped without testing their conditions.
             var held = -1

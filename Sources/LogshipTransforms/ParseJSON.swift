@@ -106,7 +106,7 @@ package struct ParseJSON: EventTransform {
         var members: [JSONMember] = []
         var paths = Paths(configuration, batch: &batch)
         let selected = selection?.matches(in: &batch)
-        for event in 0..<batch.count {
+        for event in 0..<batch.count where !batch.isDropped(event) {
             if let selected, !selected[event] { continue }
             switch parse(event, in: &batch, members: &members, paths: &paths) {
             case .success: succeeded += 1

@@ -96,7 +96,7 @@ package struct ParseRegex: EventTransform {
         let matcher = pattern.makeMatcher()
         // Capture ranges of the current event, by group number; reused from event to event.
         var captures = [Range<Int>?](repeating: nil, count: (capturePaths.map(\.number).max() ?? 0) + 1)
-        for event in 0..<batch.count {
+        for event in 0..<batch.count where !batch.isDropped(event) {
             if let selected, !selected[event] { continue }
             guard let slot = batch.value(at: field, in: event) else {
                 skipped += 1

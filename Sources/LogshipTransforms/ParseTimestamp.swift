@@ -97,7 +97,7 @@ package struct ParseTimestamp: EventTransform {
         // one service have the same shape, and many lines share a minute.
         var hint = -1
         var caches = [TimestampCache](repeating: TimestampCache(), count: configuration.formats.count)
-        for event in 0..<batch.count {
+        for event in 0..<batch.count where !batch.isDropped(event) {
             if let selected, !selected[event] { continue }
             guard let slot = batch.value(at: field, in: event, hint: &hint) else {
                 skipped += 1

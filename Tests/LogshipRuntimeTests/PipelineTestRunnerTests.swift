@@ -57,6 +57,31 @@ struct PipelineTestRunnerTests {
         #expect(output.exposition.contains(#"aetherra_log_events_total{service="hub",level="ERROR"} 1"#))
     }
 
+    /// As in a real run: an event a `filter` drops is not a document and is not counted, and
+    /// the steps after the filter pass it by.
+    @Test func droppedEventsAreNeitherShippedNorCounted() throws {
+        let pipeline = try PipelineLoader.parse(
+            """
+            inputs: [{type: file, paths: [/tmp/*.log]}]
+            transforms:
+              - {type: parse_regex, field: message, pattern: '^(?<level>[A-Z]+) '}
+              - {type: filter, id: no_debug, drop: {equals: {level: DEBUG}}}
+              - {type: parse_json, id: json, field: message}
+              - type: log_to_metric
+                metrics: [{name: lines_total, type: counter, help: Lines., labels: {level: level}}]
+            outputs: [{type: prometheus}]
+            """,
+            file: "filter.yml",
+            environment: [:]
+        )
+        let harness = PipelineTestHarness(pipeline: pipeline)
+        let input = PipelineTestInput(bytes: Array("INFO one\nDEBUG two\nERROR three\nDEBUG four\n".utf8))
+        let output = try harness.run(input, through: try #require(harness.input(id: nil)))
+        #expect(output.documents.map(\.inputLine) == [1, 3])
+        #expect(output.exposition.contains(#"lines_total{level="INFO"} 1"#))
+        #expect(!output.exposition.contains(#"level="DEBUG""#))
+    }
+
     @Test func withoutATimestampTheReadTimeIsTheEventTime() throws {
         let report = try run(
             """

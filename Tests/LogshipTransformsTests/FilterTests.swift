@@ -48,6 +48,18 @@ struct FilterTests {
         #expect(statistics.counts[.init(transform: "second", outcome: .success)] == 1)
     }
 
+    /// A parser after the filter neither parses nor counts the dropped events.
+    @Test func laterStepsPassDroppedEventsBy() throws {
+        var batch = EventBatch(["not json", "{\"a\": 1}", "also not json"].map { Fixtures.event($0) })
+        var statistics = TransformStatistics()
+        let json = try RegexPattern("^\\{", transform: "filter")
+        Filter(rule: .keep(.regexp([(FieldPath("message"), json)]))).apply(to: &batch, statistics: &statistics)
+        try ParseJSON(id: "json").apply(to: &batch, statistics: &statistics)
+        #expect(statistics.counts[.init(transform: "json", outcome: .success)] == 1)
+        #expect(statistics.counts[.init(transform: "json", outcome: .failure)] == nil)
+        #expect(statistics.counts[.init(transform: "json", outcome: .skipped)] == nil)
+    }
+
     @Test func logToMetricCountsNothingForDroppedEvents() throws {
         let store = MetricStore()
         let logToMetric = try LogToMetric(

@@ -65,7 +65,7 @@ package struct Batch: Sendable, Equatable {
         bytes.reserveCapacity(bytes.count + events.bytes.count * 3)
         documents.reserveCapacity(documents.count + events.count)
         // Events a `filter` dropped are not shipped (the runtime acknowledges them).
-        for event in 0..<events.count where !events.records[event].flags.contains(.dropped) {
+        for event in 0..<events.count where !events.isDropped(event) {
             documents.append(encoder.append(events, event: event, to: &bytes))
         }
     }

@@ -177,7 +177,12 @@ package final class ElasticsearchOutput: Service, Sendable {
     /// Accepts documents encoded by `encode(_:)`, as `send(_:)` does events. Pass the last copy
     /// with `consume`: once its documents are in the bodies it is kept for `encode(_:)`.
     package func send(encoded: consuming Batch) async {
-        guard !encoded.isEmpty else { return }
+        guard !encoded.isEmpty else {
+            // Every event of the batch was dropped by a filter: nothing to send, the buffer is
+            // kept for the next batch.
+            encodedBatches.recycle(encoded)
+            return
+        }
         while !accept(encoded, force: Task.isCancelled) {
             await waitForRoom()
         }

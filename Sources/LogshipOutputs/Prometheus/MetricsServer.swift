@@ -131,15 +131,17 @@ package final class MetricsServer: Service, Sendable {
     package func run() async throws {
         if case .initial = lifecycle.withLock({ $0 }) { _ = try await start() }
         guard case .running(let task, _) = lifecycle.withLock({ $0 }) else { return }
-        await withGracefulShutdownHandler {
+        let result = await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
-                _ = await task.result
+                await task.result
             } onCancel: {
                 task.cancel()
             }
         } onGracefulShutdown: {
             self.shutdown()
         }
+        // A server that stopped by itself says why (the pipeline then shuts down).
+        if case .failure(let error) = result, !(error is CancellationError) { throw error }
     }
 
     /// Stops serving: requests in progress are answered, then every connection closes, and

@@ -34,7 +34,11 @@ package struct CheckpointWriter: Service {
 
     private func write(force: Bool) {
         do {
-            if try ledger.write(force: force) { statistics.checkpointWritten() }
+            if try ledger.write(force: force) {
+                statistics.checkpointWritten()
+            } else {
+                statistics.checkpointCurrent()
+            }
         } catch {
             statistics.checkpointFailed()
             logger.error("cannot write checkpoints: \(error)")

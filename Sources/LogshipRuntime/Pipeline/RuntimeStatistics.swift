@@ -13,7 +13,8 @@ package final class RuntimeStatistics: Sendable {
         package var backpressureSeconds: Double = 0
         package var checkpointWrites: UInt64 = 0
         package var checkpointFailures: UInt64 = 0
-        /// When a checkpoint was last written, or when the pipeline started.
+        /// When the checkpoint file was last written or found to hold every acknowledgement
+        /// (nothing new to write), or when the pipeline started.
         package var lastCheckpoint = ContinuousClock.now
         /// Transform outcomes by transform id and outcome.
         package var transforms = TransformStatistics()
@@ -40,5 +41,7 @@ package final class RuntimeStatistics: Sendable {
             $0.lastCheckpoint = .now
         }
     }
+    /// A checkpoint write found nothing new to write: the file is current.
+    package func checkpointCurrent() { values.withLock { $0.lastCheckpoint = .now } }
     package func checkpointFailed() { values.withLock { $0.checkpointFailures += 1 } }
 }

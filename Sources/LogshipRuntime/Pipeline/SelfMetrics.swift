@@ -230,7 +230,7 @@ package struct SelfMetrics: Sendable {
             ),
             family(
                 "logship_checkpoint_age_seconds",
-                "Seconds since the checkpoint file was last written (since the start before the first write).",
+                "Seconds since the checkpoint file was last written or found current (idle: nothing new to write).",
                 .gauge,
                 [([], (ContinuousClock.now - runtime.lastCheckpoint).seconds)]
             ),
@@ -332,7 +332,7 @@ package struct SelfMetrics: Sendable {
             ),
             family(
                 "logship_output_dead_lettered_total",
-                "Documents written to the dead-letter file, by Elasticsearch's error type (at most 20, then other).",
+                "Documents Elasticsearch rejected for good (written to the dead-letter file, or dropped without one), by error type (at most 20, then other).",
                 .counter,
                 labels: ["output", "reason"],
                 output.deadLetteredByReason.sorted { $0.key < $1.key }.map { ([id, $0.key], Double($0.value)) }
