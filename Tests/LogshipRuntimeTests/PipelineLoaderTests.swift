@@ -199,6 +199,33 @@ struct PipelineLoaderTests {
         )
     }
 
+    @Test func metricsWhoseSamplesClashAreErrors() {
+        let text = """
+            inputs: [{type: file, paths: [/tmp/*.log]}]
+            transforms:
+              - type: log_to_metric
+                metrics:
+                  - {name: requests_total, type: counter}
+                  - {name: requests, type: gauge, value: v}
+                  - {name: latency_seconds, type: histogram, value: v}
+                  - {name: latency_seconds_count, type: gauge, value: v}
+                  - {name: logship_mine, type: gauge, value: v}
+            outputs: [{type: prometheus}]
+            """
+        let found = errors(text)
+        #expect(found.count == 3, "\(found)")
+        #expect(
+            found.contains { $0.contains("metrics 'requests_total' and 'requests' both put 'requests' on /metrics") }
+        )
+        #expect(
+            found.contains {
+                $0.contains("'latency_seconds' and 'latency_seconds_count' both put 'latency_seconds_count'")
+            }
+        )
+        #expect(found.contains { $0.contains("metric 'logship_mine': the prefix logship_") })
+        #expect(errors(Self.minimal).isEmpty)
+    }
+
     @Test func aFilterTakesKeepOrDrop() throws {
         func filter(_ body: String) -> String {
             """

@@ -115,6 +115,7 @@ package enum PipelineLoader {
         for family in configuration.metricFamilies where !names.insert(family.name).inserted {
             root["transforms"]?.report("metric '\(family.name)' is defined by more than one log_to_metric step")
         }
+        for problem in Self.sampleNameCollisions(configuration.metricFamilies) { root["transforms"]?.report(problem) }
         if !configuration.metricFamilies.isEmpty && configuration.prometheus == nil {
             root["outputs"]?.report("log_to_metric derives metrics but no prometheus output serves them")
         }
@@ -124,5 +125,41 @@ package enum PipelineLoader {
             throw ConfigErrors(inFileOrder: reader.errors)
         }
         return configuration
+    }
+
+    /// Metrics whose names would clash on `/metrics`: a family named like a sample of another
+    /// (`foo_count` beside a histogram `foo`, `foo_created` beside a counter `foo_total` in
+    /// OpenMetrics, `foo` beside a counter `foo_total`, the family name OpenMetrics gives it), or
+    /// one under logship's own `logship_` prefix. Prometheus would drop the clashing samples.
+    static func sampleNameCollisions(_ families: [MetricFamily]) -> [String] {
+        var owners: [String: String] = [:]
+        var problems: [String] = []
+        for family in families {
+            if family.name.hasPrefix("logship_") {
+                problems.append("metric '\(family.name)': the prefix logship_ is logship's own metrics'")
+            }
+        }
+        for family in families {
+            let base =
+                family.kind == .counter && family.name.hasSuffix("_total")
+                ? String(family.name.dropLast(6)) : family.name
+            var names: Set = [family.name, base]
+            switch family.kind {
+            case .counter: names.insert(base + "_created")
+            case .gauge: break
+            case .histogram: names.formUnion(["_bucket", "_sum", "_count", "_created"].map { family.name + $0 })
+            case .summary: names.formUnion(["_sum", "_count", "_created"].map { family.name + $0 })
+            }
+            for name in names.sorted() {
+                if let owner = owners[name], owner != family.name {
+                    problems.append(
+                        "metrics '\(owner)' and '\(family.name)' both put '\(name)' on /metrics; rename one"
+                    )
+                } else {
+                    owners[name] = family.name
+                }
+            }
+        }
+        return problems
     }
 }
