@@ -128,8 +128,10 @@ package struct SeriesSnapshot: Sendable, Codable, Equatable {
     }
 }
 
-/// One family and all its series, series sorted by label values.
-package struct FamilySnapshot: Sendable, Codable, Equatable {
+/// One family and all its series: sorted by label values as `MetricStore.families()` gives them,
+/// in the order they were made as `MetricStore.snapshot()` saves them. Saved in columns (see
+/// `FamilySnapshot+Codable.swift`).
+package struct FamilySnapshot: Sendable, Equatable {
     package var family: MetricFamily
     package var series: [SeriesSnapshot]
 

@@ -30,7 +30,7 @@ package struct QuantileWindow: Sendable, Codable, Equatable {
     }
 
     /// Oldest first.
-    private var sketches: [Sketch] = []
+    private(set) var sketches: [Sketch] = []
 
     package init() {}
 
@@ -38,7 +38,11 @@ package struct QuantileWindow: Sendable, Codable, Equatable {
     package mutating func observe(_ value: Double, at now: Double, maxAge: Double, ageBuckets: Int) {
         sketches.removeAll { $0.start <= now - maxAge || $0.start > now }
         let span = maxAge / Double(max(1, ageBuckets))
-        if sketches.last.map({ now >= $0.start + span }) ?? true { sketches.append(Sketch(start: now)) }
+        if sketches.last.map({ now >= $0.start + span }) ?? true {
+            // Started at the millisecond (never after `now`): the checkpoint writes it in a few
+            // digits (see `JSONWriter.writeNumber`).
+            sketches.append(Sketch(start: min(now, (now * 1000).rounded(.down) / 1000)))
+        }
         let last = sketches.count - 1
         if abs(value) < Self.smallest {
             sketches[last].zero += 1

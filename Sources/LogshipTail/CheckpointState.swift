@@ -3,10 +3,18 @@ package import LogshipCore
 /// Everything persisted in the checkpoint file: file offsets and the derived-metric state counted up
 /// to them.
 package struct CheckpointState: Codable, Sendable, Equatable {
-    /// The format version this code writes; it reads every version up to it. 2 added each
-    /// file's `generation` (absent: 0), so a release before it refuses the file rather than
-    /// dropping the generations and sending later generations under other ids.
-    package static let currentVersion = 2
+    /// The newest format version this code writes; it reads every version up to it. 2 added
+    /// each file's `generation` (absent: 0), so a release before it refuses the file rather than
+    /// dropping the generations and sending later generations under other ids. 3 saves the
+    /// metric state in columns (`FamilySnapshot`'s `Codable` conformance), a third of the size
+    /// of the `series` arrays before it, which are still read.
+    package static let currentVersion = 3
+
+    /// The format of a file with a file past generation 0 (and no metric series).
+    package static let generationsVersion = 2
+
+    /// The format of a file whose metric state holds any series (`CheckpointStore.encode`).
+    package static let columnsVersion = 3
 
     /// The format version; this code writes and reads `currentVersion`.
     package var version: Int

@@ -65,6 +65,94 @@ struct JSONWriterTests {
         }
     }
 
+    /// As `String(_:)` writes them: every length, and the powers of ten on both sides.
+    @Test func writesUnsignedAndSignedIntegersAsSwiftPrintsThem() {
+        var values: [UInt64] = [0, 1, 9, 99, 101, 12_345, .max, .max - 1]
+        var power: UInt64 = 10
+        for _ in 1...19 {
+            values += [power - 1, power, power + 1]
+            power = power &* 10
+        }
+        for value in values {
+            var bytes: [UInt8] = []
+            bytes.appendJSON(atMost: 20) { $0.writeUnsigned(value) }
+            #expect(String(decoding: bytes, as: UTF8.self) == String(value), "\(value)")
+        }
+        for value: Int64 in [.min, .min + 1, -1_000, -1, 0, 1, .max] {
+            var bytes: [UInt8] = []
+            bytes.appendJSON(atMost: 20) { $0.writeSigned(value) }
+            #expect(String(decoding: bytes, as: UTF8.self) == String(value), "\(value)")
+        }
+    }
+
+    /// Every number reads back as exactly the double written (by `JSONDecoder`, as the checkpoint
+    /// file is read), in its short form where it has one.
+    @Test func writesNumbersThatReadBackExactly() throws {
+        var values: [Double] = [
+            0, -0.0, 1, -1, 7, 12.5, -0.5, 0.001, 0.1, 0.3, 0.1 + 0.2, 1e-7, 5e-324, 1e300, -1e300, 1e15, 1e16,
+            9_007_199_254_740_991, 9_007_199_254_740_992, 9_007_199_254_740_993, 1_764_531_234.567,
+            1_764_531_234.567_891, 13.505154639175258, .greatestFiniteMagnitude, .leastNormalMagnitude,
+            -.greatestFiniteMagnitude, 123_456_789.012, 9_007_199_254.740_99,
+        ]
+        // Decimals of up to three places around the clock's reading, and arbitrary doubles
+        // (a fixed xorshift sequence of bit patterns).
+        for thousandths in stride(from: 1_764_531_234_000, to: 1_764_531_234_000 + 2_000, by: 7) {
+            values.append(Double(thousandths) / 1000)
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2_000 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            let value = Double(bitPattern: state)
+            if value.isFinite { values.append(value) }
+        }
+        var text: [UInt8] = [UInt8(ascii: "[")]
+        for (index, value) in values.enumerated() {
+            text.appendJSON(atMost: JSONWriter.numberBound + 1) { writer in
+                if index > 0 { writer.write(UInt8(ascii: ",")) }
+                writer.writeNumber(value)
+            }
+        }
+        text.append(UInt8(ascii: "]"))
+        let decoded = try JSONDecoder().decode([Double].self, from: Data(text))
+        #expect(decoded.count == values.count)
+        for (value, read) in zip(values, decoded) {
+            #expect(value.bitPattern == read.bitPattern, "\(value) read back as \(read)")
+        }
+        func written(_ value: Double) -> String {
+            var bytes: [UInt8] = []
+            bytes.appendJSON(atMost: JSONWriter.numberBound) { $0.writeNumber(value) }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        #expect(written(7) == "7")
+        #expect(written(-0.0) == "-0.0")
+        #expect(written(12.5) == "12.5")
+        #expect(written(-0.05) == "-0.05")
+        #expect(written(1_764_531_234.567) == "1764531234.567")
+        #expect(written(1_764_531_234.5) == "1764531234.5")
+        #expect(written(0.1 + 0.2) == "0.30000000000000004")
+        #expect(written(1e-7) == "1e-07")
+        #expect(written(.nan) == #""NaN""#)
+        #expect(written(.infinity) == #""+Inf""#)
+        #expect(written(-.infinity) == #""-Inf""#)
+    }
+
+    /// Label values as the metric store's keys hold them (each followed by 0xFF): a JSON array
+    /// of them, whatever they hold and however long they are, within the bound.
+    @Test(arguments: [
+        [], [""], ["", ""], ["GET"], ["GET", "/api/items/1234", "200"], ["eight888", "sixteen_bytes_16", ""],
+        ["a \"quoted\" \\ value\n\t\u{1}", "é ✓ 😀", "x"], [String(repeating: "long label value ", count: 9)],
+    ])
+    func writesLabelValuesOfAKeyAsAnArray(values: [String]) throws {
+        let key: [UInt8] = values.flatMap { Array($0.utf8) + [0xFF] }
+        var output: [UInt8] = []
+        output.appendJSON(atMost: JSONWriter.escapedBound(key.count) + 3) { writer in
+            key.withUnsafeBufferPointer { writer.writeStringArray($0) }
+        }
+        #expect(try JSONDecoder().decode([String].self, from: Data(output)) == values)
+    }
+
     @Test func appendsAfterWhatIsThereAndKeepsOnlyWhatWasWritten() {
         var output = Array("abc".utf8)
         output.appendJSON(atMost: 100) { $0.write("de") }

@@ -232,4 +232,121 @@ struct MetricStoreTests {
         changed.restore(store.snapshot())
         #expect(changed.seriesCount == 0)
     }
+
+    /// Two families saved, one redefined (kind, labels or buckets): the redefined one is dropped
+    /// and reported with why, the other keeps its values; a family no longer declared is
+    /// reported too.
+    @Test(arguments: [
+        (
+            MetricFamily(name: "duration_seconds", help: "", kind: .summary),
+            DroppedMetricState.Reason.kindChanged(saved: .histogram, declared: .summary),
+            "its type changed from histogram to summary"
+        ),
+        (
+            MetricFamily(name: "duration_seconds", help: "", kind: .histogram, labelNames: ["endpoint"]),
+            .labelsChanged(saved: [], declared: ["endpoint"]),
+            "its labels changed from [] to [endpoint]"
+        ),
+        (
+            MetricFamily(name: "duration_seconds", help: "", kind: .histogram, buckets: [0.1, 1]),
+            .bucketsChanged(saved: [0.1, 0.5, 1], declared: [0.1, 1]),
+            "its buckets changed from [0.1, 0.5, 1.0] to [0.1, 1.0]"
+        ),
+    ])
+    func aRedefinedFamilyIsDroppedAndReportedTheOthersKeepTheirValues(
+        redefined: MetricFamily,
+        reason: DroppedMetricState.Reason,
+        text: String
+    ) throws {
+        let store = makeStore()
+        store.apply([
+            MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(5)),
+            MetricUpdate(family: "requests_total", labelValues: ["/health"], operation: .add(2)),
+            MetricUpdate(family: "duration_seconds", labelValues: [], operation: .observe(0.3)),
+        ])
+        let restarted = MetricStore()
+        restarted.register(requests)
+        restarted.register(redefined)
+        let dropped = restarted.restore(store.snapshot())
+        #expect(dropped == [DroppedMetricState(family: "duration_seconds", seriesCount: 1, reason: reason)])
+        #expect(
+            dropped.first?.description == "metric 'duration_seconds': dropped the saved state of its 1 series: \(text)"
+        )
+        let families = restarted.families()
+        #expect(families[0].series.map(\.labelValues) == [["/chat"], ["/health"]])
+        #expect(families[0].series.map(\.value.value) == [5, 2])
+        #expect(families[1].series.isEmpty)
+
+        // Not declared any more.
+        let without = MetricStore()
+        without.register(requests)
+        #expect(
+            without.restore(store.snapshot()) == [
+                DroppedMetricState(family: "duration_seconds", seriesCount: 1, reason: .notDeclared)
+            ]
+        )
+        #expect(without.families()[0].series.map(\.value.value) == [5, 2])
+    }
+
+    /// A summary's quantiles, window and age buckets are not part of what its saved state means:
+    /// it is kept when they change.
+    @Test func aSummaryKeepsItsWindowWhenItsQuantilesOrMaxAgeChange() {
+        let store = MetricStore(now: { 1_000 })
+        store.register(MetricFamily(name: "latency", help: "", kind: .summary))
+        store.apply([MetricUpdate(family: "latency", labelValues: [], operation: .observe(0.25))])
+        let restarted = MetricStore(now: { 1_010 })
+        restarted.register(
+            MetricFamily(name: "latency", help: "", kind: .summary, quantiles: [0.9], maxAge: 60, ageBuckets: 2)
+        )
+        #expect(restarted.restore(store.snapshot()).isEmpty)
+        let value = restarted.families()[0].series.first?.value
+        #expect(value?.count == 1)
+        #expect(value?.quantiles?.count == 1)
+        #expect(abs((value?.quantiles?.first ?? 0) - 0.25) <= 0.25 * QuantileWindow.relativeAccuracy)
+    }
+
+    /// A snapshot shares the store's series (taken under the lock without copying them): the
+    /// store's later updates, new series and removals do not change it.
+    @Test func aSnapshotKeepsTheValuesItWasTakenWith() {
+        let store = makeStore()
+        let states = MetricFamily(name: "state", help: "", kind: .gauge, labelNames: ["service", "status"])
+        store.register(states)
+        func setState(_ status: String) {
+            store.apply([
+                MetricUpdate(
+                    family: "state",
+                    labelValues: ["hub", status],
+                    operation: .setState(1, label: 1, dropsOthers: true)
+                )
+            ])
+        }
+        store.apply([
+            MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(1)),
+            MetricUpdate(family: "duration_seconds", labelValues: [], operation: .observe(0.3)),
+        ])
+        setState("active")
+        let snapshot = store.snapshot()
+        store.apply([
+            MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(1)),
+            MetricUpdate(family: "requests_total", labelValues: ["/new"], operation: .add(1)),
+            MetricUpdate(family: "duration_seconds", labelValues: [], operation: .observe(3)),
+        ])
+        setState("stopped")
+        let families = snapshot.families
+        #expect(families.map(\.family.name) == ["requests_total", "duration_seconds", "state"])
+        #expect(families[0].series.map(\.labelValues) == [["/chat"]])
+        #expect(families[0].series.map(\.value.value) == [1])
+        #expect(families[1].series.first?.value.bucketCounts == [0, 1, 1, 1])
+        #expect(families[2].series.map(\.labelValues) == [["hub", "active"]])
+        #expect(store.families()[0].series.map(\.value.value) == [2, 1])
+        #expect(store.families()[2].series.map(\.labelValues) == [["hub", "stopped"]])
+    }
+
+    /// `created` is the store's clock at the series' first update, to the millisecond.
+    @Test func createdIsKeptToTheMillisecond() {
+        let store = MetricStore(now: { 1_764_531_234.567_891 })
+        store.register(requests)
+        store.apply([MetricUpdate(family: "requests_total", labelValues: ["/chat"], operation: .add(1))])
+        #expect(store.families()[0].series.first?.value.created == 1_764_531_234.568)
+    }
 }

@@ -114,7 +114,7 @@ struct GenerationTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(old.utf8).write(to: URL(fileURLWithPath: store.path))
         #expect(try store.load().files == [FileCheckpoint(fileKey: key, path: "/logs/a.log", offset: 7, generation: 0)])
-        try Data(old.replacingOccurrences(of: #""version":1"#, with: #""version":3"#).utf8)
+        try Data(old.replacingOccurrences(of: #""version":1"#, with: #""version":4"#).utf8)
             .write(to: URL(fileURLWithPath: store.path))
         #expect(throws: TailError.self) { try store.load() }
     }

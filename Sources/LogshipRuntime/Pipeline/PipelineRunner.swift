@@ -43,7 +43,14 @@ package final class PipelineRunner: Sendable {
             )
         }
         let restored = recovery.state
-        if let snapshot = restored.metrics { metrics.restore(snapshot) }
+        // A metric whose definition changed (type, labels, buckets) or that is gone starts
+        // afresh; the others continue from their saved values.
+        for dropped in restored.metrics.map({ metrics.restore($0) }) ?? [] {
+            logger.warning(
+                "checkpoints: \(dropped)",
+                metadata: ["metric": "\(dropped.family)", "data_dir": "\(configuration.dataDirectory)"]
+            )
+        }
         // Checkpoints that could not be trusted, now or at a start that failed since: nothing is
         // skipped, whatever `read_from` says.
         let readFromStart = recovery.startedOver || restored.readFromStart == true

@@ -19,4 +19,5 @@ let benchmarks: @Sendable () -> Void = {
     InputStages.register()
     TransformStages.register()
     OutputStages.register()
+    CheckpointStages.register()
 }
