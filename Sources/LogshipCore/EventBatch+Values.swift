@@ -85,29 +85,38 @@ extension EventBatch {
     /// correctly rounded value, the one `strtod` gives (Clinger's fast path), at a fraction of
     /// `strtod`'s cost: metric values (`0.234`) are parsed once per event.
     private static func parseSimpleDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
-        var index = 0
-        let negative = !text.isEmpty && text[0] == UInt8(ascii: "-")
-        if negative { index = 1 }
+        // The integer digits, then the fraction's, each in a loop of its own over the bytes
+        // without bound checks (a value and a label per metric line come through here).
+        guard let base = text.baseAddress, !text.isEmpty else { return nil }
+        let end = text.count
+        let negative = base[0] == UInt8(ascii: "-")
+        var index = negative ? 1 : 0
         var mantissa: UInt64 = 0
-        var digits = 0
-        var integerDigits = 0
-        var fractionDigits = 0
-        var sawPoint = false
-        while index < text.count {
-            let byte = text[index]
+        let integerStart = index
+        while index < end {
+            let digit = base[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
             index += 1
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-                digits += 1
-                guard digits <= 15 else { return nil }
-                mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
-                if sawPoint { fractionDigits += 1 } else { integerDigits += 1 }
-            } else if byte == UInt8(ascii: ".") && !sawPoint {
-                sawPoint = true
-            } else {
-                return nil
-            }
         }
-        guard integerDigits > 0, !sawPoint || fractionDigits > 0 else { return nil }
+        let integerDigits = index - integerStart
+        guard integerDigits > 0 else { return nil }
+        var fractionDigits = 0
+        if index < end {
+            guard base[index] == UInt8(ascii: ".") else { return nil }
+            index += 1
+            let fractionStart = index
+            while index < end {
+                let digit = base[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                index += 1
+            }
+            fractionDigits = index - fractionStart
+            guard fractionDigits > 0, index == end else { return nil }
+        }
+        // At most 15 digits: the mantissa is then exact in a Double (and did not wrap).
+        guard integerDigits + fractionDigits <= 15 else { return nil }
         let value = Double(mantissa) / powersOfTen[fractionDigits]
         return negative ? -value : value
     }
@@ -120,7 +129,21 @@ extension EventBatch {
     /// Appends the value as label text to `output` (strings as they are, numbers and booleans in
     /// their JSON spelling, as `FieldValue.labelText`); returns `false`, appending nothing, for
     /// null, arrays and objects.
+    @inlinable @inline(__always)
     package func appendLabelText(_ slot: FieldSlot, to output: inout [UInt8]) -> Bool {
+        switch slot {
+        case .text(let range), .jsonString(let range, escaped: false):
+            // The common case inline, in the caller's loop (`log_to_metric`, per label).
+            bytes.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+            return true
+        default:
+            return appendOtherLabelText(slot, to: &output)
+        }
+    }
+
+    /// `appendLabelText` for everything but plain text.
+    @usableFromInline
+    func appendOtherLabelText(_ slot: FieldSlot, to output: inout [UInt8]) -> Bool {
         switch slot {
         case .text, .jsonString:
             return withText(slot) { output.append(contentsOf: $0) } != nil

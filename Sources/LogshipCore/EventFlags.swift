@@ -1,9 +1,10 @@
 /// What went wrong or was special about an event, shipped under `log.flags` so that operators can
 /// find damaged events. Written in the order of `allNames`.
-package struct EventFlags: OptionSet, Sendable, Hashable {
-    package let rawValue: UInt8
+/// (`public` only so that `EventBatch`'s and `MetricUpdateBatch`'s inlinable members can use it.)
+public struct EventFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
 
-    package init(rawValue: UInt8) { self.rawValue = rawValue }
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// Joined from several lines.
     package static let multiline = EventFlags(rawValue: 1 << 0)
@@ -17,7 +18,7 @@ package struct EventFlags: OptionSet, Sendable, Hashable {
     package static let timestampParseFailed = EventFlags(rawValue: 1 << 4)
     /// A `filter` dropped it: not shipped, not counted in metrics, acknowledged. Never written
     /// (not in `allNames`).
-    package static let dropped = EventFlags(rawValue: 1 << 5)
+    @usableFromInline package static let dropped = EventFlags(rawValue: 1 << 5)
 
     /// Every flag with its name, in the order they are written.
     package static let allNames: [(flag: EventFlags, name: String)] = [

@@ -1,6 +1,7 @@
 /// The value of one field of an event in an `EventBatch`: a reference into the batch's bytes or
 /// field table, or a small inline value. Nothing here allocates.
-package enum FieldSlot: Sendable, Equatable {
+/// (`public` only so that `EventBatch`'s and `MetricUpdateBatch`'s inlinable members can use it.)
+public enum FieldSlot: Sendable, Equatable {
     /// UTF-8 text in the batch's bytes (valid UTF-8, not escaped); escaped when encoded.
     case text(Range<Int>)
     /// The bytes between the quotes of a JSON string as it was read; `escaped` when they contain

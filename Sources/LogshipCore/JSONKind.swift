@@ -1,5 +1,6 @@
 /// The kind of a JSON value found by `JSONScanner`.
-package enum JSONKind: UInt8, Sendable, Equatable {
+/// (`public` only so that `EventBatch`'s and `MetricUpdateBatch`'s inlinable members can use it.)
+public enum JSONKind: UInt8, Sendable, Equatable {
     case string
     case number
     case object

@@ -58,8 +58,9 @@ package struct MetricFamily: Sendable, Codable, Equatable {
 }
 
 /// One change to one series: label values are in the order of the family's label names.
-package struct MetricUpdate: Sendable, Equatable {
-    package enum Operation: Sendable, Equatable {
+/// (`public` only so that `EventBatch`'s and `MetricUpdateBatch`'s inlinable members can use it.)
+public struct MetricUpdate: Sendable, Equatable {
+    public enum Operation: Sendable, Equatable {
         /// Adds to a counter or gauge. Counters ignore negative amounts.
         case add(Double)
         /// Replaces a gauge's value.

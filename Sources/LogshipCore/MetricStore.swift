@@ -154,10 +154,12 @@ package final class MetricStore: Sendable {
         apply(batch, sources: [nil])
     }
 
-    /// Applies `updates`, whose `event`s index `sources` (the events' sources, `nil` for events
-    /// not read from a file). As `apply(_:)` for batches: an event starting before the offset
-    /// already counted for its file is skipped whole, and the counted offset moves to its end.
-    /// Allocates only for a new series.
+    /// Applies `updates`, whose `event`s index `sources` (the events' sources, in read order,
+    /// `nil` for events not read from a file). As `apply(_:)` for batches: an event starting
+    /// before the offset already counted for its file is skipped whole, and the counted offset
+    /// moves to the end of each event that is not. Which events are skipped is decided for the
+    /// whole batch first, so the entries need not be grouped by event (a run's entry covers
+    /// several). Allocates only for a new series.
     package func apply(_ updates: MetricUpdateBatch, sources: [EventSource?]) {
         guard !updates.isEmpty else { return }
         let now = now()
@@ -186,18 +188,7 @@ package final class MetricStore: Sendable {
             let seriesIndices = updates.families.map { name in
                 state.families[name] == nil ? -1 : state.seriesIndex[name] ?? -1
             }
-            var lastEvent = -1
-            var skipEvent = false
-            // The counted offset of the file whose events are being applied, written back when
-            // the file changes: events of one file come in runs, so the dictionary is touched
-            // once per run rather than twice per event.
-            var runFile: FileKey?
-            var runCounted: Int64?
-            // The run passed, not captured (a captured `var` is checked for exclusive access at
-            // run time on every use).
-            func endRun(_ runFile: FileKey?, _ runCounted: Int64?, _ state: inout State) {
-                if let runFile, let runCounted { state.countedOffsets[runFile] = runCounted }
-            }
+            let skipped = Self.skippedEvents(sources, counted: &state.countedOffsets)
             // Per family, a counter update held back while the next ones add to the same series
             // (`aetherra_log_events_total{service,level}` of one service, event after event):
             // one lookup for the run. Counters only, whose adds commute; a family's updates stay
@@ -231,30 +222,22 @@ package final class MetricStore: Sendable {
                         held.entry.operation = .add(held.amount)
                         apply(held.entry, updates: held.count, to: &state)
                     }
-                    for entry in updates.entries {
-                        if entry.event != lastEvent {
-                            lastEvent = entry.event
-                            skipEvent = false
-                            if entry.event < sources.count, let source = sources[entry.event] {
-                                if source.fileKey != runFile {
-                                    endRun(runFile, runCounted, &state)
-                                    runFile = source.fileKey
-                                    runCounted = state.countedOffsets[source.fileKey]
-                                }
-                                // An event starting inside the counted region was counted, whole or in
-                                // part (a multiline event regrouped with more lines after a restart):
-                                // counting it again would count its first lines twice.
-                                if let counted = runCounted, source.startOffset < counted {
-                                    skipEvent = true
-                                } else {
-                                    runCounted = source.endOffset
-                                }
+                    for var entry in updates.entries {
+                        // How many of the entry's events were not counted before (all of them
+                        // but after a restart).
+                        var events = entry.run
+                        if let skipped {
+                            events = entry.events.reduce(0) { count, event in
+                                event < skipped.count && skipped[event] ? count : count + 1
                             }
+                            guard events > 0 else { continue }
                         }
-                        if skipEvent { continue }
                         guard seriesIndices[entry.family] >= 0 else {
-                            state.droppedUpdates += 1
+                            state.droppedUpdates += UInt64(events)
                             continue
+                        }
+                        if events > 1, case .add(let amount) = entry.operation {
+                            entry.operation = .add(amount * Double(events))
                         }
                         // Whole amounts only: their sums are exact, so merging does not change the
                         // total's last bits (fractional adds are applied one by one, as before).
@@ -272,21 +255,49 @@ package final class MetricStore: Sendable {
                                         ) == 0)
                                 {
                                     pending[entry.family]!.amount += amount
-                                    pending[entry.family]!.count += 1
+                                    pending[entry.family]!.count += UInt64(events)
                                     continue
                                 }
                                 flush(entry.family, &pending, &state)
                             }
-                            pending[entry.family] = PendingAdd(entry: entry, amount: amount, count: 1)
+                            pending[entry.family] = PendingAdd(entry: entry, amount: amount, count: UInt64(events))
                             continue
                         }
-                        apply(entry, updates: 1, to: &state)
+                        apply(entry, updates: UInt64(events), to: &state)
                     }
                     for family in pending.indices { flush(family, &pending, &state) }
                 }
             }
-            endRun(runFile, runCounted, &state)
         }
+    }
+
+    /// Which events of a batch were counted before (by their index in `sources`; `nil` when
+    /// none was, the usual case), moving each file's counted offset to the end of every event
+    /// that was not. An event starting inside the counted region was counted, whole or in part
+    /// (a multiline event regrouped with more lines after a restart): counting it again would
+    /// count its first lines twice.
+    private static func skippedEvents(_ sources: [EventSource?], counted: inout [FileKey: Int64]) -> [Bool]? {
+        var skipped: [Bool]?
+        // The counted offset of the file whose events these are, written back when the file
+        // changes: events of one file come in runs, so the dictionary is touched once per run.
+        var runFile: FileKey?
+        var runCounted: Int64?
+        for (event, source) in sources.enumerated() {
+            guard let source else { continue }
+            if source.fileKey != runFile {
+                if let runFile, let runCounted { counted[runFile] = runCounted }
+                runFile = source.fileKey
+                runCounted = counted[source.fileKey]
+            }
+            if let offset = runCounted, source.startOffset < offset {
+                if skipped == nil { skipped = Array(repeating: false, count: sources.count) }
+                skipped![event] = true
+            } else {
+                runCounted = source.endOffset
+            }
+        }
+        if let runFile, let runCounted { counted[runFile] = runCounted }
+        return skipped
     }
 
     /// Forgets the counted offset of `key`: for a file that was truncated and is read again from

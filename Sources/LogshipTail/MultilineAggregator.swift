@@ -116,7 +116,9 @@ package struct MultilineAggregator {
             event.isTruncated = true
             if limit < maximumBytes { limitCuts += 1 }
         }
-        text.removeAll(keepingCapacity: true)
+        // Usually already empty (the last event was flushed): `removeAll` on an empty array
+        // still went through the generic `replaceSubrange`, once per event.
+        if !text.isEmpty { text.removeAll(keepingCapacity: true) }
         reserveText(kept.count, limit: limit)
         text.append(contentsOf: kept)
         pending = event

@@ -46,7 +46,8 @@ package struct FieldPathTable: Sendable {
 /// slots. So an event's fields are read while they are in the cache, and nothing is kept per
 /// event. It replaced a table of path × event cells filled a metric at a time over the whole
 /// batch, whose bookkeeping was most of `log_to_metric`'s time (a quarter of a `--output null`
-/// run). Valid while the batch's fields do not change: make one per batch and step.
+/// run). Valid while the batch's fields do not change: make one per batch and step (copies share
+/// their cells: pass it `inout`).
 package struct FieldReader {
     private enum Source {
         case topLevel
@@ -57,6 +58,12 @@ package struct FieldReader {
     }
 
     private let sources: [Source]
+    /// By number, how `read` finds it, as a plain integer (switching over `sources` copied the
+    /// enum, a path with it, on every read): `topLevel`, `other`, or the parent's number for a
+    /// member.
+    private let parents: [Int]
+    private static let topLevel = -2
+    private static let other = -1
     private let topLevelCount: Int
     private var topLevelKeys: TopLevelKeys
     /// Per one-segment number: where the members read under it are in `memberNumbers` and
@@ -65,11 +72,9 @@ package struct FieldReader {
     private let memberGroups: [Range<Int>]
     private let memberNumbers: [Int]
     private let memberKeys: [Range<Int>]
-    /// By number: the value for the event in `readFor` (`nil`: the event has none).
-    private var values: [FieldSlot?]
-    private var readFor: [Int]
-    /// Scratch for one pass over an object's members, by position among its keys.
-    private var found: [FieldSlot?] = []
+    /// By number: the value for the event in `readFor` (`nil`: the event has none); and scratch
+    /// for one pass over an object's members.
+    private let cells: Cells
     /// With one one-segment path: where the last event had its key.
     private var hint = -1
 
@@ -98,6 +103,13 @@ package struct FieldReader {
             }
         }
         self.sources = sources
+        parents = sources.map { source in
+            switch source {
+            case .topLevel: Self.topLevel
+            case .member(let parent, _): parent
+            case .path: Self.other
+            }
+        }
         var start = 0
         memberGroups = groupNumbers.map { numbers in
             defer { start += numbers.count }
@@ -106,32 +118,37 @@ package struct FieldReader {
         memberNumbers = groupNumbers.flatMap { $0 }
         memberKeys = groupKeys.flatMap { $0 }
         topLevelKeys = batch.topLevelKeys(topLevelRanges)
-        values = Array(repeating: nil, count: count)
-        readFor = Array(repeating: -1, count: count)
+        cells = Cells(count: count, scratch: groupNumbers.map(\.count).max() ?? 0)
     }
 
     /// The value of the path numbered `number` in `event` of `batch` (the batch the reader was
     /// made for), or `nil` when the event has none.
     @inline(__always)
     package mutating func value(_ number: Int, event: Int, in batch: EventBatch) -> FieldSlot? {
-        if readFor[number] == event { return values[number] }
+        precondition(number >= 0 && number < sources.count, "a path of the reader's table")
+        if cells.readFor[number] == event { return cells.values[number] }
         return read(number, event: event, in: batch)
     }
 
     /// A value not yet read for `event`: reads it with the others read the same way.
     private mutating func read(_ number: Int, event: Int, in batch: EventBatch) -> FieldSlot? {
-        switch sources[number] {
-        case .topLevel where topLevelCount == 1:
-            // One key (`has_fields: [timestamp]`): looked up directly, where the last event had it.
-            values[0] = batch.value(atKey: topLevelKeys.ranges[0], in: event, hint: &hint)
-            readFor[0] = event
-        case .topLevel:
-            for position in 0..<topLevelCount {
-                values[position] = nil
-                readFor[position] = event
+        let values = cells.values
+        let readFor = cells.readFor
+        let parent = parents[number]
+        if parent == Self.topLevel {
+            if topLevelCount == 1 {
+                // One key (`has_fields: [timestamp]`): looked up directly, where the last event
+                // had it.
+                values[0] = batch.value(atKey: topLevelKeys.ranges[0], in: event, hint: &hint)
+                readFor[0] = event
+            } else {
+                for position in 0..<topLevelCount {
+                    values[position] = nil
+                    readFor[position] = event
+                }
+                batch.topLevelValues(&topLevelKeys, in: event, into: values)
             }
-            batch.topLevelValues(&topLevelKeys, in: event, into: &values)
-        case .member(let parent, _):
+        } else if parent >= 0 {
             let group = memberGroups[parent]
             for member in group {
                 values[memberNumbers[member]] = nil
@@ -139,10 +156,10 @@ package struct FieldReader {
             }
             switch value(parent, event: event, in: batch) {
             case .json(let range, .object)?:
-                if found.count < group.count { found = Array(repeating: nil, count: group.count) }
+                let found = cells.scratch
                 for position in 0..<group.count { found[position] = nil }
                 memberKeys.withUnsafeBufferPointer { keys in
-                    batch.members(UnsafeBufferPointer(rebasing: keys[group]), ofObjectAt: range, into: &found)
+                    batch.members(UnsafeBufferPointer(rebasing: keys[group]), ofObjectAt: range, into: found)
                 }
                 for member in group { values[memberNumbers[member]] = found[member - group.lowerBound] }
             case .object?:
@@ -153,10 +170,41 @@ package struct FieldReader {
             default:
                 break
             }
-        case .path(let path):
+        } else {
+            guard case .path(let path) = sources[number] else { preconditionFailure("a path") }
             values[number] = batch.value(at: path, in: event)
             readFor[number] = event
         }
         return values[number]
+    }
+}
+
+/// A `FieldReader`'s cells, in memory of their own: written several times per event through
+/// pointers (arrays held by the reader were checked for uniqueness on every write, and each
+/// write through `values` was a call into the runtime).
+private final class Cells {
+    let values: UnsafeMutablePointer<FieldSlot?>
+    let readFor: UnsafeMutablePointer<Int>
+    let scratch: UnsafeMutablePointer<FieldSlot?>
+    private let count: Int
+    private let scratchCount: Int
+
+    init(count: Int, scratch: Int) {
+        self.count = count
+        scratchCount = max(scratch, 1)
+        values = .allocate(capacity: count)
+        values.initialize(repeating: nil, count: count)
+        readFor = .allocate(capacity: count)
+        readFor.initialize(repeating: -1, count: count)
+        self.scratch = .allocate(capacity: scratchCount)
+        self.scratch.initialize(repeating: nil, count: scratchCount)
+    }
+
+    deinit {
+        values.deinitialize(count: count)
+        values.deallocate()
+        readFor.deallocate()
+        scratch.deinitialize(count: scratchCount)
+        scratch.deallocate()
     }
 }

@@ -70,22 +70,23 @@ package struct LogToMetric: EventTransform {
         var batch = EventBatch(events)
         var updates = MetricUpdateBatch()
         collect(&batch, into: &updates, statistics: &statistics)
-        var result: [(source: EventSource?, updates: [MetricUpdate])] = []
-        var lastEvent = -1
+        // A run's entry stands for an update per event; each event's in the order of `metrics`
+        // (family indices follow it: `collect` registered them in that order).
+        var byEvent: [Int: [(family: Int, update: MetricUpdate)]] = [:]
         for entry in updates.entries {
             let update = MetricUpdate(
                 family: updates.families[entry.family],
                 labelValues: updates.labelValues(of: entry),
                 operation: entry.operation
             )
-            if entry.event != lastEvent {
-                result.append((events[entry.event].source, [update]))
-                lastEvent = entry.event
-            } else {
-                result[result.count - 1].updates.append(update)
-            }
+            for event in entry.events { byEvent[event, default: []].append((entry.family, update)) }
         }
-        return result
+        return byEvent.keys.sorted().map { event in
+            let made = byEvent[event]!.enumerated().sorted {
+                ($0.element.family, $0.offset) < ($1.element.family, $1.offset)
+            }
+            return (events[event].source, made.map(\.element.update))
+        }
     }
 
     /// Appends the updates of every event of `batch` to `updates`, grouped by event in read
@@ -106,19 +107,33 @@ package struct LogToMetric: EventTransform {
         let matchers = plan.conditions.patterns.map { $0.makeMatcher() }
         let labelPaths = plan.labelPaths
         let labelPathRanges = plan.labelPathRanges
-        // By condition: the event it was last tested on, and the answer.
-        var testedOn = [Int](repeating: -1, count: plan.conditions.roots.count)
-        var answers = [Bool](repeating: false, count: plan.conditions.roots.count)
+        // The loop's bookkeeping, in buffers of its own: arrays written in the loop were checked
+        // for uniqueness on every write. By condition: the event it was last tested on, and the
+        // answer.
+        let testedOn = Scratch<Int>(repeating: -1, count: plan.conditions.roots.count)
+        let answers = Scratch<Bool>(repeating: false, count: plan.conditions.roots.count)
         let dispatch = plan.dispatch
         // The numbers read this event, by path (the value of a metric line is read by the
         // counters that require it and by the histogram that observes it).
-        var numberReadOn = [Int](repeating: -1, count: plan.table.paths.count)
-        var numbers = [Double?](repeating: nil, count: plan.table.paths.count)
+        let numberReadOn = Scratch<Int>(repeating: -1, count: plan.table.paths.count)
+        let numbers = Scratch<Double?>(repeating: nil, count: plan.table.paths.count)
         // By metric, its last update's label key in `updates.labelBytes` and its hash: an
         // event whose label values are the same (the next line of the same service and level)
         // uses it again, without copying or hashing.
-        var lastKeys = [Range<Int>?](repeating: nil, count: metrics.count)
-        var lastHashes = [UInt64](repeating: 0, count: metrics.count)
+        let lastKeys = Scratch<Range<Int>?>(repeating: nil, count: metrics.count)
+        let lastHashes = Scratch<UInt64>(repeating: 0, count: metrics.count)
+        // By metric, the index of its last entry in `updates.entries` (-1: none yet): a run of
+        // events that add the same amount to the same series extends it.
+        let lastEntries = Scratch<Int>(repeating: -1, count: metrics.count)
+        defer {
+            lastEntries.free()
+            testedOn.free()
+            answers.free()
+            numberReadOn.free()
+            numbers.free()
+            lastKeys.free()
+            lastHashes.free()
+        }
         for event in 0..<batch.count where !batch.isDropped(event) {
             // Which of the dispatch constants the event's dispatch field holds (-1: none): the
             // metrics guarded by another are skipped without testing their conditions.
@@ -200,7 +215,9 @@ package struct LogToMetric: EventTransform {
                         numbers[metric.value] = reader.value(metric.value, event: event, in: batch)
                             .flatMap { batch.number($0) }
                     }
-                    guard let number = numbers[metric.value], number.isFinite, metric.kind != .counter || number >= 0
+                    // `metric.kind != .counter` would compare the raw value strings through a
+                    // witness table (the enum is another module's): `isCounter` is a pattern match.
+                    guard let number = numbers[metric.value], number.isFinite, !metric.isCounter || number >= 0
                     else {
                         updates.discardLabels(from: start)
                         counts.badValue += 1
@@ -219,17 +236,23 @@ package struct LogToMetric: EventTransform {
                     operation = .add(1)
                 }
                 if let reused {
-                    updates.append(
-                        family: families[index],
-                        labels: reused,
-                        hash: lastHashes[index],
-                        operation: operation,
-                        event: event
-                    )
+                    // The same key as the metric's last entry, whose labels these are.
+                    if lastEntries[index] < 0 || !updates.extendRun(lastEntries[index], to: event, operation: operation)
+                    {
+                        updates.append(
+                            family: families[index],
+                            labels: reused,
+                            hash: lastHashes[index],
+                            operation: operation,
+                            event: event
+                        )
+                        lastEntries[index] = updates.entries.count - 1
+                    }
                 } else {
                     updates.append(family: families[index], labelsFrom: start, operation: operation, event: event)
                     lastKeys[index] = start..<updates.labelBytes.count
                     lastHashes[index] = updates.entries[updates.entries.count - 1].hash
+                    lastEntries[index] = updates.entries.count - 1
                 }
                 counts.success += 1
             }
@@ -251,6 +274,7 @@ package struct LogToMetric: EventTransform {
             /// The number of the value's path; -1 without one.
             var value: Int
             var kind: MetricKind
+            var isCounter: Bool { if case .counter = kind { true } else { false } }
             /// A state set's state label (its position among the labels); -1 for others.
             var stateLabel: Int
             /// The number of the path that must hold a number; -1 without one.
@@ -455,5 +479,33 @@ package struct LogToMetric: EventTransform {
         var success = 0
         var missingLabel = 0
         var badValue = 0
+    }
+}
+
+/// A fixed-size buffer for `collect`'s bookkeeping, freed by the caller (`free()`).
+private struct Scratch<Element> {
+    private let base: UnsafeMutablePointer<Element>
+    private let count: Int
+
+    init(repeating value: Element, count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(count, 1))
+        base.initialize(repeating: value, count: count)
+    }
+
+    subscript(index: Int) -> Element {
+        get {
+            precondition(index >= 0 && index < count)
+            return base[index]
+        }
+        nonmutating set {
+            precondition(index >= 0 && index < count)
+            base[index] = newValue
+        }
+    }
+
+    func free() {
+        base.deinitialize(count: count)
+        base.deallocate()
     }
 }

@@ -78,19 +78,39 @@ struct TimestampScanner {
                 && (bytes[index] == UInt8(ascii: ",") || (!strictPython && bytes[index] == UInt8(ascii: ".")))
         else { return true }
         index += 1
-        var count = 0
+        // Up to ten digits are looked at (a tenth is one too many), without a bound check each:
+        // this runs for every event with a timestamp.
+        let start = index
+        let end = min(bytes.count, start + 10)
         var value = 0
-        while index < bytes.count, let digit = Self.digit(bytes[index]) {
-            count += 1
-            guard count <= 9 else { return false }
-            value = value * 10 + digit
-            index += 1
+        var position = start
+        let base = bytes.baseAddress!  // not empty: a separator was there
+        while position < end {
+            let digit = base[position] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int(digit)
+            position += 1
         }
-        guard count > 0 else { return false }
-        var scale = 1
-        for _ in 0..<count { scale *= 10 }
-        fraction = Double(value) / Double(scale)
+        index = position
+        let count = position - start
+        guard count > 0 && count <= 9 else { return false }
+        fraction = Double(value) / Self.powerOfTen(count)
         return true
+    }
+
+    /// 10^count for 1...9, exactly.
+    private static func powerOfTen(_ count: Int) -> Double {
+        switch count {
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        case 8: 100_000_000
+        default: 1_000_000_000
+        }
     }
 
     /// The first 16 bytes of `bytes` (which has them) as two words.

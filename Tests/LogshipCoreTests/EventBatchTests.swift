@@ -170,7 +170,10 @@ struct ParseDoubleTests {
         }
     }
 
-    @Test(arguments: ["", "-", ".", "5.", ".5", "1e3", "+1", "1.2.3", "1,5", "0x10", "nan", "inf", " 1", "1 "])
+    @Test(arguments: [
+        "", "-", ".", "5.", ".5", "1e3", "+1", "1.2.3", "1,5", "0x10", "nan", "inf", " 1", "1 ", "--1", "-.5",
+        "1234567890123456", "0.12345678901234567", "99999999999999999999", "1234567890.1234567",
+    ])
     func otherTextGoesTheGeneralWay(text: String) {
         // The general way accepts some of these (as Double(String) does) and refuses the others.
         let expected = Double(text).flatMap { $0.isFinite ? $0 : nil }

@@ -141,11 +141,14 @@ package struct PipelineProcessor: FileInputDelegate {
     /// several `log_to_metric` steps made them: the store must see each event's updates together,
     /// or its counted-offset check would skip a second group of the same event).
     package static func applySteps(
-        _ steps: some Sequence<PipelineConfiguration.Step>,
+        _ steps: some Collection<PipelineConfiguration.Step>,
         to batch: inout EventBatch,
         statistics: inout TransformStatistics
     ) -> MetricUpdateBatch {
-        var updates = MetricUpdateBatch()
+        let derivesMetrics = steps.contains {
+            if case .metrics = $0 { true } else { false }
+        }
+        var updates = derivesMetrics ? MetricUpdateBatch(reservingFor: batch.count) : MetricUpdateBatch()
         var metricSteps = 0
         for step in steps {
             switch step {
@@ -170,7 +173,10 @@ package struct PipelineProcessor: FileInputDelegate {
     ) async {
         var processed = processed
         if !processed.updates.isEmpty { metrics.apply(processed.updates, sources: processed.sources) }
-        let fileSources = processed.sources.compactMap { $0 }
+        // Reserved, not `compactMap`: growing by doubling copied the sources of every batch.
+        var fileSources: [EventSource] = []
+        fileSources.reserveCapacity(processed.sources.count)
+        for case let source? in processed.sources { fileSources.append(source) }
         ledger.register(fileSources)
         let clock = ContinuousClock()
         let started = clock.now

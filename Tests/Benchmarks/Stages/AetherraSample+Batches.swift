@@ -54,7 +54,7 @@ extension AetherraSample {
     /// Runs `steps` over `batches` as `PipelineProcessor` does: transforms in order, then the
     /// metric updates applied to `store`.
     static func run(
-        _ steps: some Sequence<PipelineConfiguration.Step>,
+        _ steps: some Collection<PipelineConfiguration.Step>,
         on batches: inout [EventBatch],
         store: MetricStore
     ) {
