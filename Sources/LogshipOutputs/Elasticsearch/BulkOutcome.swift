@@ -3,15 +3,14 @@
 ///
 /// Whole-request status:
 /// - 2xx: per item (see `ItemDispositions`); a body that does not parse or whose item count differs
-///   from the documents sent is `retryAll`.
-/// - 413: `split` in half; a single document is `deadLetterAll`.
-/// - 408, 429, 5xx, failures: `retryAll` with backoff.
-/// - 401, 403, 404, 407: `retryAll` as well: they say the endpoint or the credentials are wrong,
-///   not the documents, and dead-lettering everything over a wrong password would be worse than
-///   waiting (visible as retries and the last error).
-/// - other 4xx (e.g. 400 for a body Elasticsearch cannot parse): `split` down to single documents;
-///   a single document is `deadLetterAll`.
-/// - anything else (1xx, 3xx): `retryAll`.
+///   from the documents sent is `retryAll` (the same bytes again: `create` with `_id` makes a
+///   repeat harmless).
+/// - 413: `split` in half; a single document is `deadLetterAll`. Only a 413 splits.
+/// - 408, 429, 5xx, failures (refused, reset, timed out, TLS): `retryAll` with backoff.
+/// - every other status, 4xx included (401, 403 and 407 say the credentials are wrong; 400, 404,
+///   405 or 415 on the whole request come from a proxy or a wrong URL, not from the documents):
+///   `retryAll` as well. Dead-lettering everything over a wrong password or a misrouted request
+///   would be worse than waiting, which shows as retries, the last error and `/status`.
 package enum BulkOutcome: Sendable, Equatable {
     /// Per-item dispositions of a 2xx response.
     case items(ItemDispositions)
@@ -28,15 +27,18 @@ package enum BulkOutcome: Sendable, Equatable {
         package var acknowledged: [Int] = []
         /// The 409s among `acknowledged`.
         package var conflicts: [Int] = []
-        /// 429 and 5xx (and unexpected statuses): resend just these after a backoff.
-        package var retry: [Int] = []
+        /// 429, 5xx, 403 and 404 (and unexpected statuses): resend just these after a backoff,
+        /// with the error each got. A 403 item is a security or cluster block, a 404 a missing
+        /// index or alias: the cluster's state, not the document, and it can change.
+        package var retry: [(index: Int, error: BulkError)] = []
         /// Other 4xx: rejected for good, written to the dead-letter file.
         package var deadLetter: [(index: Int, error: BulkError)] = []
 
         package init() {}
 
         package static func == (lhs: ItemDispositions, rhs: ItemDispositions) -> Bool {
-            lhs.acknowledged == rhs.acknowledged && lhs.conflicts == rhs.conflicts && lhs.retry == rhs.retry
+            lhs.acknowledged == rhs.acknowledged && lhs.conflicts == rhs.conflicts
+                && lhs.retry.map(\.index) == rhs.retry.map(\.index) && lhs.retry.map(\.error) == rhs.retry.map(\.error)
                 && lhs.deadLetter.map(\.index) == rhs.deadLetter.map(\.index)
                 && lhs.deadLetter.map(\.error) == rhs.deadLetter.map(\.error)
         }
@@ -73,14 +75,9 @@ package enum BulkOutcome: Sendable, Equatable {
                 BulkResponse.parseRequestError(body, status: status)
                 ?? BulkError(status: 413, type: "request_entity_too_large", reason: Self.excerpt(body))
             self = documentCount > 1 ? .split(error) : .deadLetterAll(error)
-        case 408, 429, 500..<600, 401, 403, 404, 407:
+        case 408, 429, 400..<600:
             let detail = BulkResponse.parseRequestError(body, status: status)?.description ?? Self.excerpt(body)
             self = .retryAll(reason: "HTTP \(status): \(detail)")
-        case 400..<500:
-            let error =
-                BulkResponse.parseRequestError(body, status: status)
-                ?? BulkError(status: status, type: "unknown", reason: Self.excerpt(body))
-            self = documentCount > 1 ? .split(error) : .deadLetterAll(error)
         default:
             self = .retryAll(reason: "unexpected HTTP \(status): \(Self.excerpt(body))")
         }
@@ -98,17 +95,18 @@ package enum BulkOutcome: Sendable, Equatable {
             case 409:
                 result.acknowledged.append(failed.position)
                 result.conflicts.append(failed.position)
-            case 429, 500..<600:
-                result.retry.append(failed.position)
-            case 400..<500:
-                let error = failed.error ?? BulkError(status: failed.status, type: "unknown", reason: "")
-                result.deadLetter.append((failed.position, error))
+            case 400..<500 where failed.status != 429 && failed.status != 403 && failed.status != 404:
+                result.deadLetter.append((failed.position, error(of: failed)))
             default:
-                result.retry.append(failed.position)
+                result.retry.append((failed.position, error(of: failed)))
             }
         }
         result.acknowledged.append(contentsOf: next..<response.itemCount)
         return result
+    }
+
+    private static func error(of item: BulkResponse.FailedItem) -> BulkError {
+        item.error ?? BulkError(status: item.status, type: "unknown", reason: "")
     }
 
     /// The start of `body` as text, at most 200 bytes, for logs.

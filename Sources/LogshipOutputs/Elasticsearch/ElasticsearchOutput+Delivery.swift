@@ -40,7 +40,7 @@ extension ElasticsearchOutput {
             record(result, outcome)
             switch outcome {
             case .items(let dispositions):
-                var retry = dispositions.retry
+                var retry = dispositions.retry.map(\.index)
                 var deadLettered: [Int] = []
                 if !dispositions.deadLetter.isEmpty {
                     if writeDeadLetters(item.batch, dispositions.deadLetter) {

@@ -19,19 +19,28 @@ import Testing
             item(201), item(200), item(409, "version_conflict_engine_exception"),
             item(429, "es_rejected_execution_exception"),
             item(500, "x"), item(503), item(400, "mapper_parsing_exception"), item(404, "index_not_found_exception"),
+            item(403, "cluster_block_exception"), item(400, "illegal_argument_exception"),
         ])
-        guard case .items(let dispositions) = BulkOutcome(result, documentCount: 8) else {
+        guard case .items(let dispositions) = BulkOutcome(result, documentCount: 10) else {
             Issue.record("expected per-item dispositions")
             return
         }
         #expect(dispositions.acknowledged == [0, 1, 2])
         #expect(dispositions.conflicts == [2])
-        #expect(dispositions.retry == [3, 4, 5])
-        #expect(dispositions.deadLetter.map(\.index) == [6, 7])
+        // 429, 5xx, a missing index (404) and a security or cluster block (403) are the
+        // cluster's state: retried, each with its error. Other 4xx are the document's.
+        #expect(dispositions.retry.map(\.index) == [3, 4, 5, 7, 8])
+        #expect(
+            dispositions.retry.map(\.error.type) == [
+                "es_rejected_execution_exception", "x", "unknown", "index_not_found_exception",
+                "cluster_block_exception",
+            ]
+        )
+        #expect(dispositions.deadLetter.map(\.index) == [6, 9])
         #expect(
             dispositions.deadLetter.map(\.error) == [
                 BulkError(status: 400, type: "mapper_parsing_exception", reason: "because"),
-                BulkError(status: 404, type: "index_not_found_exception", reason: "because"),
+                BulkError(status: 400, type: "illegal_argument_exception", reason: "because"),
             ]
         )
     }
@@ -64,9 +73,14 @@ import Testing
         // (status, body, document count, expected kind)
         (413, [UInt8](), 10, "split 413"),
         (413, [UInt8](), 1, "deadLetterAll 413"),
-        (400, requestError, 4, "split 400 parse_exception"),
-        (400, requestError, 1, "deadLetterAll 400 parse_exception"),
-        (422, [UInt8](), 1, "deadLetterAll 422"),
+        // Only a 413 splits: any other 4xx on the whole request is about the endpoint (a proxy,
+        // a wrong URL, credentials), not the documents, and is retried with backoff.
+        (400, requestError, 4, "retryAll"),
+        (400, requestError, 1, "retryAll"),
+        (405, [UInt8](), 4, "retryAll"),
+        (415, [UInt8](), 4, "retryAll"),
+        (404, [UInt8](), 4, "retryAll"),
+        (422, [UInt8](), 1, "retryAll"),
         (429, [UInt8](), 10, "retryAll"),
         (408, [UInt8](), 10, "retryAll"),
         (500, [UInt8](), 10, "retryAll"),
