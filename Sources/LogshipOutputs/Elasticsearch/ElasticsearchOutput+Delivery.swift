@@ -6,82 +6,36 @@ import NIOHTTP1
 import Synchronization
 
 extension ElasticsearchOutput {
-    /// A batch on its way: the request body is compressed once and reused by whole-batch retries.
-    private struct WorkItem {
-        var batch: Batch
-        var attempt: Int
-        var body: (buffer: ByteBuffer, compressed: Bool)?
-    }
-
-    /// Sends `batch` until every document is acknowledged or dead-lettered, retrying and splitting
-    /// as `BulkOutcome` says. Returns early, leaving documents unacknowledged, when cancelled.
-    func deliver(_ batch: Batch, client: HTTPClient) async {
-        var work = [WorkItem(batch: batch, attempt: 0)]
-        while var item = work.popLast() {
-            if item.attempt > 0 {
-                do { try await Task.sleep(for: retryPolicy.delay(attempt: item.attempt)) } catch { return }
-            }
-            if Task.isCancelled { return }
-            if item.body == nil {
-                guard let body = await makeBody(item.batch) else { return }
-                item.body = body
-            }
-            guard let body = item.body else { return }
-            let result = await post(
-                body.buffer,
-                compressed: body.compressed,
-                uncompressedBytes: item.batch.bytes.count,
-                documents: item.batch.count,
-                client: client
-            )
-            // Cancelled by the shutdown timeout: not a failure worth counting or logging.
-            if case .failure = result, Task.isCancelled { return }
-            let outcome = BulkOutcome(result, documentCount: item.batch.count)
-            record(result, outcome)
-            switch outcome {
-            case .items(let dispositions):
-                var retry = dispositions.retry.map(\.index)
-                var deadLettered: [Int] = []
-                if !dispositions.deadLetter.isEmpty {
-                    if writeDeadLetters(item.batch, dispositions.deadLetter) {
-                        deadLettered = dispositions.deadLetter.map(\.index)
-                    } else {
-                        retry = (retry + dispositions.deadLetter.map(\.index)).sorted()
-                    }
-                }
-                await complete(
-                    item.batch,
-                    acknowledged: dispositions.acknowledged,
-                    conflicts: dispositions.conflicts.count,
-                    deadLettered: deadLettered
-                )
-                if !retry.isEmpty {
-                    noteRetry(documents: retry.count, attempt: item.attempt + 1, reason: "per-item 429/5xx")
-                    work.append(WorkItem(batch: item.batch.subset(retry), attempt: item.attempt + 1))
-                }
-            case .retryAll(let reason):
-                item.attempt += 1
-                noteRetry(documents: item.batch.count, attempt: item.attempt, reason: reason)
-                work.append(item)
-            case .split(let error):
-                logger.debug(
-                    "bulk request rejected as a whole; splitting",
-                    metadata: ["documents": "\(item.batch.count)", "error": "\(error)"]
-                )
-                let (first, second) = item.batch.split()
-                work.append(WorkItem(batch: second, attempt: 0))
-                work.append(WorkItem(batch: first, attempt: 0))
-            case .deadLetterAll(let error):
-                let all = Array(0..<item.batch.count)
-                if writeDeadLetters(item.batch, all.map { ($0, error) }) {
-                    await complete(item.batch, acknowledged: [], conflicts: 0, deadLettered: all)
-                } else {
-                    item.attempt += 1
-                    noteRetry(documents: item.batch.count, attempt: item.attempt, reason: "dead-letter write failed")
-                    work.append(item)
-                }
-            }
+    /// Sends one request `DeliveryStateMachine` asked for and hands the answer back to it. A
+    /// whole batch's body is compressed once and kept for its retries; a part of a batch (items
+    /// to retry, a half after a 413) is copied out and compressed for the request.
+    func deliver(_ request: DeliveryStateMachine.Request, client: HTTPClient) async {
+        let (batch, cached) = state.withLock { state in
+            (state.closed[request.batch], request.isWholeBatch ? state.compressed[request.batch] : nil)
         }
+        guard let batch else { return }
+        let payload = request.isWholeBatch ? batch : batch.subset(request.documents)
+        let body: (buffer: ByteBuffer, compressed: Bool)
+        if let cached {
+            body = cached
+        } else {
+            guard let made = await makeBody(payload) else { return }
+            body = made
+            if request.isWholeBatch { state.withLock { $0.compressed[request.batch] = made } }
+        }
+        if Task.isCancelled { return }
+        let result = await post(
+            body.buffer,
+            compressed: body.compressed,
+            uncompressedBytes: payload.bytes.count,
+            documents: payload.count,
+            client: client
+        )
+        // Cancelled by the shutdown timeout: not a failure worth counting or logging.
+        if case .failure = result, Task.isCancelled { return }
+        let outcome = BulkOutcome(result, documentCount: payload.count)
+        record(result, outcome)
+        await perform(decide { $0.delivery.onResponse(request.id, outcome: outcome, now: .now) })
     }
 
     /// The request body: the NDJSON, gzip-compressed on the compression thread unless the level
@@ -142,31 +96,9 @@ extension ElasticsearchOutput {
         }
     }
 
-    /// Reports acknowledged and dead-lettered documents to `acknowledge` and releases them.
-    private func complete(_ batch: Batch, acknowledged: [Int], conflicts: Int, deadLettered: [Int]) async {
-        let indices = deadLettered.isEmpty ? acknowledged : (acknowledged + deadLettered).sorted()
-        guard !indices.isEmpty else { return }
-        let sources = indices.compactMap { batch.documents[$0].source }
-        if !sources.isEmpty { await acknowledge(sources) }
-        release(indices.count) { statistics in
-            statistics.documentsAcknowledged += acknowledged.count
-            statistics.documentsConflicted += conflicts
-            statistics.documentsDeadLettered += deadLettered.count
-        }
-    }
-
     /// Writes rejected documents to the dead-letter file (or logs them when there is none);
-    /// `false` when the file could not be written, so that they are retried.
-    private func writeDeadLetters(_ batch: Batch, _ entries: [(index: Int, error: BulkError)]) -> Bool {
-        let records = entries.map { entry in
-            let document = batch.documents[entry.index]
-            return DeadLetterRecord(
-                error: entry.error,
-                index: batch.indexName(at: entry.index),
-                id: document.id,
-                document: batch.documentJSON(at: entry.index)
-            )
-        }
+    /// `false` when the file could not be written, so that they are written again later.
+    func writeDeadLetters(_ records: [DeadLetterRecord]) -> Bool {
         let suppressed = state.withLock { $0.deadLetterLog.admit(now: .now) }
         do {
             try deadLetterFile?.append(records)
@@ -174,9 +106,6 @@ extension ElasticsearchOutput {
             logger.error("cannot write the dead-letter file; retrying later", metadata: ["error": "\(error)"])
             state.withLock { $0.statistics.lastError = "\(error)" }
             return false
-        }
-        state.withLock { state in
-            for entry in entries { state.statistics.deadLettered(1, type: entry.error.type) }
         }
         if let suppressed, let first = records.first {
             logger.warning(
@@ -192,19 +121,14 @@ extension ElasticsearchOutput {
         return true
     }
 
-    /// Counts and logs (rate-limited) a retry.
-    private func noteRetry(documents: Int, attempt: Int, reason: String) {
-        let suppressed = state.withLock { state in
-            state.statistics.documentsRetried += documents
-            state.statistics.lastError = reason
-            return state.retryLog.admit(now: .now)
-        }
-        guard let suppressed else { return }
+    /// Logs a retry (rate-limited; each is counted in the statistics).
+    func logRetry(_ retry: DeliveryStateMachine.Retry) {
+        guard let suppressed = state.withLock({ $0.retryLog.admit(now: .now) }) else { return }
         logger.warning(
             "bulk request failed; retrying with backoff",
             metadata: [
-                "documents": "\(documents)", "attempt": "\(attempt)", "reason": "\(reason)",
-                "suppressed": "\(suppressed)",
+                "documents": "\(retry.documents)", "attempt": "\(retry.attempt)", "reason": "\(retry.reason)",
+                "delay": "\(retry.delay)", "suppressed": "\(suppressed)",
             ]
         )
     }
@@ -218,7 +142,7 @@ extension ElasticsearchOutput {
             label = .transportError
         case (_, .items(let dispositions)):
             label = dispositions.retry.isEmpty && dispositions.deadLetter.isEmpty ? .success : .partial
-            if let first = dispositions.deadLetter.first { error = first.error.description }
+            if let first = dispositions.deadLetter.first ?? dispositions.retry.first { error = first.error.description }
         case (.response(let status, _), .retryAll(let reason)):
             error = reason
             switch status {
@@ -234,7 +158,8 @@ extension ElasticsearchOutput {
         }
         state.withLock { state in
             state.statistics.bulkRequests[label, default: 0] += 1
-            if let error { state.statistics.lastError = error }
+            // A request that went through clears the last error: health follows the present.
+            if let error { state.statistics.lastError = error } else if label == .success { state.statistics.lastError = nil }
         }
     }
 }

@@ -10,7 +10,7 @@ extension ElasticsearchOutput {
     private enum Child {
         case worker
         case timer
-        case watchdog(timedOut: Bool)
+        case finished(cancel: Bool)
     }
 
     private enum TimerStep {
@@ -20,10 +20,10 @@ extension ElasticsearchOutput {
     }
 
     /// Runs until graceful shutdown (or cancellation): validates the configuration, opens the
-    /// dead-letter file, starts the compression thread, then drives the batch timer and
-    /// `maximumInFlightRequests` workers that each send one batch at a time; stops the compression
-    /// thread last. Throws only for an invalid configuration or a dead-letter file that cannot be
-    /// opened.
+    /// dead-letter file, starts the compression thread, then drives the timer and
+    /// `maximumInFlightRequests` workers that each send one request at a time, as
+    /// `DeliveryStateMachine` decides; stops the compression thread last. Throws only for an
+    /// invalid configuration or a dead-letter file that cannot be opened.
     package func run() async throws {
         try configuration.validate()
         try deadLetterFile?.openFile()
@@ -87,7 +87,7 @@ extension ElasticsearchOutput {
                 await self.runTimer()
                 return .timer
             }
-            group.addTask { .watchdog(timedOut: await self.runWatchdog()) }
+            group.addTask { .finished(cancel: await self.waitUntilFinished()) }
             var workersLeft = workers
             while let child = await group.next() {
                 switch child {
@@ -96,8 +96,8 @@ extension ElasticsearchOutput {
                     if workersLeft == 0 { group.cancelAll() }
                 case .timer:
                     break
-                case .watchdog(let timedOut):
-                    if timedOut {
+                case .finished(let cancel):
+                    if cancel {
                         logger.warning(
                             "shutdown timeout reached; cancelling outstanding bulk requests",
                             metadata: ["timeout": "\(configuration.shutdownTimeout)"]
@@ -109,66 +109,102 @@ extension ElasticsearchOutput {
         }
     }
 
-    /// Starts the graceful shutdown: flushes the open batch and lets idle waits end.
+    /// Locks the state, lets `decide` drive the delivery, and returns what to do outside the
+    /// lock (with the senders to wake when there is room again).
+    func decide(_ decide: (inout State) -> DeliveryStateMachine.Actions) -> Effects {
+        state.withLock { state in
+            var effects = state.apply(decide(&state))
+            effects.senders += state.sendersToWake(configuration)
+            return effects
+        }
+    }
+
+    /// The effects that need no `await`: resumes tasks and recycles bodies. Acknowledgements and
+    /// dead letters are `perform`'s.
+    func resume(_ effects: Effects) {
+        for (worker, request) in effects.workers { worker.resume(returning: request) }
+        for sender in effects.senders { sender.resume() }
+        effects.timer?.resume()
+        for batch in effects.recycled { bodies.recycle(batch) }
+        for retry in effects.retries { logRetry(retry) }
+        if let finish = effects.finish { finish.waiter.resume(returning: finish.cancel) }
+    }
+
+    /// Every effect, in order: tasks resumed, sources acknowledged, dead letters written (and
+    /// what the delivery decides after each write).
+    func perform(_ effects: Effects) async {
+        resume(effects)
+        for sources in effects.acknowledgements where !sources.isEmpty { await acknowledge(sources) }
+        for (letters, records) in effects.deadLetters {
+            let written = writeDeadLetters(records)
+            let next = decide { state in
+                if written {
+                    state.statistics.documentsDeadLettered += records.count
+                    state.statistics.bufferedEvents -= records.count
+                    for record in records { state.statistics.deadLettered(1, type: record.error.type) }
+                }
+                return state.delivery.onDeadLettered(
+                    letters.batch,
+                    documents: letters.documents,
+                    written: written,
+                    now: .now
+                )
+            }
+            await perform(next)
+        }
+    }
+
+    /// Starts the graceful shutdown: flushes the open batch; the delivery finishes what is
+    /// outstanding until `shutdownTimeout`.
     func beginShutdown() {
-        let (handed, idle, timer, watchdog) = state.withLock { state in
-            guard state.phase == .running else {
-                return ([], [], nil, nil)
-                    as (
-                        [(CheckedContinuation<Batch?, Never>, Batch)], [CheckedContinuation<Batch?, Never>],
-                        CheckedContinuation<Void, Never>?, CheckedContinuation<Void, Never>?
-                    )
-            }
+        let now = ContinuousClock.now
+        let effects = state.withLock { state -> Effects in
+            guard state.phase == .running else { return Effects() }
             state.phase = .draining
-            let handed = state.dispatch(state.batcher.flush().map { [$0] } ?? [])
-            defer {
-                state.idleWorkers = []
-                state.timerWaiter = nil
-                state.shutdownWaiter = nil
-            }
-            return (handed, state.idleWorkers, state.timerWaiter, state.shutdownWaiter)
+            var effects = Effects()
+            if let rest = state.batcher.flush() { effects.merge(state.close(rest, now: now)) }
+            effects.merge(state.apply(state.delivery.onShutdown(now: now)))
+            effects.wakeTimer(&state)
+            effects.senders += state.sendersToWake(configuration)
+            return effects
         }
         logger.info(
             "elasticsearch output shutting down; flushing",
             metadata: ["events": "\(statistics.bufferedEvents)"]
         )
-        for (worker, batch) in handed { worker.resume(returning: batch) }
-        for worker in idle { worker.resume(returning: nil) }
-        timer?.resume()
-        watchdog?.resume()
+        resume(effects)
     }
 
     /// Ends every wait at once: the task group is being cancelled.
     private func cancelWaits() {
-        let (idle, timer, watchdog) = state.withLock { state in
+        let effects = state.withLock { state -> Effects in
             state.cancelled = true
-            defer {
-                state.idleWorkers = []
-                state.timerWaiter = nil
-                state.shutdownWaiter = nil
+            var effects = state.apply(state.delivery.onCancel())
+            effects.workers += state.idleWorkers.map { ($0, nil) }
+            state.idleWorkers = []
+            effects.wakeTimer(&state)
+            if let waiter = state.finishWaiter {
+                effects.finish = (waiter, false)
+                state.finishWaiter = nil
             }
-            return (state.idleWorkers, state.timerWaiter, state.shutdownWaiter)
+            return effects
         }
-        for worker in idle { worker.resume(returning: nil) }
-        timer?.resume()
-        watchdog?.resume()
+        resume(effects)
     }
 
     private func runWorker(client: HTTPClient) async {
-        while let batch = await nextBatch() {
-            await deliver(batch, client: client)
-            releaseBatch(bytes: batch.bytes.count)
-            bodies.recycle(consume batch)
+        while let request = await nextRequest() {
+            await deliver(request, client: client)
         }
     }
 
-    /// The next closed batch; `nil` once shutting down with nothing left, or when cancelled.
-    private func nextBatch() async -> Batch? {
+    /// The next request; `nil` once the delivery finished, or when cancelled.
+    private func nextRequest() async -> DeliveryStateMachine.Request? {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Batch?, Never>) in
-                let immediate: Batch?? = state.withLock { state in
-                    if !state.ready.isEmpty { return .some(state.ready.removeFirst()) }
-                    if state.cancelled || state.phase != .running || Task.isCancelled { return .some(nil) }
+            await withCheckedContinuation { (continuation: CheckedContinuation<DeliveryStateMachine.Request?, Never>) in
+                let immediate: DeliveryStateMachine.Request?? = state.withLock { state in
+                    if !state.requests.isEmpty { return .some(state.requests.removeFirst()) }
+                    if state.cancelled || state.finished != nil || Task.isCancelled { return .some(nil) }
                     state.idleWorkers.append(continuation)
                     return .none
                 }
@@ -179,65 +215,80 @@ extension ElasticsearchOutput {
         }
     }
 
-    /// Closes the open batch when it reaches `maximumBatchAge`.
+    /// Waits until the delivery finished; whether requests in flight are to be cancelled.
+    private func waitUntilFinished() async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let immediate: Bool? = state.withLock { state in
+                    if let finished = state.finished { return finished }
+                    if state.cancelled { return false }
+                    state.finishWaiter = continuation
+                    return nil
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            self.cancelWaits()
+        }
+    }
+
+    /// Closes the open batch at its age and wakes the delivery at its timer.
     private func runTimer() async {
         while !Task.isCancelled {
             let step = state.withLock { state -> TimerStep in
-                if state.cancelled || state.phase != .running { return .exit }
-                if let deadline = state.batcher.deadline { return .sleep(until: deadline) }
+                if state.cancelled || state.finished != nil { return .exit }
+                if let deadline = state.nextDeadline { return .sleep(until: deadline) }
                 return .wait
             }
             switch step {
             case .exit:
                 return
             case .sleep(let deadline):
-                do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
+                // Until the deadline, or until an earlier one is set.
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
+                    group.addTask { await self.waitForNewDeadline() }
+                    await group.next()
+                    group.cancelAll()
+                }
+                if Task.isCancelled { return }
                 let now = ContinuousClock.now
-                let handed = state.withLock { state in
-                    guard state.phase == .running, let batch = state.batcher.onTimer(now: now) else {
-                        return [] as [(CheckedContinuation<Batch?, Never>, Batch)]
+                let effects = state.withLock { state -> Effects in
+                    var effects = Effects()
+                    if state.phase == .running, let batch = state.batcher.onTimer(now: now) {
+                        effects.merge(state.close(batch, now: now))
                     }
-                    return state.dispatch([batch])
+                    if let timer = state.deliveryTimer, timer <= now {
+                        effects.merge(state.apply(state.delivery.onTimer(now: now)))
+                    }
+                    effects.senders += state.sendersToWake(configuration)
+                    return effects
                 }
-                for (worker, batch) in handed { worker.resume(returning: batch) }
+                await perform(effects)
             case .wait:
-                await withTaskCancellationHandler {
-                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                        let waits = state.withLock { state in
-                            guard !state.cancelled, state.phase == .running, state.batcher.deadline == nil else {
-                                return false
-                            }
-                            state.timerWaiter = continuation
-                            return true
-                        }
-                        if !waits { continuation.resume() }
-                    }
-                } onCancel: {
-                    self.cancelWaits()
-                }
+                await waitForNewDeadline()
             }
         }
     }
 
-    /// Waits for the graceful shutdown, then for `shutdownTimeout`; `true` if the timeout passed.
-    private func runWatchdog() async -> Bool {
+    /// Waits until a deadline is set or moved (or the output stops, or the task is cancelled).
+    private func waitForNewDeadline() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let waits = state.withLock { state in
-                    guard !state.cancelled, state.phase == .running else { return false }
-                    state.shutdownWaiter = continuation
+                    guard !state.cancelled, state.finished == nil, !Task.isCancelled else { return false }
+                    state.timerWaiter?.resume()
+                    state.timerWaiter = continuation
                     return true
                 }
                 if !waits { continuation.resume() }
             }
         } onCancel: {
-            self.cancelWaits()
+            let waiter = self.state.withLock { state in
+                defer { state.timerWaiter = nil }
+                return state.timerWaiter
+            }
+            waiter?.resume()
         }
-        do {
-            try await Task.sleep(for: configuration.shutdownTimeout)
-        } catch {
-            return false
-        }
-        return true
     }
 }

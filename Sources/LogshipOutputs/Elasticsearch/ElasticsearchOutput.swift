@@ -36,23 +36,35 @@ package final class ElasticsearchOutput: Service, Sendable {
     }
 
     /// Everything shared between `send`, the workers, the timer and shutdown, behind `state`.
+    /// What to do is `delivery`'s decision (a pure state machine); this keeps the batches and the
+    /// waiting tasks it refers to.
     struct State {
         var phase = Phase.running
         /// Set when the task group is cancelled: every wait ends at once.
         var cancelled = false
         /// The open batch; encoding happens under the lock, on the caller of `send`.
         var batcher: Batcher
-        /// Closed batches no worker has taken yet, oldest first.
-        var ready: [Batch] = []
-        /// Workers waiting for a batch.
-        var idleWorkers: [CheckedContinuation<Batch?, Never>] = []
+        /// Requests, retries, releases and shutdown of the closed batches.
+        var delivery: DeliveryStateMachine
+        /// The closed batches `delivery` is delivering, by id.
+        var closed: [DeliveryStateMachine.BatchID: Batch] = [:]
+        /// A whole batch's compressed body, kept for whole-batch retries until it is released.
+        var compressed: [DeliveryStateMachine.BatchID: (buffer: ByteBuffer, compressed: Bool)] = [:]
+        /// Requests no worker has taken yet, oldest first.
+        var requests: [DeliveryStateMachine.Request] = []
+        /// Workers waiting for a request.
+        var idleWorkers: [CheckedContinuation<DeliveryStateMachine.Request?, Never>] = []
         /// Callers of `send` suspended by backpressure, oldest first.
         var senders: [(id: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
         var nextSenderID: UInt64 = 0
-        /// The timer, waiting for the open batch to get a deadline.
+        /// When `delivery` wants `onTimer` (a backoff ending, the shutdown deadline).
+        var deliveryTimer: ContinuousClock.Instant?
+        /// The timer task, waiting for a deadline to appear or to come earlier.
         var timerWaiter: CheckedContinuation<Void, Never>?
-        /// The watchdog, waiting for the graceful shutdown to start.
-        var shutdownWaiter: CheckedContinuation<Void, Never>?
+        /// Set when `delivery` finished, with whether requests in flight are to be cancelled.
+        var finished: Bool?
+        /// The run loop, waiting for `finished`.
+        var finishWaiter: CheckedContinuation<Bool, Never>?
         /// The host requests go to; advanced after a connection error.
         var hostIndex = 0
         var statistics = ElasticsearchOutputStatistics()
@@ -68,19 +80,9 @@ package final class ElasticsearchOutput: Service, Sendable {
                 && statistics.bufferedBatches < configuration.maximumInFlightRequests
         }
 
-        /// Hands `batches` to idle workers, queueing the rest; returns the workers to resume.
-        mutating func dispatch(_ batches: [Batch]) -> [(CheckedContinuation<Batch?, Never>, Batch)] {
-            var handed: [(CheckedContinuation<Batch?, Never>, Batch)] = []
-            for batch in batches {
-                statistics.bufferedBatches += 1
-                statistics.bufferedBatchBytes += batch.bytes.count
-                if idleWorkers.isEmpty {
-                    ready.append(batch)
-                } else {
-                    handed.append((idleWorkers.removeFirst(), batch))
-                }
-            }
-            return handed
+        /// The earliest of the open batch's deadline and `deliveryTimer`.
+        var nextDeadline: ContinuousClock.Instant? {
+            [phase == .running ? batcher.deadline : nil, deliveryTimer].compactMap { $0 }.min()
         }
     }
 
@@ -122,7 +124,8 @@ package final class ElasticsearchOutput: Service, Sendable {
         var logger = logger
         logger[metadataKey: "output"] = "\(configuration.id)"
         self.logger = logger
-        self.retryPolicy = RetryPolicy(initial: configuration.initialBackoff, maximum: configuration.maximumBackoff)
+        let retryPolicy = RetryPolicy(initial: configuration.initialBackoff, maximum: configuration.maximumBackoff)
+        self.retryPolicy = retryPolicy
         self.deadLetterFile = configuration.deadLetterPath.map {
             DeadLetterFile(path: $0, maximumBytes: configuration.maximumDeadLetterBytes)
         }
@@ -143,7 +146,13 @@ package final class ElasticsearchOutput: Service, Sendable {
             encoder: BulkEncoder(indexPattern: pattern),
             bodies: bodies
         )
-        self.state = Mutex(State(batcher: batcher))
+        let delivery = DeliveryStateMachine(
+            maximumInFlight: configuration.maximumInFlightRequests,
+            retryPolicy: retryPolicy,
+            itemRetryLimit: configuration.itemRetryLimit,
+            shutdownTimeout: configuration.shutdownTimeout
+        )
+        self.state = Mutex(State(batcher: batcher, delivery: delivery))
     }
 
     /// A snapshot of the counters and gauges.
@@ -196,31 +205,24 @@ package final class ElasticsearchOutput: Service, Sendable {
 
     private func accept(_ events: Batch, force: Bool) -> Bool {
         let now = ContinuousClock.now
-        typealias Result = (
-            accepted: Bool, workers: [(CheckedContinuation<Batch?, Never>, Batch)],
-            timer: CheckedContinuation<Void, Never>?, warnStopped: Bool
-        )
-        let (accepted, workers, timer, warnStopped) = state.withLock { state -> Result in
+        let (accepted, effects, warnStopped) = state.withLock { state -> (Bool, Effects, Bool) in
             guard force || state.phase == .stopped || state.hasRoom(configuration) else {
-                return (false, [], nil, false)
+                return (false, Effects(), false)
             }
             state.statistics.eventsReceived += events.count
             state.statistics.bufferedEvents += events.count
-            let hadDeadline = state.batcher.deadline != nil
+            let before = state.nextDeadline
             var closed = state.batcher.append(encoded: events, now: now)
             if state.phase != .running, let rest = state.batcher.flush() { closed.append(rest) }
-            let workers = state.dispatch(closed)
-            var timer: CheckedContinuation<Void, Never>?
-            if !hadDeadline && state.batcher.deadline != nil {
-                timer = state.timerWaiter
-                state.timerWaiter = nil
-            }
+            var effects = Effects()
+            for batch in closed { effects.merge(state.close(batch, now: now)) }
+            if state.nextDeadline != before { effects.wakeTimer(&state) }
             let warn = state.phase == .stopped && !state.warnedStopped
             if warn { state.warnedStopped = true }
-            return (true, workers, timer, warn)
+            return (true, effects, warn)
         }
-        for (worker, batch) in workers { worker.resume(returning: batch) }
-        timer?.resume()
+        // Closing batches only sends and releases (acknowledgements come with answers).
+        resume(effects)
         if warnStopped {
             logger.warning("events sent after the output stopped are not shipped; they are re-read after a restart")
         }
@@ -249,28 +251,5 @@ package final class ElasticsearchOutput: Service, Sendable {
             }
             continuation?.resume()
         }
-    }
-
-    /// Releases a delivered batch of `bytes` body bytes and wakes suspended senders when there
-    /// is room.
-    func releaseBatch(bytes: Int) {
-        release(0) { statistics in
-            statistics.bufferedBatches -= 1
-            statistics.bufferedBatchBytes -= bytes
-        }
-    }
-
-    /// Releases `count` buffered events and wakes suspended senders when there is room.
-    func release(_ count: Int, update: (inout ElasticsearchOutputStatistics) -> Void) {
-        let senders = state.withLock { state in
-            state.statistics.bufferedEvents -= count
-            update(&state.statistics)
-            guard state.hasRoom(configuration) else {
-                return [] as [(id: UInt64, continuation: CheckedContinuation<Void, Never>)]
-            }
-            defer { state.senders = [] }
-            return state.senders
-        }
-        for sender in senders { sender.continuation.resume() }
     }
 }

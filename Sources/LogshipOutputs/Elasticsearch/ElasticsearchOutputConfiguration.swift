@@ -54,6 +54,9 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
     package var requestTimeout: Duration
     /// How long a graceful shutdown waits for outstanding batches to be acknowledged.
     package var shutdownTimeout: Duration
+    /// Retries of a document Elasticsearch answered 429, 5xx, 403 or 404 for, after which it is
+    /// dead-lettered instead; `nil` (the default): retried until it lands, holding its checkpoint.
+    package var itemRetryLimit: Int? = nil
     /// Where rejected documents are written; `nil` logs and drops them (they are still counted).
     package var deadLetterPath: String?
     /// Size at which the dead-letter file is rotated to `<path>.1`.
@@ -124,6 +127,7 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         }
         guard requestTimeout > .zero else { throw fail("request_timeout", "must be positive") }
         guard shutdownTimeout >= .zero else { throw fail("shutdown_timeout", "must not be negative") }
+        if let itemRetryLimit, itemRetryLimit < 0 { throw fail("item_retry_limit", "must not be negative") }
         if let deadLetterPath, deadLetterPath.isEmpty { throw fail("dead_letter_path", "must not be empty") }
         guard maximumDeadLetterBytes >= 1024 else { throw fail("max_dead_letter_bytes", "must be at least 1KiB") }
     }

@@ -26,6 +26,7 @@ extension ComponentRegistry {
         if let backoff = mapping["max_backoff"]?.duration { configuration.maximumBackoff = backoff }
         if let timeout = mapping["request_timeout"]?.duration { configuration.requestTimeout = timeout }
         if let timeout = mapping["shutdown_timeout"]?.duration { configuration.shutdownTimeout = timeout }
+        if let limit = mapping["item_retry_limit"]?.int { configuration.itemRetryLimit = limit }
         configuration.deadLetterPath = mapping["dead_letter_path"]?.string ?? "\(dataDirectory)/dead-letter.ndjson"
         if let size = mapping["max_dead_letter_bytes"]?.byteSize { configuration.maximumDeadLetterBytes = size.bytes }
         return validated(mapping) {
