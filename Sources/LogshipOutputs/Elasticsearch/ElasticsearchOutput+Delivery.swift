@@ -159,7 +159,11 @@ extension ElasticsearchOutput {
         state.withLock { state in
             state.statistics.bulkRequests[label, default: 0] += 1
             // A request that went through clears the last error: health follows the present.
-            if let error { state.statistics.lastError = error } else if label == .success { state.statistics.lastError = nil }
+            if let error {
+                state.statistics.lastError = error
+            } else if label == .success {
+                state.statistics.lastError = nil
+            }
         }
     }
 }

@@ -9,7 +9,9 @@ extension ElasticsearchOutput {
         var timer: CheckedContinuation<Void, Never>?
         var finish: (waiter: CheckedContinuation<Bool, Never>, cancel: Bool)?
         var acknowledgements: [[EventSource]] = []
-        var deadLetters: [(letters: DeliveryStateMachine.DeadLetters, records: [DeadLetterRecord])] = []
+        /// Dead letters to write, with the sources to acknowledge once written.
+        var deadLetters:
+            [(letters: DeliveryStateMachine.DeadLetters, records: [DeadLetterRecord], sources: [EventSource])] = []
         var retries: [DeliveryStateMachine.Retry] = []
         var recycled: [Batch] = []
         /// The delivery finished with requests to cancel (logged once).
@@ -67,7 +69,7 @@ extension ElasticsearchOutput.State {
                     document: batch.documentJSON(at: document)
                 )
             }
-            effects.deadLetters.append((letters, records))
+            effects.deadLetters.append((letters, records, letters.documents.compactMap { batch.documents[$0].source }))
         }
         requests += actions.send
         for retry in actions.retried {
@@ -107,7 +109,8 @@ extension ElasticsearchOutput.State {
     }
 
     /// The suspended senders, when there is room again.
-    mutating func sendersToWake(_ configuration: ElasticsearchOutputConfiguration) -> [CheckedContinuation<Void, Never>] {
+    mutating func sendersToWake(_ configuration: ElasticsearchOutputConfiguration) -> [CheckedContinuation<Void, Never>]
+    {
         guard hasRoom(configuration) || phase == .stopped, !senders.isEmpty else { return [] }
         defer { senders = [] }
         return senders.map(\.continuation)

@@ -135,8 +135,10 @@ extension ElasticsearchOutput {
     func perform(_ effects: Effects) async {
         resume(effects)
         for sources in effects.acknowledgements where !sources.isEmpty { await acknowledge(sources) }
-        for (letters, records) in effects.deadLetters {
+        for (letters, records, sources) in effects.deadLetters {
             let written = writeDeadLetters(records)
+            // A dead-lettered document is done with: its checkpoint moves on.
+            if written && !sources.isEmpty { await acknowledge(sources) }
             let next = decide { state in
                 if written {
                     state.statistics.documentsDeadLettered += records.count

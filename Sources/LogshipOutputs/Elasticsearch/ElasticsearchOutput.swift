@@ -10,7 +10,9 @@ import Synchronization
 /// on a thread of its own (`CompressionThread`), sends up to `maximumInFlightRequests` bulk
 /// requests at a time, retries what Elasticsearch could not take yet, writes what it rejects for
 /// good to the dead-letter file, and reports the sources of taken or dead-lettered documents to
-/// `acknowledge`.
+/// `acknowledge`. What to send, retry, dead-letter and release, and when shutdown is over, is
+/// decided by `DeliveryStateMachine` (pure, driven with the time); this is the shell that performs
+/// it: the HTTP client, the compression thread, the dead-letter file, the tasks that wait.
 ///
 /// - Backpressure: `send` suspends while `maximumBufferedEvents` or more events are accepted but
 ///   not yet acknowledged, or while `maximumInFlightRequests` closed batches are not yet delivered
@@ -19,10 +21,13 @@ import Synchronization
 ///   the open batch and a batch closed by age meanwhile are held; in bytes, about
 ///   `maximumInFlightRequests + 2` times `maximumBatchBytes`, plus one delivered body kept empty
 ///   for the next batch (`bodies`).
-/// - Nothing is given up on: 429, 5xx and connection errors are retried with backoff forever, each
-///   retry logged (rate-limited) and counted. A batch occupies its request slot while it waits.
-/// - Graceful shutdown: stops waiting for new events, flushes the open batch and waits up to
-///   `shutdownTimeout` for every batch to be acknowledged, then cancels what is left (it is re-read
+/// - Nothing is given up on: 429, 5xx and connection errors are retried with backoff forever
+///   (per-item ones up to `itemRetryLimit` when set), each retry logged (rate-limited) and
+///   counted. A request waiting for its backoff holds no request slot, but its batch still counts
+///   against `maximumInFlightRequests` closed batches, so reading pauses while Elasticsearch is
+///   down.
+/// - Graceful shutdown: stops waiting for new events, flushes the open batch and goes on up to
+///   `shutdownTimeout` until every batch is acknowledged, then cancels what is left (it is re-read
 ///   after a restart, since its checkpoint did not advance), shuts the HTTP client down and returns.
 package final class ElasticsearchOutput: Service, Sendable {
     /// Where the output is in its life.
