@@ -64,16 +64,20 @@ extension BulkReceiver {
                 record.status = status
                 store.withLock { $0.record(record) }
                 return rejection(status)
+            case .tooLarge(let limit) where request.body.readableBytes > limit:
+                record.status = 413
+                store.withLock { $0.record(record) }
+                return rejection(413)
             case .delay(let delay):
                 try? await Task.sleep(for: delay)
-            case .failItems, nil:
+            case .failItems, .itemStatuses, .tooLarge, .resetAfterStoring, nil:
                 break
             }
-            var forcedItems = 0
-            var forcedStatus = 0
-            if case .failItems(let count, let status) = fault {
-                forcedItems = count
-                forcedStatus = status
+            var forced: [Int] = []
+            switch fault {
+            case .failItems(let count, let status): forced = Array(repeating: status, count: count)
+            case .itemStatuses(let statuses): forced = statuses
+            default: break
             }
             let filter = ResponseFilter(parsing: request.queryParameter("filter_path").map(Self.percentDecoded))
             let answer: Result<[UInt8], RequestError>
@@ -87,8 +91,7 @@ extension BulkReceiver {
                         let results = apply(
                             &parsed,
                             body: bytes,
-                            forcedItems: forcedItems,
-                            forcedStatus: forcedStatus,
+                            forced: forced,
                             record: &record
                         )
                         let took = started.duration(to: .now).components
@@ -107,6 +110,8 @@ extension BulkReceiver {
                 answer = .failure(error)
             }
             switch answer {
+            case .success where fault == .resetAfterStoring:
+                return .closeConnectionWithoutAnswer
             case .success(let bytes):
                 return json(200, ByteBuffer(bytes: bytes))
             case .failure(let error):
@@ -120,12 +125,11 @@ extension BulkReceiver {
         private func apply(
             _ request: inout BulkRequest,
             body: UnsafeBufferPointer<UInt8>,
-            forcedItems: Int,
-            forcedStatus: Int,
+            forced: [Int],
             record: inout RequestRecord
         ) -> [ItemResult] {
             store.withLock { store in
-                let results = store.apply(&request, body: body, forcedItems: forcedItems, forcedStatus: forcedStatus)
+                let results = store.apply(&request, body: body, forced: forced)
                 record.status = 200
                 record.itemCount = results.count
                 if strict {

@@ -10,6 +10,18 @@ extension BulkReceiver {
         /// applying them: 429 `es_rejected_execution_exception`, 400 `document_parsing_exception`,
         /// 409 `version_conflict_engine_exception`, others `exception`. `errors` is then true.
         case failItems(count: Int, status: Int)
+        /// Processes the request but answers its items with `statuses` in order, one per item
+        /// from the first: a 2xx applies the item as usual; any other status is answered
+        /// instead of applying it (403 `cluster_block_exception`, 404 `index_not_found_exception`,
+        /// others as `failItems`). Items past the list are applied as usual.
+        case itemStatuses([Int])
+        /// Answers 413 with an empty body, storing nothing, when the body as received (compressed
+        /// or not) is larger than `bytes`; handles smaller requests as usual. Applies to every
+        /// request until the faults are cleared (it stays at the head of the queue).
+        case tooLarge(above: Int)
+        /// Stores the documents, then closes the connection without answering: the client
+        /// does not know they are there, and sends them again.
+        case resetAfterStoring
         /// Closes the connection without answering; nothing is stored.
         case closeConnection
         /// Waits `delay` before handling the request normally.
@@ -19,6 +31,9 @@ extension BulkReceiver {
             switch self {
             case .rejectRequest(let status): "reject request with \(status)"
             case .failItems(let count, let status): "fail first \(count) items with \(status)"
+            case .itemStatuses(let statuses): "answer items with \(statuses)"
+            case .tooLarge(let bytes): "413 above \(bytes) bytes"
+            case .resetAfterStoring: "store, then close the connection"
             case .closeConnection: "close connection"
             case .delay(let delay): "delay \(delay)"
             }

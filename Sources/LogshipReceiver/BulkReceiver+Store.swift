@@ -81,7 +81,10 @@ extension BulkReceiver {
 
         /// Takes the next fault, if any.
         mutating func nextFault() -> Fault? {
-            faults.isEmpty ? nil : faults.removeFirst()
+            guard let first = faults.first else { return nil }
+            // A size limit stays until the faults are cleared.
+            if case .tooLarge = first { return first }
+            return faults.removeFirst()
         }
 
         /// Numbers and appends a request record, dropping the oldest beyond the maximum.
@@ -96,15 +99,15 @@ extension BulkReceiver {
         }
 
         /// Applies the operations of `request` in order, as Elasticsearch would; the first
-        /// `forcedItems` are answered `forcedStatus` instead. Ids generated for actions without
+        /// `forced.count` are answered with those statuses instead (a 2xx there: applied as
+        /// usual). Ids generated for actions without
         /// one are given to their operations. Each index the request names is looked up once.
         ///
         /// - Parameter body: the request body the operations' ranges point into.
         mutating func apply(
             _ request: inout BulkRequest,
             body: UnsafeBufferPointer<UInt8>,
-            forcedItems: Int,
-            forcedStatus: Int
+            forced: [Int]
         ) -> [ItemResult] {
             let problems = request.indexNames.map { Self.indexNameProblem($0) }
             var taken: [Index?] = Array(repeating: nil, count: request.indexNames.count)
@@ -120,8 +123,8 @@ extension BulkReceiver {
                     request.operations[position].id = request.add(id)
                     request.operations[position].key = DocumentKey(id)
                 }
-                if position < forcedItems {
-                    results.append(ItemResult(status: forcedStatus, outcome: .injected))
+                if position < forced.count, !(200..<300).contains(forced[position]) {
+                    results.append(ItemResult(status: forced[position], outcome: .injected))
                     continue
                 }
                 guard let number = operation.index, !request.indexNames[number].isEmpty else {

@@ -292,6 +292,13 @@ struct BulkResponseWriter {
                     "rejected execution of primary operation [injected by the bulk receiver]"
                 )
             case 400: return ("document_parsing_exception", "[1:1] failed to parse: injected by the bulk receiver")
+            case 403:
+                return (
+                    "cluster_block_exception",
+                    "index [\(indexName)] blocked by: [FORBIDDEN/8/index write (api)]; injected by the bulk receiver"
+                )
+            case 404:
+                return ("index_not_found_exception", "no such index [\(indexName)]; injected by the bulk receiver")
             case 409:
                 return (
                     "version_conflict_engine_exception",

@@ -130,11 +130,12 @@ extension ElasticsearchOutput {
         if let finish = effects.finish { finish.waiter.resume(returning: finish.cancel) }
     }
 
-    /// Every effect, in order: tasks resumed, sources acknowledged, dead letters written (and
-    /// what the delivery decides after each write).
+    /// Every effect, in order: sources acknowledged, tasks resumed (senders wake only after the
+    /// acknowledgement that made room), dead letters written (and what the delivery decides
+    /// after each write).
     func perform(_ effects: Effects) async {
-        resume(effects)
         for sources in effects.acknowledgements where !sources.isEmpty { await acknowledge(sources) }
+        resume(effects)
         for (letters, records, sources) in effects.deadLetters {
             let written = writeDeadLetters(records)
             // A dead-lettered document is done with: its checkpoint moves on.

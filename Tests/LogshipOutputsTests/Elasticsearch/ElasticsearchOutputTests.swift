@@ -8,9 +8,9 @@ import Testing
 
 /// The output against the in-process `BulkReceiver`: real HTTP, gzip, faults.
 @Suite struct ElasticsearchOutputTests {
-    private let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+    let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
-    private func configuration(
+    func configuration(
         port: Int,
         _ change: (inout ElasticsearchOutputConfiguration) -> Void = { _ in }
     )
@@ -34,7 +34,7 @@ import Testing
     /// Runs `output` in a service group around `body`, then shuts it down gracefully and returns
     /// how long the shutdown took.
     @discardableResult
-    private func withRunning(
+    func withRunning(
         _ output: ElasticsearchOutput,
         _ body: () async throws -> Void
     ) async throws -> Duration {
@@ -50,7 +50,7 @@ import Testing
     }
 
     /// Runs `body` with a started receiver and its port, and shuts the receiver down afterwards.
-    private func withReceiver(_ body: (BulkReceiver, Int) async throws -> Void) async throws {
+    func withReceiver(_ body: (BulkReceiver, Int) async throws -> Void) async throws {
         let receiver = BulkReceiver(strict: true, logger: logger)
         let port = try await receiver.start()
         do {

@@ -41,15 +41,39 @@ func temporaryDirectory() throws -> URL {
     return url
 }
 
-/// Collects the sources passed to an output's `acknowledge`.
+/// Collects the sources passed to an output's `acknowledge`; tests wait for a count with
+/// `waitUntil(count:)`, woken by the acknowledgement itself.
 final class AcknowledgementRecorder: Sendable {
-    private let sources = Mutex<[EventSource]>([])
+    private struct State {
+        var sources: [EventSource] = []
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
 
-    var all: [EventSource] { sources.withLock { $0 } }
-    var count: Int { sources.withLock { $0.count } }
+    private let state = Mutex(State())
+
+    var all: [EventSource] { state.withLock { $0.sources } }
+    var count: Int { state.withLock { $0.sources.count } }
 
     func record(_ acknowledged: [EventSource]) {
-        sources.withLock { $0 += acknowledged }
+        let ready = state.withLock { state in
+            state.sources += acknowledged
+            let total = state.sources.count
+            defer { state.waiters.removeAll { $0.count <= total } }
+            return state.waiters.filter { $0.count <= total }.map(\.continuation)
+        }
+        for waiter in ready { waiter.resume() }
+    }
+
+    /// Returns once at least `count` sources were acknowledged (bound the test with a time limit).
+    func waitUntil(count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let reached = state.withLock { state in
+                guard state.sources.count < count else { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if reached { continuation.resume() }
+        }
     }
 }
 

@@ -1,0 +1,109 @@
+import Foundation
+import LogshipCore
+import LogshipOutputs
+import LogshipReceiver
+import Testing
+
+/// Issue 8's answers end to end: the output against the receiver over real HTTP, with the
+/// receiver answering as Elasticsearch 8 does when items or requests fail.
+extension ElasticsearchOutputTests {
+    /// Items answered 429, 400, 403, 409 and 201: the 429 and the 403 are retried and land, the
+    /// 400 goes to the dead-letter file with its reason, the 409 (already there) is taken; nothing
+    /// is stored twice, and the statistics say so.
+    @Test(.timeLimit(.minutes(2))) func everyItemAnswerIsHandled() async throws {
+        try await withReceiver { receiver, port in
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("dead.ndjson").path
+            let acknowledged = AcknowledgementRecorder()
+            let output = ElasticsearchOutput(
+                configuration: configuration(port: port) { $0.deadLetterPath = path },
+                acknowledge: { acknowledged.record($0) },
+                logger: logger
+            )
+            let events = makeEvents(5)
+            try await withRunning(output) {
+                // Event 3 first, so that it is there when the batch of five comes: a real 409.
+                await output.send([events[3]])
+                await acknowledged.waitUntil(count: 1)
+                receiver.enqueue(.itemStatuses([429, 400, 403, 201, 201]))
+                await output.send(events)
+                await acknowledged.waitUntil(count: 6)
+            }
+            #expect(receiver.documentCount == 4)
+            let statuses = receiver.requests.map(\.itemStatuses)
+            #expect(statuses == [[201], [429, 400, 403, 409, 201], [201, 201]])
+            let statistics = output.statistics
+            #expect(statistics.documentsAcknowledged == 5)
+            #expect(statistics.documentsConflicted == 1)
+            #expect(statistics.documentsRetried == 2)
+            #expect(statistics.documentsDeadLettered == 1)
+            #expect(statistics.deadLetteredByReason == ["document_parsing_exception": 1])
+            #expect(statistics.bulkRequests[.partial] == 1 && statistics.bulkRequests[.success] == 2)
+            #expect(statistics.bufferedEvents == 0 && statistics.lastError == nil)
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == 1)
+            #expect(lines.first?.contains(#""status":400"#) == true)
+            #expect(lines.first?.contains(#""message":"line 1""#) == true)
+        }
+    }
+
+    /// 413 above a body size: batches split until they fit and everything lands; the document
+    /// too large on its own is dead-lettered with the 413.
+    @Test(.timeLimit(.minutes(2))) func tooLargeSplitsUntilItFitsAndDeadLettersTheDocumentAlone() async throws {
+        try await withReceiver { receiver, port in
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("dead.ndjson").path
+            receiver.enqueue(.tooLarge(above: 1_000))
+            let acknowledged = AcknowledgementRecorder()
+            let output = ElasticsearchOutput(
+                configuration: configuration(port: port) {
+                    $0.deadLetterPath = path
+                    $0.compressionLevel = 0
+                    $0.maximumBatchEvents = 40
+                    $0.maximumBatchAge = .seconds(60)
+                },
+                acknowledge: { acknowledged.record($0) },
+                logger: logger
+            )
+            var events = makeEvents(40)
+            events[17].fields["message"] = .string(String(repeating: "x", count: 2_000))
+            try await withRunning(output) {
+                await output.send(events)
+                await acknowledged.waitUntil(count: 40)
+            }
+            #expect(receiver.documentCount == 39)
+            #expect(receiver.requests.filter { $0.status == 200 }.allSatisfy { $0.bodyBytes <= 1_000 })
+            #expect(output.statistics.documentsDeadLettered == 1)
+            #expect(output.statistics.documentsAcknowledged == 39)
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            #expect(lines.count == 1 && lines.first?.contains(#""status":413"#) == true)
+            #expect(lines.first?.contains("xxxxxxxxxx") == true)
+        }
+    }
+
+    /// A connection reset after the documents were stored, and a request that times out: both
+    /// are sent again, and `create` with the same ids stores nothing twice.
+    @Test(.timeLimit(.minutes(2))) func resetsAndTimeoutsAreRetriedWithoutDuplicates() async throws {
+        try await withReceiver { receiver, port in
+            receiver.enqueue(.resetAfterStoring, .delay(.seconds(2)))
+            let acknowledged = AcknowledgementRecorder()
+            let output = ElasticsearchOutput(
+                configuration: configuration(port: port) { $0.requestTimeout = .milliseconds(500) },
+                acknowledge: { acknowledged.record($0) },
+                logger: logger
+            )
+            try await withRunning(output) {
+                await output.send(makeEvents(6))
+                await acknowledged.waitUntil(count: 6)
+            }
+            #expect(receiver.documentCount == 6)
+            #expect(Set(acknowledged.all).count == 6)
+            #expect((output.statistics.bulkRequests[.transportError] ?? 0) >= 2)
+            #expect(output.statistics.documentsAcknowledged == 6)
+            // The resent documents were already there: 409, taken.
+            #expect(output.statistics.documentsConflicted >= 6)
+        }
+    }
+}
