@@ -57,7 +57,8 @@ extension ElasticsearchOutput {
         return (buffer, false)
     }
 
-    /// Sends one bulk request to the current host; moves to the next host when there is no response.
+    /// Sends one bulk request to the host `HostPool` picks (round-robin over those up), and tells
+    /// the pool whether the host answered.
     private func post(
         _ body: ByteBuffer,
         compressed: Bool,
@@ -65,12 +66,13 @@ extension ElasticsearchOutput {
         documents: Int,
         client: HTTPClient
     ) async -> BulkAttemptResult {
-        let url = state.withLock { state in
+        let (host, url) = state.withLock { state in
             state.statistics.inFlightRequests += 1
             state.statistics.bytesUncompressed += uncompressedBytes
             state.statistics.bytesCompressed += body.readableBytes
             state.statistics.requestDocuments.observe(Double(documents))
-            return configuration.bulkURL(host: state.hostIndex % configuration.hosts.count)
+            let host = state.hosts.pick(now: .now)
+            return (host, configuration.bulkURL(host: host))
         }
         let started = ContinuousClock.now
         defer {
@@ -89,9 +91,11 @@ extension ElasticsearchOutput {
             let timeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.seconds * 1e9))
             let response = try await client.execute(request, timeout: timeout, logger: logger)
             let bytes = try await response.body.collect(upTo: maximumResponseBytes)
+            state.withLock { $0.hosts.answered(host) }
             return .response(status: Int(response.status.code), body: Array(buffer: bytes))
         } catch {
-            state.withLock { $0.hostIndex = ($0.hostIndex + 1) % configuration.hosts.count }
+            // Cancelled by the shutdown deadline: not the host's fault.
+            if !Task.isCancelled { state.withLock { $0.hosts.failed(host, now: .now) } }
             return .failure("\(url): \(error)")
         }
     }

@@ -70,8 +70,9 @@ package final class ElasticsearchOutput: Service, Sendable {
         var finished: Bool?
         /// The run loop, waiting for `finished`.
         var finishWaiter: CheckedContinuation<Bool, Never>?
-        /// The host requests go to; advanced after a connection error.
-        var hostIndex = 0
+        /// The hosts and their health: round-robin, and a host that gives no answer is left out
+        /// for a while.
+        var hosts: HostPool
         var statistics = ElasticsearchOutputStatistics()
         /// Rate limits of the retry and dead-letter warnings.
         var retryLog = LogRateLimiter(interval: .seconds(5))
@@ -157,7 +158,13 @@ package final class ElasticsearchOutput: Service, Sendable {
             itemRetryLimit: configuration.itemRetryLimit,
             shutdownTimeout: configuration.shutdownTimeout
         )
-        self.state = Mutex(State(batcher: batcher, delivery: delivery))
+        self.state = Mutex(
+            State(
+                batcher: batcher,
+                delivery: delivery,
+                hosts: HostPool(configuration.hosts.isEmpty ? [""] : configuration.hosts)
+            )
+        )
     }
 
     /// A snapshot of the counters and gauges.

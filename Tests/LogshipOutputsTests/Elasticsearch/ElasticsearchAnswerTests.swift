@@ -107,3 +107,34 @@ extension ElasticsearchOutputTests {
         }
     }
 }
+
+extension ElasticsearchOutputTests {
+    /// Two hosts, one dead: every batch lands on the other, and the dead one is left out for a
+    /// cooldown instead of taking every other request (round-robin alone would send it half of
+    /// the 40 requests).
+    @Test(.timeLimit(.minutes(2))) func aDeadHostIsLeftOutAndEverythingLandsOnTheOther() async throws {
+        let dead = BulkReceiver(logger: logger)
+        let deadPort = try await dead.start()
+        await dead.shutdown()
+        try await withReceiver { receiver, port in
+            let acknowledged = AcknowledgementRecorder()
+            let output = ElasticsearchOutput(
+                configuration: configuration(port: port) {
+                    $0.hosts = ["http://127.0.0.1:\(deadPort)", $0.hosts[0]]
+                    $0.maximumBatchEvents = 1
+                },
+                acknowledge: { acknowledged.record($0) },
+                logger: logger
+            )
+            let started = ContinuousClock.now
+            try await withRunning(output) {
+                for number in 0..<40 { await output.send(makeEvents(1, from: number)) }
+                await acknowledged.waitUntil(count: 40)
+                print("two hosts, one dead: 40 batches acknowledged \(ContinuousClock.now - started) after the first")
+            }
+            #expect(receiver.documentCount == 40)
+            let failures = output.statistics.bulkRequests[.transportError] ?? 0
+            #expect(failures >= 1 && failures < 10)
+        }
+    }
+}
