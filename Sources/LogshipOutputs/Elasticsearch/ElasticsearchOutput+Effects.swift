@@ -58,6 +58,7 @@ extension ElasticsearchOutput.State {
             statistics.documentsAcknowledged += acknowledgement.documents.count
             statistics.documentsConflicted += acknowledgement.conflicts
             statistics.bufferedEvents -= acknowledgement.documents.count
+            statistics.lastAcknowledgedAt = .now
         }
         for letters in actions.deadLetter {
             guard let batch = closed[letters.batch] else { continue }

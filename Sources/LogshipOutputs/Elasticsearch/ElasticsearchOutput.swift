@@ -172,9 +172,14 @@ package final class ElasticsearchOutput: Service, Sendable {
         state.withLock { state in
             var statistics = state.statistics
             statistics.suspendedSenders = state.senders.count
+            statistics.failingSince = state.delivery.oldestFailure
+            statistics.hosts = state.hosts.hosts
             return statistics
         }
     }
+
+    /// Whether `run()` has returned.
+    package var isStopped: Bool { state.withLock { $0.phase == .stopped } }
 
     // MARK: Sending
 

@@ -40,8 +40,15 @@ package struct ElasticsearchOutputStatistics: Sendable, Equatable {
     package var bufferedBatchBytes = 0
     /// Callers of `send` currently suspended by backpressure.
     package var suspendedSenders = 0
-    /// The last failure, for logs and health pages; `nil` until one happens.
+    /// The last failure, for logs and health pages; `nil` until one happens and again once a
+    /// request goes through.
     package var lastError: String?
+    /// Since when the longest-failing documents have been retried; `nil` while none is.
+    package var failingSince: ContinuousClock.Instant?
+    /// When Elasticsearch last took documents; `nil` before the first time.
+    package var lastAcknowledgedAt: ContinuousClock.Instant?
+    /// The hosts and their health.
+    package var hosts: [HostPool.Host] = []
 
     package init() {}
 

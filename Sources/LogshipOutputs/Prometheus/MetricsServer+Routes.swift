@@ -12,11 +12,13 @@ extension MetricsServer {
     /// - `GET /healthz`: liveness, `GET /ready`: readiness. 200 `{"status":"ok","details":{…}}`
     ///   when the report is good, otherwise 503 `{"status":"unhealthy","details":{…}}` with the
     ///   reasons; keys sorted.
+    /// - `GET /status`: the JSON of every input and output; 503 while an output has been unable to
+    ///   deliver for more than 10 s.
     /// - `GET /`: 200, a short text index of the endpoints.
     /// - Any other path: 404. A method other than GET or HEAD on a known path: 405 with
     ///   `Allow: GET, HEAD`. HEAD answers like GET without the body.
     static func response(method: String, path: String, accept: String?, endpoints: Endpoints) -> HTTPServerResponse {
-        let known = ["/", "/metrics", "/healthz", "/ready"]
+        let known = ["/", "/metrics", "/healthz", "/ready", "/status"]
         guard known.contains(path) else {
             return HTTPServerResponse(status: 404, contentType: "text/plain; charset=utf-8", body: "not found\n")
         }
@@ -32,6 +34,13 @@ extension MetricsServer {
         case "/metrics":
             let format = PrometheusExposition.Format.negotiate(accept: accept)
             return HTTPServerResponse(status: 200, contentType: format.contentType, body: endpoints.render(format))
+        case "/status":
+            let status = endpoints.status()
+            return HTTPServerResponse(
+                status: status.delivering ? 200 : 503,
+                contentType: "application/json",
+                body: status.json
+            )
         case "/healthz", "/ready":
             let report = path == "/ready" ? endpoints.ready() : endpoints.health()
             return HTTPServerResponse(
@@ -77,8 +86,9 @@ extension MetricsServer {
     static let index = """
         logship
         /metrics  Prometheus metrics (text format 0.0.4, or OpenMetrics 1.0 when the Accept header asks for it)
-        /healthz  liveness as JSON: 200 while logship runs as it should, 503 with the reasons otherwise
+        /healthz  liveness as JSON: 200 while logship's tasks run (also while Elasticsearch is down)
         /ready    readiness as JSON: 200 once checkpoints are loaded and the inputs have opened their files
+        /status   every input and output as JSON: 503 while an output has not delivered for more than 10 s
 
         """
 

@@ -30,15 +30,20 @@ package final class MetricsServer: Service, Sendable {
         package var health: @Sendable () -> HealthReport
         /// Readiness: `/ready`.
         package var ready: @Sendable () -> HealthReport
+        /// `/status`: whether every output delivers (200, else 503) and the JSON of every input
+        /// and output.
+        package var status: @Sendable () -> (delivering: Bool, json: String)
 
         package init(
             render: @escaping @Sendable (PrometheusExposition.Format) -> String,
             health: @escaping @Sendable () -> HealthReport = { HealthReport() },
-            ready: @escaping @Sendable () -> HealthReport = { HealthReport() }
+            ready: @escaping @Sendable () -> HealthReport = { HealthReport() },
+            status: @escaping @Sendable () -> (delivering: Bool, json: String) = { (true, "{}\n") }
         ) {
             self.render = render
             self.health = health
             self.ready = ready
+            self.status = status
         }
     }
 

@@ -123,7 +123,8 @@ package final class PipelineRunner: Sendable {
                     endpoints: .init(
                         render: { exposition.render(format: $0) },
                         health: { exposition.health() },
-                        ready: { exposition.ready() }
+                        ready: { exposition.ready() },
+                        status: { exposition.status() }
                     ),
                     logger: logger
                 )

@@ -31,21 +31,16 @@ package struct SelfMetrics: Sendable {
         return HealthReport(details: ["inputs": String(inputs.count), "checkpoints": "loaded"])
     }
 
-    /// Unhealthy while the output's last bulk request failed, or checkpoints cannot be written.
+    /// Liveness: healthy while logship's tasks run, also while Elasticsearch is down or
+    /// checkpoints cannot be written (a restart would fix neither); those show in the details
+    /// and in `/status`, which answers 503 while an output cannot deliver.
     package func health() -> HealthReport {
         let output = output?.statistics
         let runtime = statistics.current
         var details = ["pending_acknowledgements": String(ledger.pendingCount)]
-        var healthy = true
-        if let error = output?.lastError {
-            details["output_last_error"] = error
-            healthy = false
-        }
-        if runtime.checkpointFailures > 0 && runtime.checkpointWrites == 0 {
-            details["checkpoints"] = "failing"
-            healthy = false
-        }
-        return HealthReport(healthy: healthy, details: details)
+        if let error = output?.lastError { details["output_last_error"] = error }
+        if runtime.checkpointFailures > 0 && runtime.checkpointWrites == 0 { details["checkpoints"] = "failing" }
+        return HealthReport(healthy: true, details: details)
     }
 
     private func family(
@@ -322,6 +317,20 @@ package struct SelfMetrics: Sendable {
                 .gauge,
                 labels: ["output"],
                 [([id], Double(output.bufferedEvents))]
+            ),
+            family(
+                "logship_output_retrying_seconds",
+                "Seconds the longest-failing documents have been retried; 0 while none is (a retry that holds a checkpoint back).",
+                .gauge,
+                labels: ["output"],
+                [([id], output.failingSince.map { (ContinuousClock.now - $0).seconds } ?? 0)]
+            ),
+            family(
+                "logship_output_last_acknowledgement_age_seconds",
+                "Seconds since Elasticsearch last took documents; absent before the first time.",
+                .gauge,
+                labels: ["output"],
+                output.lastAcknowledgedAt.map { [([id], (ContinuousClock.now - $0).seconds)] } ?? []
             ),
             family(
                 "logship_output_paused",
