@@ -105,7 +105,17 @@ extension ElasticsearchOutput {
     func writeDeadLetters(_ records: [DeadLetterRecord]) -> Bool {
         let suppressed = state.withLock { $0.deadLetterLog.admit(now: .now) }
         do {
-            try deadLetterFile?.append(records)
+            let dropped = try deadLetterFile?.append(records) ?? 0
+            if dropped > 0 {
+                state.withLock { $0.statistics.deadLetterRecordsDropped += dropped }
+                logger.error(
+                    "dead-letter files at their bound; the oldest was deleted with its records",
+                    metadata: [
+                        "records": "\(dropped)", "path": "\(configuration.deadLetterPath ?? "-")",
+                        "max_dead_letter_files": "\(configuration.maximumDeadLetterFiles)",
+                    ]
+                )
+            }
         } catch {
             logger.error("cannot write the dead-letter file; retrying later", metadata: ["error": "\(error)"])
             state.withLock { $0.statistics.lastError = "\(error)" }

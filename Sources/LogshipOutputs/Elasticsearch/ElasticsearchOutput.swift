@@ -133,7 +133,11 @@ package final class ElasticsearchOutput: Service, Sendable {
         let retryPolicy = RetryPolicy(initial: configuration.initialBackoff, maximum: configuration.maximumBackoff)
         self.retryPolicy = retryPolicy
         self.deadLetterFile = configuration.deadLetterPath.map {
-            DeadLetterFile(path: $0, maximumBytes: configuration.maximumDeadLetterBytes)
+            DeadLetterFile(
+                path: $0,
+                maximumBytes: configuration.maximumDeadLetterBytes,
+                maximumFiles: configuration.maximumDeadLetterFiles
+            )
         }
         self.compressionThread =
             configuration.compressionLevel > 0 ? CompressionThread(level: configuration.compressionLevel) : nil

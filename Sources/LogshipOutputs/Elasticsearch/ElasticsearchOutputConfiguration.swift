@@ -61,6 +61,9 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
     package var deadLetterPath: String?
     /// Size at which the dead-letter file is rotated to `<path>.1`.
     package var maximumDeadLetterBytes: Int
+    /// Rotated dead-letter files kept (`<path>.1` … `<path>.N`); the records of an older one are
+    /// counted and logged when it is deleted.
+    package var maximumDeadLetterFiles = 5
 
     package init(
         id: String,
@@ -130,6 +133,7 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         if let itemRetryLimit, itemRetryLimit < 0 { throw fail("item_retry_limit", "must not be negative") }
         if let deadLetterPath, deadLetterPath.isEmpty { throw fail("dead_letter_path", "must not be empty") }
         guard maximumDeadLetterBytes >= 1024 else { throw fail("max_dead_letter_bytes", "must be at least 1KiB") }
+        guard maximumDeadLetterFiles >= 1 else { throw fail("max_dead_letter_files", "must be at least 1") }
     }
 
     /// The `_bulk` URL of `hosts[position]`, without a doubled slash, asking Elasticsearch to

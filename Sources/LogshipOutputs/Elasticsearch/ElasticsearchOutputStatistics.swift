@@ -21,6 +21,8 @@ package struct ElasticsearchOutputStatistics: Sendable, Equatable {
     package var documentsConflicted = 0
     /// Documents written to the dead-letter file (or dropped when it is not configured).
     package var documentsDeadLettered = 0
+    /// Dead-letter records deleted with the oldest rotated file (beyond `max_dead_letter_files`).
+    package var deadLetterRecordsDropped = 0
     /// Documents sent again, counted once per retry.
     package var documentsRetried = 0
     /// Bulk requests by how they ended.

@@ -29,6 +29,7 @@ extension ComponentRegistry {
         if let limit = mapping["item_retry_limit"]?.int { configuration.itemRetryLimit = limit }
         configuration.deadLetterPath = mapping["dead_letter_path"]?.string ?? "\(dataDirectory)/dead-letter.ndjson"
         if let size = mapping["max_dead_letter_bytes"]?.byteSize { configuration.maximumDeadLetterBytes = size.bytes }
+        if let count = mapping["max_dead_letter_files"]?.int { configuration.maximumDeadLetterFiles = count }
         return validated(mapping) {
             try configuration.validate()
             return configuration

@@ -319,6 +319,13 @@ package struct SelfMetrics: Sendable {
                 [([id], Double(output.bufferedEvents))]
             ),
             family(
+                "logship_output_dead_letter_records_dropped_total",
+                "Dead-letter records deleted with the oldest rotated file, beyond max_dead_letter_files.",
+                .counter,
+                labels: ["output"],
+                [([id], Double(output.deadLetterRecordsDropped))]
+            ),
+            family(
                 "logship_output_retrying_seconds",
                 "Seconds the longest-failing documents have been retried; 0 while none is (a retry that holds a checkpoint back).",
                 .gauge,

@@ -36,21 +36,31 @@ import Testing
         #expect(file.recordsWritten == 3)
     }
 
-    @Test func rotatesKeepingOneOldFile() throws {
+    /// Numbered like logrotate's files, newest `.1`; beyond `maximumFiles` the oldest is deleted
+    /// and its records counted.
+    @Test func rotatesIntoNumberedFilesAndCountsWhatItDeletes() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("dead.ndjson").path
         var line: [UInt8] = []
         record("1").appendLine(millisecondsSince1970: 0, to: &line)
-        // Room for two lines per file.
-        let file = DeadLetterFile(path: path, maximumBytes: line.count * 2 + 1)
-        for id in 1...5 { try file.append([record(String(id))], now: Date(timeIntervalSince1970: 0)) }
-        #expect(file.rotations == 2)
-        let current = try String(contentsOfFile: path, encoding: .utf8)
-        let old = try String(contentsOfFile: path + ".1", encoding: .utf8)
-        #expect(current.split(separator: "\n").count == 1 && current.contains(#""id":"5""#))
-        #expect(old.split(separator: "\n").count == 2 && old.contains(#""id":"3""#) && old.contains(#""id":"4""#))
-        #expect(!FileManager.default.fileExists(atPath: path + ".2"))
+        // Room for two lines per file, two rotated files kept.
+        let file = DeadLetterFile(path: path, maximumBytes: line.count * 2 + 1, maximumFiles: 2)
+        var dropped: [Int] = []
+        for id in 1...9 { dropped.append(try file.append([record(String(id))], now: Date(timeIntervalSince1970: 0))) }
+        #expect(file.rotations == 4)
+        func ids(_ path: String) throws -> [String] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+                String(line.split(separator: #""id":""#)[1].prefix { $0 != "\"" })
+            }
+        }
+        #expect(try ids(path) == ["9"])
+        #expect(try ids(path + ".1") == ["7", "8"])
+        #expect(try ids(path + ".2") == ["5", "6"])
+        #expect(!FileManager.default.fileExists(atPath: path + ".3"))
+        // Records 1-2 went with the third rotation, 3-4 with the fourth.
+        #expect(dropped == [0, 0, 0, 0, 0, 0, 2, 0, 2])
+        #expect(file.recordsDropped == 4)
     }
 
     @Test func continuesAnExistingFile() throws {
