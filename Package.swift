@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LogshipRuntimeTests",
-            dependencies: ["LogshipRuntime", "LogshipTail", "LogshipTransforms", "LogshipOutputs"]
+            dependencies: ["LogshipRuntime", "LogshipTail", "LogshipTransforms", "LogshipOutputs", "LogshipReceiver"]
         ),
         // Time and allocations per line of each stage of `pipelines/aetherra.yml`, outside
         // `swift test`: `swift package benchmark` (see the README). The benchmark plugin runs only

@@ -18,7 +18,8 @@ struct Logship: AsyncParsableCommand {
             """,
         version: LogshipVersion.current,
         subcommands: [
-            Run.self, Validate.self, Test.self, Status.self, Demo.self, Generate.self, Receiver.self, Bench.self,
+            Run.self, Validate.self, Test.self, Status.self, ReplayDeadLetters.self, Demo.self, Generate.self,
+            Receiver.self, Bench.self,
         ]
     )
 }

@@ -50,6 +50,18 @@ package struct Batch: Sendable, Equatable {
         return String(decoding: action[start..<end], as: UTF8.self)
     }
 
+    /// The `_id` the action line of document `index` names, if any (documents replayed from a
+    /// dead-letter file have no source to take it from).
+    package func actionID(at index: Int) -> String? {
+        let document = documents[index]
+        let action = bytes[document.range.lowerBound..<document.sourceStart]
+        let marker = Array(#""_id":""#.utf8)
+        guard let start = action.firstRange(of: marker)?.upperBound,
+            let end = action[start...].firstIndex(of: UInt8(ascii: "\""))
+        else { return nil }
+        return String(decoding: action[start..<end], as: UTF8.self)
+    }
+
     /// The NDJSON text, for tests and logs.
     package var text: String { String(decoding: bytes, as: UTF8.self) }
 

@@ -66,7 +66,7 @@ extension ElasticsearchOutput.State {
                 DeadLetterRecord(
                     error: error,
                     index: batch.indexName(at: document),
-                    id: batch.documents[document].id,
+                    id: batch.documents[document].id ?? batch.actionID(at: document),
                     document: batch.documentJSON(at: document)
                 )
             }
