@@ -10,18 +10,35 @@ extension BulkReceiver {
         let maximumContentBytes: Int
         /// Full validation and stored documents (see `BulkReceiver.init`).
         let strict: Bool
+        /// Accepted `Authorization` values; empty: none needed.
+        let accepted: Set<String>
         let logger: Logger
 
         /// A backend refusing (decompressed) bodies over `maximumContentBytes` with 413.
-        init(maximumContentBytes: Int, strict: Bool, logger: Logger) {
+        init(maximumContentBytes: Int, strict: Bool, accepted: Set<String> = [], logger: Logger) {
             self.maximumContentBytes = maximumContentBytes
             self.strict = strict
+            self.accepted = accepted
             self.store = Mutex(Store(strict: strict))
             self.logger = logger
         }
 
         /// Routes one request; see `BulkReceiver` for the routes and answers.
         func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
+            if !accepted.isEmpty, !accepted.contains(request.header("authorization") ?? "") {
+                // As Elasticsearch 8 with security on: 401 and a challenge.
+                let reason = "unable to authenticate user for REST request [\(request.path)]"
+                let body = JSON.error(RequestError(status: 401, type: "security_exception", reason: reason))
+                return HTTPServerResponse(
+                    status: 401,
+                    contentType: "application/json",
+                    body: body,
+                    headers: [
+                        ("WWW-Authenticate", #"Basic realm="security", charset="UTF-8""#),
+                        ("WWW-Authenticate", "ApiKey"),
+                    ]
+                )
+            }
             let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
             switch (request.method, segments.count, segments.last) {
             case ("GET", 0, _), ("HEAD", 0, _):

@@ -41,14 +41,23 @@ package final class BulkReceiver: Sendable {
     ///   - maximumContentBytes: the largest body accepted, compressed and decompressed alike
     ///     (default 100 MiB, Elasticsearch's `http.max_content_length`).
     ///   - strict: full validation of every source and stored documents (see above).
+    ///   - accepted: when not empty, the `Authorization` header values accepted (`Basic …`,
+    ///     `ApiKey …`, as `Credentials.authorization()` makes them); any other request, or one
+    ///     without the header, is answered 401 `security_exception` as Elasticsearch does.
     package init(
         host: String = "127.0.0.1",
         port: Int = 0,
         maximumContentBytes: Int = 100 << 20,
         strict: Bool = false,
+        accepted: Set<String> = [],
         logger: Logger
     ) {
-        let backend = Backend(maximumContentBytes: maximumContentBytes, strict: strict, logger: logger)
+        let backend = Backend(
+            maximumContentBytes: maximumContentBytes,
+            strict: strict,
+            accepted: accepted,
+            logger: logger
+        )
         self.backend = backend
         self.server = HTTPServer(
             configuration: .init(address: ListenAddress(host: host, port: port), maximumBodyBytes: maximumContentBytes),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LogshipOutputs
 import LogshipRuntime
 
 extension Logship {
@@ -24,10 +25,28 @@ extension Logship {
         @Flag(name: .long, help: "Validate every document fully (duplicate keys refused) and keep the documents.")
         var strict = false
 
+        @Option(
+            name: .long,
+            help: "Require basic auth with this user (and --password), as Elasticsearch with security on."
+        )
+        var username: String?
+
+        @Option(name: .long, help: "The password --username needs (or RECEIVER_PASSWORD in the environment).")
+        var password: String?
+
+        @Option(name: .long, help: "Require this API key (`Authorization: ApiKey <key>`).")
+        var apiKey: String?
+
         func run() async throws {
             let logger = LoggingSetup.bootstrap(level: "warning")
             do {
-                try await ReceiverRunner(listen: listen, strict: strict, logger: logger).run()
+                var credentials: [Credentials] = []
+                let secret = password ?? ProcessInfo.processInfo.environment["RECEIVER_PASSWORD"]
+                if let username, let secret {
+                    credentials.append(.basic(username: username, password: .inline(Secret(secret))))
+                }
+                if let apiKey { credentials.append(.apiKey(.inline(Secret(apiKey)))) }
+                try await ReceiverRunner(listen: listen, strict: strict, credentials: credentials, logger: logger).run()
             } catch {
                 FileHandle.standardError.write(Data("logship receiver: \(error)\n".utf8))
                 throw ExitCode(1)

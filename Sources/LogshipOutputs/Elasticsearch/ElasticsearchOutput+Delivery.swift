@@ -66,13 +66,13 @@ extension ElasticsearchOutput {
         documents: Int,
         client: HTTPClient
     ) async -> BulkAttemptResult {
-        let (host, url) = state.withLock { state in
+        let (host, url, authorization) = state.withLock { state in
             state.statistics.inFlightRequests += 1
             state.statistics.bytesUncompressed += uncompressedBytes
             state.statistics.bytesCompressed += body.readableBytes
             state.statistics.requestDocuments.observe(Double(documents))
             let host = state.hosts.pick(now: .now)
-            return (host, configuration.bulkURL(host: host))
+            return (host, configuration.bulkURL(host: host), state.authorization)
         }
         let started = ContinuousClock.now
         defer {
@@ -86,12 +86,14 @@ extension ElasticsearchOutput {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-ndjson")
         if compressed { request.headers.add(name: "Content-Encoding", value: "gzip") }
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(body)
         do {
             let timeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.seconds * 1e9))
             let response = try await client.execute(request, timeout: timeout, logger: logger)
             let bytes = try await response.body.collect(upTo: maximumResponseBytes)
             state.withLock { $0.hosts.answered(host) }
+            if response.status.code == 401 { credentialsRefused(url: url) }
             return .response(status: Int(response.status.code), body: Array(buffer: bytes))
         } catch {
             // Cancelled by the shutdown deadline: not the host's fault.
@@ -133,6 +135,28 @@ extension ElasticsearchOutput {
             )
         }
         return true
+    }
+
+    /// Elasticsearch refused the credentials: says so loudly (rate-limited; the documents are
+    /// retried with backoff, nothing is dead-lettered for it) and reads secret files again, in
+    /// case the password or key was rotated.
+    private func credentialsRefused(url: String) {
+        let (suppressed, header) = state.withLock { state -> (Int?, String?) in
+            let suppressed = state.authLog.admit(now: .now)
+            if let credentials = configuration.credentials, let header = try? credentials.authorization() {
+                state.authorization = header
+            }
+            return (suppressed, state.authorization)
+        }
+        guard let suppressed else { return }
+        logger.error(
+            "Elasticsearch refused the credentials (401); retrying with backoff: check username and password, or api_key",
+            metadata: [
+                "url": "\(url)", "credentials": "\(configuration.credentials.map { "\($0)" } ?? "none")",
+                "sent": "\(header == nil ? "no Authorization header" : "an Authorization header")",
+                "suppressed": "\(suppressed)",
+            ]
+        )
     }
 
     /// Logs a retry (rate-limited; each is counted in the statistics).

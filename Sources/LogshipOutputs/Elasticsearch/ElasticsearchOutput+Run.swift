@@ -26,6 +26,18 @@ extension ElasticsearchOutput {
     /// invalid configuration or a dead-letter file that cannot be opened.
     package func run() async throws {
         try configuration.validate()
+        if let credentials = configuration.credentials {
+            do {
+                let header = try credentials.authorization()
+                state.withLock { $0.authorization = header }
+            } catch {
+                throw ElasticsearchOutputError.invalidConfiguration(
+                    outputID: configuration.id,
+                    key: "credentials",
+                    reason: "\(error)"
+                )
+            }
+        }
         try deadLetterFile?.openFile()
         compressionThread?.start()
         var clientConfiguration = HTTPClient.Configuration()

@@ -73,10 +73,14 @@ package final class ElasticsearchOutput: Service, Sendable {
         /// The hosts and their health: round-robin, and a host that gives no answer is left out
         /// for a while.
         var hosts: HostPool
+        /// The `Authorization` header, made from `configuration.credentials` at start and again
+        /// after a 401 (a secret file may have been rotated).
+        var authorization: String?
         var statistics = ElasticsearchOutputStatistics()
         /// Rate limits of the retry and dead-letter warnings.
         var retryLog = LogRateLimiter(interval: .seconds(5))
         var deadLetterLog = LogRateLimiter(interval: .seconds(5))
+        var authLog = LogRateLimiter(interval: .seconds(30))
         var warnedStopped = false
 
         /// Whether `send` may add events: fewer than `maximumBufferedEvents` are buffered and

@@ -61,6 +61,9 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
     package var deadLetterPath: String?
     /// Size at which the dead-letter file is rotated to `<path>.1`.
     package var maximumDeadLetterBytes: Int
+    /// How requests authenticate (basic auth or an API key); `nil`: they do not. Printed as
+    /// `<redacted>` wherever the configuration is.
+    package var credentials: Credentials? = nil
     /// Rotated dead-letter files kept (`<path>.1` … `<path>.N`); the records of an older one are
     /// counted and logged when it is deleted.
     package var maximumDeadLetterFiles = 5

@@ -30,9 +30,51 @@ extension ComponentRegistry {
         configuration.deadLetterPath = mapping["dead_letter_path"]?.string ?? "\(dataDirectory)/dead-letter.ndjson"
         if let size = mapping["max_dead_letter_bytes"]?.byteSize { configuration.maximumDeadLetterBytes = size.bytes }
         if let count = mapping["max_dead_letter_files"]?.int { configuration.maximumDeadLetterFiles = count }
+        configuration.credentials = credentials(mapping)
         return validated(mapping) {
             try configuration.validate()
             return configuration
+        }
+    }
+
+    /// `username` with `password` or `password_file`, or `api_key` or `api_key_file`. An empty
+    /// value is no value, so that `${ES_PASSWORD:-}` in a shipped pipeline means "not set".
+    private static func credentials(_ mapping: ConfigMapping) -> Credentials? {
+        func text(_ key: String) -> String? {
+            guard let value = mapping[key]?.string, !value.isEmpty else { return nil }
+            return value
+        }
+        let username = text("username")
+        let password = text("password").map { Credentials.SecretSource.inline(Secret($0)) }
+        let passwordFile = text("password_file").map { Credentials.SecretSource.file($0) }
+        let apiKey = text("api_key").map { Credentials.SecretSource.inline(Secret($0)) }
+        let apiKeyFile = text("api_key_file").map { Credentials.SecretSource.file($0) }
+        if password != nil && passwordFile != nil {
+            mapping["password_file"]?.report("give password or password_file, not both")
+        }
+        if apiKey != nil && apiKeyFile != nil {
+            mapping["api_key_file"]?.report("give api_key or api_key_file, not both")
+        }
+        let secret = password ?? passwordFile
+        let key = apiKey ?? apiKeyFile
+        switch (username, secret, key) {
+        case (nil, nil, nil):
+            return nil
+        case (let user?, let secret?, nil):
+            return .basic(username: user, password: secret)
+        case (nil, nil, let key?):
+            return .apiKey(key)
+        case (_, _, _?):
+            (mapping["api_key"] ?? mapping["api_key_file"])?.report(
+                "give username and password, or an api_key, not both"
+            )
+            return nil
+        case (nil, _?, nil):
+            (mapping["password"] ?? mapping["password_file"])?.report("a password needs a username")
+            return nil
+        case (_?, nil, nil):
+            mapping["username"]?.report("a username needs a password or a password_file")
+            return nil
         }
     }
 

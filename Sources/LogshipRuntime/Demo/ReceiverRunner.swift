@@ -1,6 +1,6 @@
 import Foundation
 package import Logging
-import LogshipOutputs
+package import LogshipOutputs
 import LogshipReceiver
 import ServiceLifecycle
 import UnixSignals
@@ -14,19 +14,29 @@ import UnixSignals
 package struct ReceiverRunner {
     let listen: String
     let strict: Bool
+    /// Accepted `Authorization` values; empty: none needed.
+    let accepted: Set<String>
     let logger: Logger
 
-    package init(listen: String, strict: Bool = false, logger: Logger) {
+    package init(listen: String, strict: Bool = false, credentials: [Credentials] = [], logger: Logger) throws {
         self.listen = listen
         self.strict = strict
+        self.accepted = Set(try credentials.map { try $0.authorization() })
         self.logger = logger
     }
 
     package func run() async throws {
         let address = try ListenAddress(parsing: listen)
-        let receiver = BulkReceiver(host: address.host, port: address.port, strict: strict, logger: logger)
+        let receiver = BulkReceiver(
+            host: address.host,
+            port: address.port,
+            strict: strict,
+            accepted: accepted,
+            logger: logger
+        )
         let port = try await receiver.start()
-        let mode = strict ? "strict: every source validated and kept" : "fast: action lines checked, ids kept"
+        var mode = strict ? "strict: every source validated and kept" : "fast: action lines checked, ids kept"
+        if !accepted.isEmpty { mode += "; authentication required" }
         print("bulk endpoint on http://\(address.host):\(port) (stats: /_logship/stats; \(mode)); Ctrl-C stops it")
         fflush(nil)  // all streams: a parent (logship bench) reads the port from a pipe
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)

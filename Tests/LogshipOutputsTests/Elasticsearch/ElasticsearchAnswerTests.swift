@@ -138,3 +138,60 @@ extension ElasticsearchOutputTests {
         }
     }
 }
+
+extension ElasticsearchOutputTests {
+    /// Basic auth and an API key against a receiver that requires them; a wrong password is
+    /// answered 401 and retried (nothing dead-lettered, nothing stored) until it is right, and the
+    /// secret shows nowhere: not in the configuration's description, the statistics or the logs.
+    @Test(.timeLimit(.minutes(2))) func basicAuthAndAPIKeysAndRefusedCredentials() async throws {
+        let password = "s3cret-Pa55"
+        let basic = Credentials.basic(username: "elastic", password: .inline(Secret(password)))
+        let key = Credentials.apiKey(.inline(Secret("VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==")))
+        let receiver = BulkReceiver(
+            strict: true,
+            accepted: [try basic.authorization(), try key.authorization()],
+            logger: logger
+        )
+        let port = try await receiver.start()
+        defer { Task { await receiver.shutdown() } }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let passwordFile = directory.appendingPathComponent("password").path
+        try "wrong\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let logs = LogCapture()
+        for (credentials, first) in [(basic, 0), (key, 10)] {
+            let acknowledged = AcknowledgementRecorder()
+            let output = ElasticsearchOutput(
+                configuration: configuration(port: port) { $0.credentials = credentials },
+                acknowledge: { acknowledged.record($0) },
+                logger: logs.logger
+            )
+            try await withRunning(output) {
+                await output.send(makeEvents(5, from: first))
+                await acknowledged.waitUntil(count: 5)
+            }
+        }
+        #expect(receiver.documentCount == 10)
+        // A password file with the wrong password: 401s, retried; the file is read again after
+        // each, so fixing it is enough.
+        let acknowledged = AcknowledgementRecorder()
+        let fromFile = Credentials.basic(username: "elastic", password: .file(passwordFile))
+        let output = ElasticsearchOutput(
+            configuration: configuration(port: port) { $0.credentials = fromFile },
+            acknowledge: { acknowledged.record($0) },
+            logger: logs.logger
+        )
+        try await withRunning(output) {
+            await output.send(makeEvents(5, from: 20))
+            #expect(await eventually { (output.statistics.bulkRequests[.rejected] ?? 0) >= 2 })
+            #expect(acknowledged.count == 0 && output.statistics.documentsDeadLettered == 0)
+            try "\(password)\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+            await acknowledged.waitUntil(count: 5)
+        }
+        #expect(receiver.documentCount == 15)
+        #expect(logs.text.contains("Elasticsearch refused the credentials (401)"))
+        for text in [logs.text, "\(configuration(port: port) { $0.credentials = basic })", "\(output.statistics)"] {
+            #expect(!text.contains(password) && !text.contains("VnVhQ2ZH"))
+        }
+    }
+}

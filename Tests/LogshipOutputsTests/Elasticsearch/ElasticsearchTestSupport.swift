@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import LogshipCore
 import LogshipOutputs
 import Synchronization
@@ -87,4 +88,33 @@ func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool) async
         try? await Task.sleep(for: .milliseconds(10))
     }
     return condition()
+}
+
+/// Keeps every log line (message and metadata) for tests that check what is logged.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(capture: self) }
+    }
+
+    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    private struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            capture.append("\(event.level) \(event.message) \(all.sorted { $0.key < $1.key })")
+        }
+    }
 }
