@@ -98,7 +98,7 @@ extension ElasticsearchOutput {
         } catch {
             // Cancelled by the shutdown deadline: not the host's fault.
             if !Task.isCancelled { state.withLock { $0.hosts.failed(host, now: .now) } }
-            return .failure("\(url): \(error)")
+            return .failure("\(ElasticsearchOutputConfiguration.displayHost(url)): \(error)")
         }
     }
 
@@ -152,7 +152,8 @@ extension ElasticsearchOutput {
         logger.error(
             "Elasticsearch refused the credentials (401); retrying with backoff: check username and password, or api_key",
             metadata: [
-                "url": "\(url)", "credentials": "\(configuration.credentials.map { "\($0)" } ?? "none")",
+                "host": "\(ElasticsearchOutputConfiguration.displayHost(url))",
+                "credentials": "\(configuration.credentials.map { "\($0)" } ?? "none")",
                 "sent": "\(header == nil ? "no Authorization header" : "an Authorization header")",
                 "suppressed": "\(suppressed)",
             ]

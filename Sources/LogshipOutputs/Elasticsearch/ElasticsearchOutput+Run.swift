@@ -55,7 +55,11 @@ extension ElasticsearchOutput {
         )
         logger.info(
             "elasticsearch output started",
-            metadata: ["hosts": "\(configuration.hosts.joined(separator: ","))", "index": "\(configuration.index)"]
+            metadata: [
+                "hosts":
+                    "\(configuration.hosts.map(ElasticsearchOutputConfiguration.displayHost).joined(separator: ","))",
+                "index": "\(configuration.index)",
+            ]
         )
         await withGracefulShutdownHandler {
             await runChildren(client: client)

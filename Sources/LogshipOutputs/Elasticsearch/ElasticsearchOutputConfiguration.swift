@@ -1,4 +1,5 @@
 import struct Foundation.URL
+import struct Foundation.URLComponents
 
 /// Settings of the Elasticsearch output. Every bound has a default; `validate()` checks them
 /// without doing any I/O.
@@ -146,6 +147,14 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         var base = hosts[position]
         while base.hasSuffix("/") { base.removeLast() }
         return base + "/_bulk?" + Self.bulkQuery
+    }
+
+    /// `http://user:secret@host:9200/path` → `http://host:9200`: a host as logs, errors and
+    /// `/status` show it, without credentials a URL may carry.
+    package static func displayHost(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return "?" }
+        let port = components.port.map { ":\($0)" } ?? ""
+        return "\(components.scheme ?? "http")://\(host)\(port)"
     }
 
     /// The query of every `_bulk` request.

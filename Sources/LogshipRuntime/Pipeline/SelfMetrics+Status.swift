@@ -44,13 +44,6 @@ struct PipelineStatusReport: Encodable {
 
     /// How long documents may fail before the output counts as failing.
     static let failingAfter: Duration = .seconds(10)
-
-    /// `http://user:secret@host:9200/path` → `http://host:9200`.
-    static func displayURL(_ url: String) -> String {
-        guard let components = URLComponents(string: url), let host = components.host else { return "?" }
-        let port = components.port.map { ":\($0)" } ?? ""
-        return "\(components.scheme ?? "http")://\(host)\(port)"
-    }
 }
 
 extension SelfMetrics {
@@ -100,7 +93,7 @@ extension SelfMetrics {
                     lastError: statistics.lastError,
                     hosts: statistics.hosts.map {
                         .init(
-                            url: PipelineStatusReport.displayURL($0.url),
+                            url: ElasticsearchOutputConfiguration.displayHost($0.url),
                             up: $0.isAvailable(at: now),
                             failures: $0.failures
                         )
