@@ -44,12 +44,14 @@ package final class BulkReceiver: Sendable {
     ///   - accepted: when not empty, the `Authorization` header values accepted (`Basic …`,
     ///     `ApiKey …`, as `Credentials.authorization()` makes them); any other request, or one
     ///     without the header, is answered 401 `security_exception` as Elasticsearch does.
+    ///   - tls: HTTPS with this certificate and key (Elasticsearch 8's default); `nil`: HTTP.
     package init(
         host: String = "127.0.0.1",
         port: Int = 0,
         maximumContentBytes: Int = 100 << 20,
         strict: Bool = false,
         accepted: Set<String> = [],
+        tls: ServerTLS? = nil,
         logger: Logger
     ) {
         let backend = Backend(
@@ -60,7 +62,11 @@ package final class BulkReceiver: Sendable {
         )
         self.backend = backend
         self.server = HTTPServer(
-            configuration: .init(address: ListenAddress(host: host, port: port), maximumBodyBytes: maximumContentBytes),
+            configuration: .init(
+                address: ListenAddress(host: host, port: port),
+                maximumBodyBytes: maximumContentBytes,
+                tls: tls
+            ),
             logger: logger
         ) { request in
             await backend.respond(to: request)

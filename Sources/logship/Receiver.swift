@@ -37,6 +37,18 @@ extension Logship {
         @Option(name: .long, help: "Require this API key (`Authorization: ApiKey <key>`).")
         var apiKey: String?
 
+        @Option(name: .long, help: "Serve HTTPS with this PEM certificate (chain), with --tls-key.")
+        var tlsCertificate: String?
+
+        @Option(name: .long, help: "The PEM private key of --tls-certificate.")
+        var tlsKey: String?
+
+        func validate() throws {
+            if (tlsCertificate == nil) != (tlsKey == nil) {
+                throw ValidationError("--tls-certificate and --tls-key go together")
+            }
+        }
+
         func run() async throws {
             let logger = LoggingSetup.bootstrap(level: "warning")
             do {
@@ -46,7 +58,14 @@ extension Logship {
                     credentials.append(.basic(username: username, password: .inline(Secret(secret))))
                 }
                 if let apiKey { credentials.append(.apiKey(.inline(Secret(apiKey)))) }
-                try await ReceiverRunner(listen: listen, strict: strict, credentials: credentials, logger: logger).run()
+                let tls = tlsCertificate.map { ServerTLS(certificateFile: $0, keyFile: tlsKey ?? "") }
+                try await ReceiverRunner(
+                    listen: listen,
+                    strict: strict,
+                    credentials: credentials,
+                    tls: tls,
+                    logger: logger
+                ).run()
             } catch {
                 FileHandle.standardError.write(Data("logship receiver: \(error)\n".utf8))
                 throw ExitCode(1)

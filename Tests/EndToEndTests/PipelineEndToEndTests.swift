@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LogshipCore
+import LogshipOutputs
 import LogshipReceiver
 import LogshipRuntime
 import Testing
@@ -19,11 +20,22 @@ struct PipelineEndToEndTests {
         var data: String { directory.path("data") }
         var metricsURL: String { "http://127.0.0.1:\(metricsPort)/metrics" }
 
-        static func make() async throws -> Setup {
-            let directory = try TemporaryDirectory()
+        /// A receiver answering over HTTPS with `tls` (then `ES_HOSTS` is `https://localhost:…`)
+        /// and requiring one of the `accepted` `Authorization` values, when given.
+        static func make(
+            directory: TemporaryDirectory? = nil,
+            tls: ServerTLS? = nil,
+            accepted: Set<String> = []
+        ) async throws -> Setup {
+            let directory = try directory ?? TemporaryDirectory()
             try FileManager.default.createDirectory(atPath: directory.path("logs"), withIntermediateDirectories: true)
             // Strict: every document is validated (unique keys included) and kept for the checks.
-            let receiver = BulkReceiver(strict: true, logger: Logger(label: "test-receiver"))
+            let receiver = BulkReceiver(
+                strict: true,
+                accepted: accepted,
+                tls: tls,
+                logger: Logger(label: "test-receiver")
+            )
             let port = try await receiver.start()
             let metricsPort = try freePort()
             return Setup(
@@ -33,7 +45,7 @@ struct PipelineEndToEndTests {
                 environment: [
                     "AETHERRA_LOG_DIR": directory.path("logs"),
                     "LOGSHIP_DATA_DIR": directory.path("data"),
-                    "ES_HOSTS": "http://127.0.0.1:\(port)",
+                    "ES_HOSTS": tls == nil ? "http://127.0.0.1:\(port)" : "https://localhost:\(port)",
                     "METRICS_LISTEN": "127.0.0.1:\(metricsPort)",
                 ]
             )

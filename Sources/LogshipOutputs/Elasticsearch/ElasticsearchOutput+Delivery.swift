@@ -98,7 +98,7 @@ extension ElasticsearchOutput {
         } catch {
             // Cancelled by the shutdown deadline: not the host's fault.
             if !Task.isCancelled { state.withLock { $0.hosts.failed(host, now: .now) } }
-            return .failure("\(ElasticsearchOutputConfiguration.displayHost(url)): \(error)")
+            return .failure(TransportFailure.describe(error, url: url))
         }
     }
 

@@ -3,6 +3,7 @@ import Logging
 import LogshipCore
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -38,9 +39,22 @@ extension ElasticsearchOutput {
                 )
             }
         }
+        let tls: TLSConfiguration
+        do {
+            tls = try configuration.tls.configuration()
+        } catch {
+            throw ElasticsearchOutputError.invalidConfiguration(
+                outputID: configuration.id,
+                key: error.key,
+                reason: error.description
+            )
+        }
         try deadLetterFile?.openFile()
         compressionThread?.start()
         var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.tlsConfiguration = tls
+        // Elasticsearch speaks HTTP/1.1 only.
+        clientConfiguration.httpVersion = .http1Only
         clientConfiguration.timeout.connect = .nanoseconds(
             Int64(min(configuration.requestTimeout, .seconds(10)).seconds * 1e9)
         )
@@ -61,6 +75,15 @@ extension ElasticsearchOutput {
                 "index": "\(configuration.index)",
             ]
         )
+        if configuration.usesTLS {
+            if configuration.tls.verifyCertificate {
+                logger.info("TLS to https hosts", metadata: ["tls": "\(configuration.tls)"])
+            } else {
+                logger.warning(
+                    "TLS certificate verification is off (tls.verify: false): the connection is encrypted, but anyone on the path can pose as Elasticsearch and read the logs and credentials"
+                )
+            }
+        }
         await withGracefulShutdownHandler {
             await runChildren(client: client)
         } onGracefulShutdown: {

@@ -1,3 +1,5 @@
+import NIOSSL
+
 import struct Foundation.URL
 import struct Foundation.URLComponents
 
@@ -68,6 +70,9 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
     /// Rotated dead-letter files kept (`<path>.1` … `<path>.N`); the records of an older one are
     /// counted and logged when it is deleted.
     package var maximumDeadLetterFiles = 5
+    /// TLS for `https://` hosts: verification on, the system's CAs, no client certificate by
+    /// default (see `ClientTLS`).
+    package var tls = ClientTLS()
 
     package init(
         id: String,
@@ -138,6 +143,11 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         if let deadLetterPath, deadLetterPath.isEmpty { throw fail("dead_letter_path", "must not be empty") }
         guard maximumDeadLetterBytes >= 1024 else { throw fail("max_dead_letter_bytes", "must be at least 1KiB") }
         guard maximumDeadLetterFiles >= 1 else { throw fail("max_dead_letter_files", "must be at least 1") }
+    }
+
+    /// Whether any host is `https://` (TLS settings matter only then).
+    package var usesTLS: Bool {
+        hosts.contains { $0.lowercased().hasPrefix("https://") }
     }
 
     /// The `_bulk` URL of `hosts[position]`, without a doubled slash, asking Elasticsearch to

@@ -9,12 +9,20 @@ extension HTTPServer {
         /// How long, after answering 413, the server keeps discarding the rest of the refused body
         /// before it closes the connection, so that the client reads the 413 rather than a reset.
         package var lingerTimeout: Duration
+        /// HTTPS with this certificate and key; `nil`: plain HTTP.
+        package var tls: ServerTLS?
 
         /// A configuration; the default body limit is 1 MiB.
-        package init(address: ListenAddress, maximumBodyBytes: Int = 1 << 20, lingerTimeout: Duration = .seconds(1)) {
+        package init(
+            address: ListenAddress,
+            maximumBodyBytes: Int = 1 << 20,
+            lingerTimeout: Duration = .seconds(1),
+            tls: ServerTLS? = nil
+        ) {
             self.address = address
             self.maximumBodyBytes = maximumBodyBytes
             self.lingerTimeout = lingerTimeout
+            self.tls = tls
         }
     }
 }

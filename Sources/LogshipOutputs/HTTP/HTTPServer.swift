@@ -2,6 +2,7 @@ package import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import Musl
 import Darwin
 #endif
 
-/// A minimal HTTP/1.1 server: it aggregates each request (body up to
+/// A minimal HTTP/1.1 server (HTTPS with `Configuration.tls`): it aggregates each request (body up to
 /// `Configuration.maximumBodyBytes`), passes it to an async handler and writes the handler's
 /// response with `Content-Length`. Connections are kept alive unless the client asks otherwise.
 ///
@@ -73,6 +74,12 @@ package final class HTTPServer: Sendable {
             return true
         }
         guard canStart else { throw .alreadyStarted(address: address.description) }
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = try configuration.tls?.context()
+        } catch {
+            throw .tls(address: address.description, reason: error.description)
+        }
         let listener: Listener
         do {
             listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -81,6 +88,9 @@ package final class HTTPServer: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .bind(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tlsContext {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
+                        }
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         return try Connection(wrappingChannelSynchronously: channel)
                     }

@@ -7,6 +7,8 @@ package enum HTTPServerError: Error, CustomStringConvertible, Equatable {
     case cannotListen(address: String, reason: String)
     /// `start()` was called on a server that is already started or has been shut down.
     case alreadyStarted(address: String)
+    /// The TLS certificate or key cannot be used; `reason` names the file and why.
+    case tls(address: String, reason: String)
 
     package var description: String {
         switch self {
@@ -16,6 +18,8 @@ package enum HTTPServerError: Error, CustomStringConvertible, Equatable {
             "cannot listen on \(address): \(reason)"
         case .alreadyStarted(let address):
             "the HTTP server for \(address) was already started or has been shut down"
+        case .tls(let address, let reason):
+            "cannot serve HTTPS on \(address): \(reason)"
         }
     }
 }

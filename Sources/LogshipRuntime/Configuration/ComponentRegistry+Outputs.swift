@@ -31,6 +31,7 @@ extension ComponentRegistry {
         if let size = mapping["max_dead_letter_bytes"]?.byteSize { configuration.maximumDeadLetterBytes = size.bytes }
         if let count = mapping["max_dead_letter_files"]?.int { configuration.maximumDeadLetterFiles = count }
         configuration.credentials = credentials(mapping)
+        if let tls = mapping["tls"]?.mapping { configuration.tls = clientTLS(tls) }
         return validated(mapping) {
             try configuration.validate()
             return configuration
@@ -76,6 +77,31 @@ extension ComponentRegistry {
             mapping["username"]?.report("a username needs a password or a password_file")
             return nil
         }
+    }
+
+    /// `tls:` of an output: `ca_file`, `certificate_file`, `key_file` (an empty value is no value,
+    /// for `${ES_CA_FILE:-}`), `verify`, `verify_hostname`. The files are read here, so that
+    /// `logship validate` reports one that is missing or is not PEM, naming its key.
+    private static func clientTLS(_ mapping: ConfigMapping) -> ClientTLS {
+        func path(_ key: String) -> String? {
+            guard let value = mapping[key]?.string, !value.isEmpty else { return nil }
+            return value
+        }
+        var tls = ClientTLS(
+            caFile: path("ca_file"),
+            certificateFile: path("certificate_file"),
+            keyFile: path("key_file")
+        )
+        if let verify = mapping["verify"]?.bool { tls.verifyCertificate = verify }
+        if let verify = mapping["verify_hostname"]?.bool { tls.verifyHostname = verify }
+        mapping.finish()
+        do {
+            _ = try tls.configuration()
+        } catch {
+            let key = String(error.key.dropFirst("tls.".count))
+            (mapping[key] ?? mapping.value).report(error.description)
+        }
+        return tls
     }
 
     /// `type: prometheus`.

@@ -90,17 +90,42 @@ func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool) async
     return condition()
 }
 
-/// Keeps every log line (message and metadata) for tests that check what is logged.
+/// Keeps every log line (message and metadata) for tests that check what is logged; a test can
+/// wait for a line, woken by the line itself.
 final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
+    private struct State {
+        var lines: [String] = []
+        var waiters: [(text: String, continuation: CheckedContinuation<Void, Never>)] = []
+    }
 
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+    private let state = Mutex(State())
+
+    var text: String { state.withLock { $0.lines.joined(separator: "\n") } }
 
     var logger: Logger {
         Logger(label: "test") { _ in Handler(capture: self) }
     }
 
-    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
+    fileprivate func append(_ line: String) {
+        let ready = state.withLock { state in
+            state.lines.append(line)
+            defer { state.waiters.removeAll { line.contains($0.text) } }
+            return state.waiters.filter { line.contains($0.text) }.map(\.continuation)
+        }
+        for waiter in ready { waiter.resume() }
+    }
+
+    /// Returns once a line containing `text` was logged (bound the test with a time limit).
+    func waitUntil(logged text: String) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let seen = state.withLock { state in
+                guard !state.lines.contains(where: { $0.contains(text) }) else { return true }
+                state.waiters.append((text, continuation))
+                return false
+            }
+            if seen { continuation.resume() }
+        }
+    }
 
     private struct Handler: LogHandler {
         let capture: LogCapture
