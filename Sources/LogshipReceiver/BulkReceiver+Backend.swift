@@ -27,7 +27,10 @@ extension BulkReceiver {
         func respond(to request: HTTPServerRequest) async -> HTTPServerResponse {
             if !accepted.isEmpty, !accepted.contains(request.header("authorization") ?? "") {
                 // As Elasticsearch 8 with security on: 401 and a challenge.
-                let reason = "unable to authenticate user for REST request [\(request.path)]"
+                let reason =
+                    request.header("authorization") == nil
+                    ? "missing authentication credentials for REST request [\(request.path)]"
+                    : "unable to authenticate user for REST request [\(request.path)]"
                 let body = JSON.error(RequestError(status: 401, type: "security_exception", reason: reason))
                 return HTTPServerResponse(
                     status: 401,

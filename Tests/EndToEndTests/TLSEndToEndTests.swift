@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import LogshipOutputs
 import LogshipReceiver
 import LogshipRuntime
@@ -38,8 +39,13 @@ struct TLSEndToEndTests {
             environment: environment,
             logFile: directory.path("refused.log")
         )
-        let said = await waitUntil(timeout: .seconds(60)) { refused.log.contains("certificate is not trusted") }
+        // The start-up check warns first; then the bulk requests fail, are retried and say why.
+        let said = await waitUntil(timeout: .seconds(60)) {
+            refused.log.contains("bulk request failed; retrying with backoff")
+        }
         #expect(said, "\(refused.log)")
+        #expect(refused.log.contains("elasticsearch host check failed; shipping retries it"))
+        #expect(refused.log.contains("certificate is not trusted"))
         #expect(refused.log.contains("ES_CA_FILE"))
         #expect(refused.process.isRunning && setup.receiver.documentCount == 0)
         #expect(OutageEndToEndTests.get("\(base)/healthz")?.status == 200)
@@ -105,6 +111,50 @@ struct TLSEndToEndTests {
         let secrets = [password, apiKey, try basic.authorization(), try key.authorization()]
         for text in printed {
             for secret in secrets { #expect(!text.contains(secret), "a secret was printed:\n\(text)") }
+        }
+    }
+
+    /// `validate --check-outputs` as an operator runs it before a restart: OK with the CA and the
+    /// password, FAILED (exit 1) saying why without the CA or with a wrong password.
+    @Test func validateChecksOutputs() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let certificates = try TestCertificates(directory: directory.path(""))
+        let server = try certificates.issue("es01", dnsNames: ["localhost"])
+        let basic = Credentials.basic(username: "elastic", password: .inline(Secret("right-Pa55")))
+        let receiver = BulkReceiver(accepted: [try basic.authorization()], tls: server, logger: .init(label: "test"))
+        let port = try await receiver.start()
+        defer { Task { await receiver.shutdown() } }
+        func check(_ environment: [String]) async throws -> (status: Int32, output: String, error: String) {
+            try await runCommand(
+                "/usr/bin/env",
+                ["ES_HOSTS=https://localhost:\(port)", "ES_USERNAME=elastic"] + environment + [
+                    Repository.binary.path, "validate", "--check-outputs", "--timeout", "5", "--config",
+                    Repository.pipeline,
+                ]
+            )
+        }
+        let good = try await check(["ES_PASSWORD=right-Pa55", "ES_CA_FILE=\(certificates.caFile)"])
+        #expect(good.status == 0, "\(good)")
+        #expect(
+            good.output.contains(
+                "outputs.elasticsearch: OK https://localhost:\(port): reachable, Elasticsearch 8.15.0, cluster logship"
+            ),
+            "\(good)"
+        )
+        let wrong = try await check(["ES_PASSWORD=wrong-Pa55", "ES_CA_FILE=\(certificates.caFile)"])
+        #expect(wrong.status == 1)
+        #expect(
+            wrong.output.contains("FAILED https://localhost:\(port): reachable, but the credentials were refused (401")
+        )
+        let untrusted = try await check(["ES_PASSWORD=right-Pa55"])
+        #expect(untrusted.status == 1)
+        #expect(
+            untrusted.output.contains("not reachable: TLS: the server's certificate is not trusted"),
+            "\(untrusted)"
+        )
+        for result in [good, wrong, untrusted] {
+            #expect(!result.output.contains("Pa55") && !result.error.contains("Pa55"))
         }
     }
 

@@ -11,6 +11,7 @@ extension ElasticsearchOutput {
     private enum Child {
         case worker
         case timer
+        case probed
         case finished(cancel: Bool)
     }
 
@@ -27,46 +28,17 @@ extension ElasticsearchOutput {
     /// invalid configuration or a dead-letter file that cannot be opened.
     package func run() async throws {
         try configuration.validate()
-        if let credentials = configuration.credentials {
-            do {
-                let header = try credentials.authorization()
-                state.withLock { $0.authorization = header }
-            } catch {
-                throw ElasticsearchOutputError.invalidConfiguration(
-                    outputID: configuration.id,
-                    key: "credentials",
-                    reason: "\(error)"
-                )
-            }
-        }
-        let tls: TLSConfiguration
-        do {
-            tls = try configuration.tls.configuration()
-        } catch {
-            throw ElasticsearchOutputError.invalidConfiguration(
-                outputID: configuration.id,
-                key: error.key,
-                reason: error.description
-            )
-        }
         try deadLetterFile?.openFile()
+        let connection: ElasticsearchConnection
+        do {
+            // Last of what may throw: a client must be shut down once made.
+            connection = try ElasticsearchConnection(configuration, logger: logger)
+        } catch {
+            deadLetterFile?.closeFile()
+            throw error
+        }
+        state.withLock { $0.authorization = connection.authorization }
         compressionThread?.start()
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.tlsConfiguration = tls
-        // Elasticsearch speaks HTTP/1.1 only.
-        clientConfiguration.httpVersion = .http1Only
-        clientConfiguration.timeout.connect = .nanoseconds(
-            Int64(min(configuration.requestTimeout, .seconds(10)).seconds * 1e9)
-        )
-        clientConfiguration.decompression = .disabled
-        // Failed connects fail the request at once: the output retries with its own backoff and
-        // moves to the next host, instead of the pool retrying one host until the deadline.
-        clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        let client = HTTPClient(
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            configuration: clientConfiguration,
-            backgroundActivityLogger: logger
-        )
         logger.info(
             "elasticsearch output started",
             metadata: [
@@ -85,7 +57,7 @@ extension ElasticsearchOutput {
             }
         }
         await withGracefulShutdownHandler {
-            await runChildren(client: client)
+            await runChildren(connection)
         } onGracefulShutdown: {
             self.beginShutdown()
         }
@@ -104,17 +76,18 @@ extension ElasticsearchOutput {
         } else {
             logger.info("elasticsearch output stopped; every event was acknowledged")
         }
-        do {
-            try await client.shutdown()
-        } catch {
-            logger.debug("HTTP client shutdown failed", metadata: ["error": "\(error)"])
-        }
+        await connection.shutdown(logger: logger)
         await compressionThread?.shutdown()
         deadLetterFile?.closeFile()
     }
 
-    private func runChildren(client: HTTPClient) async {
+    private func runChildren(_ connection: ElasticsearchConnection) async {
+        let client = connection.client
         await withTaskGroup(of: Child.self) { group in
+            group.addTask {
+                await self.checkHosts(connection)
+                return .probed
+            }
             let workers = max(1, configuration.maximumInFlightRequests)
             for _ in 0..<workers {
                 group.addTask {
@@ -133,7 +106,7 @@ extension ElasticsearchOutput {
                 case .worker:
                     workersLeft -= 1
                     if workersLeft == 0 { group.cancelAll() }
-                case .timer:
+                case .timer, .probed:
                     break
                 case .finished(let cancel):
                     if cancel {
@@ -144,6 +117,21 @@ extension ElasticsearchOutput {
                         group.cancelAll()
                     }
                 }
+            }
+        }
+    }
+
+    /// `GET /` on each host once at start: logs what answered (version, cluster) or why a host is
+    /// not usable (unreachable, TLS, credentials refused). A warning only: delivery does not wait
+    /// for it and retries on its own.
+    private func checkHosts(_ connection: ElasticsearchConnection) async {
+        let timeout = min(configuration.requestTimeout, .seconds(10))
+        for probe in await connection.probeHosts(timeout: timeout, logger: logger) {
+            if Task.isCancelled { return }
+            if probe.isUsable {
+                logger.info("elasticsearch host checked", metadata: ["result": "\(probe)"])
+            } else {
+                logger.warning("elasticsearch host check failed; shipping retries it", metadata: ["result": "\(probe)"])
             }
         }
     }
