@@ -14,6 +14,13 @@ extension Logship {
                 of what it has read (bounded by the output's shutdown timeout), writes its \
                 checkpoints and exits 0. Restarted, it resumes from the checkpoints in data_dir.
 
+                SIGHUP reloads the pipeline file: when it is valid, the running pipeline stops \
+                as on SIGTERM (flush, acknowledgements, checkpoints) and the new one starts from \
+                the checkpoints, keeping the state of every metric whose definition is unchanged \
+                and /metrics up (rebound when its address changed). A file with errors, or a \
+                changed data_dir, is refused: logged with file, line and key, and the running \
+                pipeline is kept. Secret and certificate files are read again.
+
                 --once (like Filebeat's): read every matched file to its end, flush, wait until \
                 everything is acknowledged, write the checkpoints and exit 0; a one-line JSON \
                 summary goes to standard output: \
@@ -59,8 +66,27 @@ extension Logship {
                 throw ExitCode(1)
             }
             for warning in pipeline.warnings { logger.warning("\(pipeline.file): \(warning)") }
-            if once { pipeline.stopInputsAtEndOfFiles() }
-            if output == .null { pipeline.dropElasticsearchOutput() }
+            let dropOutput = output == .null
+            if dropOutput { pipeline.dropElasticsearchOutput() }
+            let status = self.status
+            guard once else {
+                // Until SIGTERM; SIGHUP reloads the file (see PipelineSupervisor).
+                let supervisor = PipelineSupervisor(
+                    path: config,
+                    environment: { ProcessInfo.processInfo.environment },
+                    adjust: { if dropOutput { $0.dropElasticsearchOutput() } },
+                    logger: logger
+                )
+                do {
+                    logger.info("running \(pipeline.file): \(pipeline.summary)")
+                    try await supervisor.run(pipeline) { runner in status ? [StatusLine { runner.status() }] : [] }
+                } catch {
+                    FileHandle.standardError.write(Data("logship: \(error)\n".utf8))
+                    throw ExitCode(1)
+                }
+                return
+            }
+            pipeline.stopInputsAtEndOfFiles()
             let runner: PipelineRunner
             do {
                 runner = try await PipelineRunner(configuration: pipeline, logger: logger)
@@ -70,7 +96,6 @@ extension Logship {
                 FileHandle.standardError.write(Data("logship: \(error)\n".utf8))
                 throw ExitCode(1)
             }
-            guard once else { return }
             let final = runner.status()
             print(final.summaryJSON)
             if final.pendingAcknowledgements > 0 {

@@ -122,6 +122,11 @@ struct ExampleFilesTests {
         #expect(execStart.first?.contains("logship run --config ") == true)
         #expect(lines.contains { $0.hasPrefix("Restart=") })
         #expect(lines.contains("KillSignal=SIGTERM"))
+        // Reload validates, then sends SIGHUP.
+        let reload = lines.filter { $0.hasPrefix("ExecReload=") }
+        #expect(
+            reload.count == 2 && reload[0].contains("logship validate --config ") && reload[1].contains("-HUP $MAINPID")
+        )
         // The environment file names every variable the pipeline reads.
         let environment = try String(
             contentsOf: Self.examples.appendingPathComponent("systemd/logship.env"),

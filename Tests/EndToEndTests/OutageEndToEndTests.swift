@@ -30,12 +30,9 @@ struct OutageEndToEndTests {
         )
         let setup = try await PipelineEndToEndTests.Setup.make()
         defer { Task { await setup.tearDown() } }
-        let pipeline = try String(contentsOfFile: Repository.pipeline, encoding: .utf8).replacingOccurrences(
-            of: "    max_batch_age: 500ms\n",
-            with: "    max_batch_age: 500ms\n    max_backoff: 1s\n"
-        )
-        let config = setup.directory.path("pipeline.yml")
-        try pipeline.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try setup.writePipeline([
+            ("    max_batch_age: 500ms\n", "    max_batch_age: 500ms\n    max_backoff: 1s\n")
+        ])
         var fixture = AetherraLogFixture(directory: setup.logs)
         try fixture.append(events: 500)
         let logship = try LogshipProcess(

@@ -51,6 +51,20 @@ struct PipelineEndToEndTests {
             )
         }
 
+        /// Writes `pipelines/aetherra.yml` with each `(text, replacement)` applied to `name` in the
+        /// directory (each text must be there) and returns its path.
+        @discardableResult
+        func writePipeline(_ changes: [(String, String)] = [], name: String = "pipeline.yml") throws -> String {
+            var pipeline = try String(contentsOfFile: Repository.pipeline, encoding: .utf8)
+            for (text, replacement) in changes {
+                precondition(pipeline.contains(text), "pipelines/aetherra.yml has no '\(text)'")
+                pipeline = pipeline.replacingOccurrences(of: text, with: replacement)
+            }
+            let path = directory.path(name)
+            try pipeline.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+
         func start(_ name: String) throws -> LogshipProcess {
             try LogshipProcess(
                 arguments: ["run", "--config", Repository.pipeline],

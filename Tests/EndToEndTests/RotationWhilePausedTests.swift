@@ -22,12 +22,12 @@ struct RotationWhilePausedTests {
         let setup = try await PipelineEndToEndTests.Setup.make()
         defer { Task { await setup.tearDown() } }
         // Short backoff, so the outage's end is seen soon; a small buffer, so reading pauses soon.
-        let pipeline = try String(contentsOfFile: Repository.pipeline, encoding: .utf8).replacingOccurrences(
-            of: "    max_batch_age: 500ms\n",
-            with: "    max_batch_age: 500ms\n    max_backoff: 500ms\n    max_buffered_events: 2000\n"
-        )
-        let config = setup.directory.path("pipeline.yml")
-        try pipeline.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try setup.writePipeline([
+            (
+                "    max_batch_age: 500ms\n",
+                "    max_batch_age: 500ms\n    max_backoff: 500ms\n    max_buffered_events: 2000\n"
+            )
+        ])
         var first = AetherraLogFixture(directory: setup.logs)
         try first.append(events: 300)
         let logship = try LogshipProcess(

@@ -57,7 +57,8 @@ package final class MetricsServer: Service, Sendable {
 
     /// Where it listens.
     package let listen: ListenAddress
-    let endpoints: Endpoints
+    /// What the routes answer with now; a reloaded pipeline puts its own (`serve(_:)`).
+    private let current: Mutex<Endpoints>
     private let logger: Logger
     private let lifecycle = Mutex(Lifecycle.initial)
 
@@ -69,8 +70,17 @@ package final class MetricsServer: Service, Sendable {
     /// A server for `listen`; nothing is bound until `start()` or `run()`.
     package init(listen: ListenAddress, endpoints: Endpoints, logger: Logger) {
         self.listen = listen
-        self.endpoints = endpoints
+        self.current = Mutex(endpoints)
         self.logger = logger
+    }
+
+    /// What the routes answer with.
+    package var endpoints: Endpoints { current.withLock { $0 } }
+
+    /// Answers from now on with `endpoints` (a reloaded pipeline's), without closing the socket:
+    /// Prometheus scrapes on through a reload.
+    package func serve(_ endpoints: Endpoints) {
+        current.withLock { $0 = endpoints }
     }
 
     /// A server for a listen string such as `127.0.0.1:9464` (see `ListenAddress`).
@@ -91,9 +101,8 @@ package final class MetricsServer: Service, Sendable {
         // Hummingbird tells of each request at info level; logship's log is about its pipeline.
         var serverLogger = logger
         serverLogger.logLevel = max(logger.logLevel, .warning)
-        let endpoints = self.endpoints
         let application = Application(
-            responder: CallbackResponder<BasicRequestContext> { request, _ in
+            responder: CallbackResponder<BasicRequestContext> { [self] request, _ in
                 Self.hummingbirdResponse(request, endpoints: endpoints)
             },
             server: .http1(configuration: .init(idleTimeout: Self.idleTimeout)),

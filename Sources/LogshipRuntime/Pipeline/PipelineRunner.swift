@@ -4,6 +4,7 @@ package import LogshipCore
 package import LogshipOutputs
 package import LogshipTail
 package import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// A pipeline built from its configuration and ready to run: checkpoints loaded, metric state
@@ -16,13 +17,23 @@ package final class PipelineRunner: Sendable {
     package let statistics: RuntimeStatistics
     package let inputs: [FileInput]
     package let output: ElasticsearchOutput?
+    /// The `/metrics` server the pipeline started and runs among its services; `nil` when it has
+    /// none or serves through a server it was given (`PipelineSupervisor`'s, kept over reloads).
     package let metricsServer: MetricsServer?
-    /// The port `/metrics` is served on, once bound.
-    package let metricsPort: Int?
     private let logger: Logger
+    /// The running service group, and whether `requestStop()` was called (before or after the
+    /// group was made).
+    private let control = Mutex<(group: ServiceGroup?, stop: Bool)>((nil, false))
 
     /// Builds the pipeline. Throws `RuntimeError` naming what could not be opened or bound.
-    package init(configuration: PipelineConfiguration, logger: Logger) async throws {
+    ///
+    /// - Parameter shared: a started server to answer `/metrics` through (its endpoints are
+    ///   replaced with this pipeline's) instead of starting one; the caller runs and stops it.
+    package init(
+        configuration: PipelineConfiguration,
+        metricsServer shared: MetricsServer? = nil,
+        logger: Logger
+    ) async throws {
         self.configuration = configuration
         self.logger = logger
         let maximumSeries = configuration.prometheus?.maximumSeriesPerMetric ?? 10_000
@@ -108,35 +119,52 @@ package final class PipelineRunner: Sendable {
         self.ledger = ledger
         self.statistics = statistics
         self.output = output
-        if let prometheus = configuration.prometheus {
-            let exposition = SelfMetrics(
-                metrics: metrics,
-                statistics: statistics,
-                ledger: ledger,
-                inputs: inputs,
-                output: output
-            )
-            let server: MetricsServer
-            do {
-                server = try MetricsServer(
-                    listen: prometheus.listen,
-                    endpoints: .init(
-                        render: { exposition.render(format: $0) },
-                        health: { exposition.health() },
-                        ready: { exposition.ready() },
-                        status: { exposition.status() }
-                    ),
-                    logger: logger
-                )
-                self.metricsPort = try await server.start()
-            } catch {
-                throw RuntimeError.metricsEndpoint("\(error)")
-            }
-            self.metricsServer = server
+        let exposition = SelfMetrics(
+            metrics: metrics,
+            statistics: statistics,
+            ledger: ledger,
+            inputs: inputs,
+            output: output
+        )
+        let endpoints = MetricsServer.Endpoints(
+            render: { exposition.render(format: $0) },
+            health: { exposition.health() },
+            ready: { exposition.ready() },
+            status: { exposition.status() }
+        )
+        if let shared {
+            shared.serve(endpoints)
+            self.metricsServer = nil
+        } else if let prometheus = configuration.prometheus {
+            self.metricsServer = try await Self.startMetricsServer(prometheus.listen, endpoints, logger: logger)
         } else {
             self.metricsServer = nil
-            self.metricsPort = nil
         }
+    }
+
+    /// A `/metrics` server bound to `listen`; throws `RuntimeError.metricsEndpoint` naming the
+    /// address and why it cannot listen there.
+    package static func startMetricsServer(
+        _ listen: String,
+        _ endpoints: MetricsServer.Endpoints = .init(render: { _ in "" }),
+        logger: Logger
+    ) async throws -> MetricsServer {
+        do {
+            let server = try MetricsServer(listen: listen, endpoints: endpoints, logger: logger)
+            _ = try await server.start()
+            return server
+        } catch {
+            throw RuntimeError.metricsEndpoint("\(error)")
+        }
+    }
+
+    /// Stops the pipeline gracefully, as SIGTERM does (`run` then returns): for a reload.
+    package func requestStop() async {
+        let running = control.withLock { control in
+            control.stop = true
+            return control.group
+        }
+        await running?.triggerGracefulShutdown()
     }
 
     /// The services in start order. Graceful shutdown runs in reverse: extra services (a demo's
@@ -164,8 +192,9 @@ package final class PipelineRunner: Sendable {
         return services
     }
 
-    /// Runs until SIGTERM or SIGINT, then shuts down gracefully. SIGHUP is trapped and logged
-    /// (reloading is not implemented yet) rather than killing the process unflushed.
+    /// Runs until SIGTERM or SIGINT (or `requestStop()`), then shuts down gracefully. SIGHUP
+    /// calls `hangUp` (`PipelineSupervisor` reloads there); without one it is logged, rather than
+    /// killing the process unflushed.
     ///
     /// Graceful shutdown is bounded: the output may take its `shutdown_timeout` to flush, and
     /// the whole group that plus 10 s; past that the services are cancelled (a blocked `send`
@@ -178,7 +207,11 @@ package final class PipelineRunner: Sendable {
     /// `max_buffered_events` plus one read batch, not by the size of the files: on a big file
     /// `shutdown_timeout` only has to cover that last stretch. What is still unacknowledged when
     /// it passes shows in `ledger.pendingCount` (and `logship run --once` then exits 1).
-    package func run(first: [any Service] = [], last: [any Service] = []) async throws {
+    package func run(
+        first: [any Service] = [],
+        last: [any Service] = [],
+        hangUp: (@Sendable () async -> Void)? = nil
+    ) async throws {
         var configuration = ServiceGroupConfiguration(
             // A service that returns by itself (the demo's timer) shuts the group down.
             services: services(first: first, last: last).map {
@@ -191,11 +224,20 @@ package final class PipelineRunner: Sendable {
         configuration.maximumGracefulShutdownDuration = flush + .seconds(10)
         configuration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: configuration)
+        let stop = control.withLock { control in
+            control.group = group
+            return control.stop
+        }
+        if stop { await group.triggerGracefulShutdown() }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask { [logger] in
                 for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                    logger.warning("SIGHUP received: reloading is not supported yet; restart logship to apply changes")
+                    if let hangUp {
+                        await hangUp()
+                    } else {
+                        logger.warning("SIGHUP received: only `logship run` reloads its pipeline; ignored")
+                    }
                 }
             }
             try await tasks.next()

@@ -1,0 +1,44 @@
+import LogshipRuntime
+import Testing
+
+/// What a SIGHUP does with the file it loaded (`ReloadPlan`), case by case.
+struct ReloadPlanTests {
+    func pipeline(
+        dataDir: String = "/var/lib/logship",
+        listen: String? = "127.0.0.1:9464"
+    ) throws -> PipelineConfiguration {
+        var text = """
+            data_dir: \(dataDir)
+            inputs: [{type: file, paths: [/tmp/*.log]}]
+            outputs:
+              - type: elasticsearch
+                hosts: http://localhost:9200
+            """
+        if let listen { text += "\n  - type: prometheus\n    listen: \(listen)" }
+        return try PipelineLoader.parse(text, file: "test.yml", environment: [:])
+    }
+
+    @Test func theMetricsServerStaysMovesOrCloses() throws {
+        let running = try pipeline()
+        #expect(ReloadPlan.plan(running: running, loaded: try pipeline()) == .apply(metrics: .keep))
+        #expect(
+            ReloadPlan.plan(running: running, loaded: try pipeline(listen: "0.0.0.0:9464"))
+                == .apply(metrics: .bind("0.0.0.0:9464"))
+        )
+        #expect(ReloadPlan.plan(running: running, loaded: try pipeline(listen: nil)) == .apply(metrics: .close))
+        #expect(
+            ReloadPlan.plan(running: try pipeline(listen: nil), loaded: running)
+                == .apply(metrics: .bind("127.0.0.1:9464"))
+        )
+    }
+
+    @Test func anotherDataDirectoryIsRefused() throws {
+        let plan = ReloadPlan.plan(running: try pipeline(), loaded: try pipeline(dataDir: "/srv/logship"))
+        guard case .refuse(let reason) = plan else {
+            Issue.record("not refused: \(plan)")
+            return
+        }
+        #expect(reason.hasPrefix("data_dir changed from /var/lib/logship to /srv/logship"))
+        #expect(reason.contains("needs a restart"))
+    }
+}
