@@ -44,6 +44,9 @@ package struct Batcher: Sendable {
     /// Number of documents in the open batch.
     package var openCount: Int { open.count }
 
+    /// Body bytes of the open batch.
+    package var openBytes: Int { open.bytes.count }
+
     /// Encodes `events` (the tree form, for tests) into the open batch and returns the batches
     /// that closed, oldest first.
     package mutating func append(_ events: [Event], now: ContinuousClock.Instant) -> [Batch] {

@@ -18,18 +18,28 @@ package import LogshipCore
 ///   (replacing a `flags` key there), or as a new `log` object at the end. A `log` value that is not
 ///   an object is kept as `log.original` so that nothing is lost.
 ///
-/// The index name, the action line's prefix and the timestamp up to the hour are cached per hour of
-/// event time.
+/// The action (`create` or `index`), the index and the `_id` are as `BulkAction` says. The index
+/// name, the action line's prefix and the timestamp up to the hour are cached per hour of event
+/// time; a name with field references is made per event and the prefix rebuilt when it changes.
 package struct BulkEncoder: Sendable {
+    /// How action lines are made.
+    package let action: BulkAction
     /// The pattern index names are formatted from.
-    package let indexPattern: IndexPattern
+    package var indexPattern: IndexPattern { action.index }
     private var cachedHour: Int64 = .min
-    private var cachedIndex = ""
+    /// The calendar fields of `cachedHour`.
+    private var cachedTime = UTCDateTime(millisecondsSince1970: 0)
+    /// The index name `cachedActionPrefix` holds.
+    private var cachedName: [UInt8] = []
     private var cachedActionPrefix: [UInt8] = []
     /// `{"@timestamp":"yyyy-MM-ddTHH:` of `cachedHour`.
     private var cachedTimestampPrefix: [UInt8] = []
+    /// An event's index name (field references) or `_id` (from a field) as it is made.
+    private var scratch: [UInt8] = []
+    /// Documents that went to the fallback index, and why the first did.
+    package private(set) var fallbacks = 0
+    package private(set) var firstFallback: IndexPattern.NameProblem?
 
-    private static let actionStart: StaticString = #"{"create":{"_index":"#
     private static let idKey: StaticString = #","_id":""#
     private static let actionEnd: StaticString = "}}\n"
     private static let timestampKey: StaticString = #"{"@timestamp":""#
@@ -37,8 +47,56 @@ package struct BulkEncoder: Sendable {
     private static let logKey: StaticString = #""log":"#
     private static let originalKey: StaticString = #"{"original":"#
 
+    package init(action: BulkAction) {
+        self.action = action
+    }
+
+    /// `create` into `indexPattern`, ids from the source.
     package init(indexPattern: IndexPattern) {
-        self.indexPattern = indexPattern
+        self.init(action: BulkAction(index: indexPattern))
+    }
+
+    /// Makes `cachedActionPrefix` `{"<action>":{"_index":"<name>"` for `name`.
+    private mutating func setIndex(_ name: [UInt8]) {
+        cachedName = name
+        cachedActionPrefix.removeAll(keepingCapacity: true)
+        cachedActionPrefix.append(contentsOf: #"{""#.utf8)
+        cachedActionPrefix.append(contentsOf: action.kind.rawValue.utf8)
+        cachedActionPrefix.append(contentsOf: #"":{"_index":"#.utf8)
+        // Index names have no character JSON escapes (quotes, backslashes and controls are refused).
+        cachedActionPrefix.append(UInt8(ascii: "\""))
+        cachedActionPrefix.append(contentsOf: name)
+        cachedActionPrefix.append(UInt8(ascii: "\""))
+    }
+
+    /// The index of event `index` when the name has field references: the prefix is rebuilt only
+    /// when the name differs from the last one.
+    private mutating func routeByFields(_ batch: EventBatch, event index: Int) {
+        scratch.removeAll(keepingCapacity: true)
+        if let problem = action.index.appendName(time: cachedTime, batch: batch, event: index, to: &scratch) {
+            fallbacks += 1
+            if firstFallback == nil { firstFallback = problem }
+            scratch = Array(action.fallback.indexName(for: cachedTime).utf8)
+        }
+        if scratch != cachedName || cachedActionPrefix.isEmpty { setIndex(scratch) }
+    }
+
+    /// Appends `,"_id":"<value>"` from the id field of event `index`; `false` when it has no
+    /// string, number or boolean there (the source id is used instead).
+    private mutating func appendFieldID(
+        _ path: FieldPath,
+        _ batch: EventBatch,
+        event index: Int,
+        to bytes: inout [UInt8]
+    )
+        -> Bool
+    {
+        scratch.removeAll(keepingCapacity: true)
+        guard let slot = batch.value(at: path, in: index), batch.appendLabelText(slot, to: &scratch), !scratch.isEmpty
+        else { return false }
+        bytes.append(contentsOf: #","_id":"#.utf8)
+        JSONText.appendString(String(decoding: scratch, as: UTF8.self), to: &bytes)
+        return true
     }
 
     /// Appends the two lines for event `index` of `batch` to `bytes` and returns where they are.
@@ -53,17 +111,23 @@ package struct BulkEncoder: Sendable {
             Self.append(Self.timestampKey, to: &cachedTimestampPrefix)
             time.appendISO8601(to: &cachedTimestampPrefix)
             cachedTimestampPrefix.removeLast(10)  // mm:ss.SSSZ
-            let name = indexPattern.indexName(for: time)
-            if name != cachedIndex || cachedActionPrefix.isEmpty {
-                cachedIndex = name
-                cachedActionPrefix = []
-                Self.append(Self.actionStart, to: &cachedActionPrefix)
-                JSONText.appendString(name, to: &cachedActionPrefix)
+            cachedTime = time
+            if !action.index.hasFields {
+                let name = Array(action.index.indexName(for: time).utf8)
+                if name != cachedName || cachedActionPrefix.isEmpty { setIndex(name) }
             }
             cachedHour = hour
         }
+        if action.index.hasFields { routeByFields(batch, event: index) }
         cachedActionPrefix.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
         let source = batch.source(of: index)
+        // The source the `_id` is made of (none when the id comes from a field, or there is none).
+        var idSource = source
+        switch action.documentID {
+        case .source: break
+        case .none: idSource = nil
+        case .field(let path): if appendFieldID(path, batch, event: index, to: &bytes) { idSource = nil }
+        }
         let withinHour = Int(milliseconds - hour * 3_600_000)
         // The rest of the action line and the start of the source line through the timestamp's
         // `mm:ss.SSSZ"`, written into room reserved once: appending byte by byte (each a
@@ -71,7 +135,7 @@ package struct BulkEncoder: Sendable {
         let base = bytes.count
         var sourceOffset = 0
         bytes.appendJSON(atMost: 112 + cachedTimestampPrefix.count) { writer in
-            if let source {
+            if let source = idSource {
                 writer.write(Self.idKey)
                 writer.writeHex(source.fileKey.device)
                 writer.write(UInt8(ascii: "-"))

@@ -15,9 +15,10 @@ import Synchronization
 /// it: the HTTP client, the compression thread, the dead-letter file, the tasks that wait.
 ///
 /// - Backpressure: `send` suspends while `maximumBufferedEvents` or more events are accepted but
-///   not yet acknowledged, or while `maximumInFlightRequests` closed batches are not yet delivered
+///   not yet acknowledged, while `maximumInFlightRequests` closed batches are not yet delivered
 ///   (waiting for a worker, being compressed, in flight, retrying): every request slot has a
-///   batch and none queue behind them. So at most those bounds plus one `send` call's events,
+///   batch and none queue behind them, or while those batches and the open one hold
+///   `maximumBufferedBytes`. So at most those bounds plus one `send` call's events,
 ///   the open batch and a batch closed by age meanwhile are held; in bytes, about
 ///   `maximumInFlightRequests + 2` times `maximumBatchBytes`, plus one delivered body kept empty
 ///   for the next batch (`bodies`).
@@ -81,13 +82,16 @@ package final class ElasticsearchOutput: Service, Sendable {
         var retryLog = LogRateLimiter(interval: .seconds(5))
         var deadLetterLog = LogRateLimiter(interval: .seconds(5))
         var authLog = LogRateLimiter(interval: .seconds(30))
+        var fallbackLog = LogRateLimiter(interval: .seconds(30))
         var warnedStopped = false
 
-        /// Whether `send` may add events: fewer than `maximumBufferedEvents` are buffered and
-        /// fewer closed batches than `maximumInFlightRequests` wait for or are in delivery.
+        /// Whether `send` may add events: fewer than `maximumBufferedEvents` are buffered, fewer
+        /// closed batches than `maximumInFlightRequests` wait for or are in delivery, and their
+        /// bytes with the open batch's are under `maximumBufferedBytes`.
         func hasRoom(_ configuration: ElasticsearchOutputConfiguration) -> Bool {
             statistics.bufferedEvents < configuration.maximumBufferedEvents
                 && statistics.bufferedBatches < configuration.maximumInFlightRequests
+                && statistics.bufferedBatchBytes + batcher.openBytes < configuration.maximumBufferedBytes
         }
 
         /// The earliest of the open batch's deadline and `deliveryTimer`.
@@ -114,8 +118,8 @@ package final class ElasticsearchOutput: Service, Sendable {
     /// and faulted in afresh per request. One is kept: requests finish one at a time, and the
     /// batcher takes it at the next close.
     let bodies: RecyclingPool<Batch>
-    /// Index names for `encode(_:)`.
-    let indexPattern: IndexPattern
+    /// Action lines for `encode(_:)`.
+    let action: BulkAction
     /// Encoded batches, once cut into bodies, go back to be filled by `encode(_:)` again: one per
     /// pipeline worker and one being sent.
     let encodedBatches = RecyclingPool<Batch>(capacity: 3, maximumBytes: 16 << 20)
@@ -145,19 +149,21 @@ package final class ElasticsearchOutput: Service, Sendable {
         }
         self.compressionThread =
             configuration.compressionLevel > 0 ? CompressionThread(level: configuration.compressionLevel) : nil
-        let pattern =
-            (try? IndexPattern(parsing: configuration.index)) ?? (try! IndexPattern(parsing: "logship-invalid-index"))
+        // An invalid configuration is `run()`'s to report; meanwhile a name that cannot clash.
+        let action =
+            (try? configuration.bulkAction())
+            ?? BulkAction(index: try! IndexPattern(parsing: "logship-invalid-index"))
         let bodies = RecyclingPool<Batch>(
             capacity: 1,
             maximumBytes: 2 * configuration.maximumBatchBytes
         )
         self.bodies = bodies
-        self.indexPattern = pattern
+        self.action = action
         let batcher = Batcher(
             maximumEvents: configuration.maximumBatchEvents,
             maximumBytes: configuration.maximumBatchBytes,
             maximumAge: configuration.maximumBatchAge,
-            encoder: BulkEncoder(indexPattern: pattern),
+            encoder: BulkEncoder(action: action),
             bodies: bodies
         )
         let delivery = DeliveryStateMachine(
@@ -180,6 +186,7 @@ package final class ElasticsearchOutput: Service, Sendable {
         state.withLock { state in
             var statistics = state.statistics
             statistics.suspendedSenders = state.senders.count
+            statistics.openBatchBytes = state.batcher.openBytes
             statistics.failingSince = state.delivery.oldestFailure
             statistics.hosts = state.hosts.hosts
             return statistics
@@ -202,10 +209,27 @@ package final class ElasticsearchOutput: Service, Sendable {
     /// from several tasks at once: the pipeline encodes batches on both cores, then sends them in
     /// order.
     package func encode(_ events: EventBatch) -> Batch {
-        var encoder = BulkEncoder(indexPattern: indexPattern)
+        var encoder = BulkEncoder(action: action)
         var batch = encodedBatches.take() ?? Batch()
         batch.append(encoding: events, encoder: &encoder)
+        if encoder.fallbacks > 0 { routedToFallback(encoder.fallbacks, first: encoder.firstFallback) }
         return batch
+    }
+
+    /// Counts documents sent to the fallback index and says why (rate-limited).
+    private func routedToFallback(_ documents: Int, first problem: IndexPattern.NameProblem?) {
+        let suppressed = state.withLock { state in
+            state.statistics.documentsToFallbackIndex += documents
+            return state.fallbackLog.admit(now: .now)
+        }
+        guard let suppressed else { return }
+        logger.warning(
+            "events whose index name cannot be made went to the fallback index",
+            metadata: [
+                "documents": "\(documents)", "index": "\(action.index)", "fallback_index": "\(action.fallback)",
+                "reason": "\(problem.map { "\($0)" } ?? "-")", "suppressed": "\(suppressed)",
+            ]
+        )
     }
 
     /// Accepts documents encoded by `encode(_:)`, as `send(_:)` does events. Pass the last copy

@@ -1,3 +1,4 @@
+import Foundation
 import NIOSSL
 
 import struct Foundation.URL
@@ -47,8 +48,13 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
     package var maximumInFlightRequests: Int
     /// Events accepted but not yet acknowledged (batching, in flight, waiting to retry) beyond which
     /// `send` suspends: the backpressure bound by count (100,000, two batches closed by count).
-    /// Bytes are bounded through `maximumInFlightRequests` closed batches.
+    /// Bytes are bounded by `maximumBufferedBytes`.
     package var maximumBufferedEvents: Int
+    /// Uncompressed body bytes held (the open batch and the closed ones not yet acknowledged)
+    /// beyond which `send` suspends: the output's part of the memory budget (16 MiB; at the
+    /// defaults `maximumInFlightRequests` closed batches of 2 MiB bind first, so this bounds
+    /// larger `max_batch_bytes` and more requests in flight). At least `maximumBatchBytes`.
+    package var maximumBufferedBytes = 16 << 20
     /// The cap of the first retry delay.
     package var initialBackoff: Duration
     /// The largest retry delay.
@@ -73,6 +79,33 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
     /// TLS for `https://` hosts: verification on, the system's CAs, no client certificate by
     /// default (see `ClientTLS`).
     package var tls = ClientTLS()
+    /// `create` (the default) or `index` (see `BulkAction`).
+    package var action = BulkAction.Kind.create
+    /// Where an event goes whose index name cannot be made from `index` (no field references).
+    package var fallbackIndex = BulkAction.defaultFallback
+    /// Where each document's `_id` comes from (see `BulkAction`).
+    package var documentID = BulkAction.DocumentID.source
+    /// An ingest pipeline every document goes through (`?pipeline=`); `nil`: the index's default.
+    package var pipeline: String? = nil
+    /// Write to a data stream `<type>-<dataset>-<namespace>` instead of `index` (`create` only;
+    /// Elasticsearch rolls it over, so it has no date).
+    package var dataStream: DataStream? = nil
+
+    /// A data stream's name parts (Elasticsearch's naming scheme: `logs-aetherra-default`).
+    package struct DataStream: Sendable, Equatable {
+        package var type: String
+        package var dataset: String
+        package var namespace: String
+
+        package init(type: String = "logs", dataset: String = "generic", namespace: String = "default") {
+            self.type = type
+            self.dataset = dataset
+            self.namespace = namespace
+        }
+
+        /// The name, as an index pattern (the parts may hold field references).
+        package var name: String { "\(type)-\(dataset)-\(namespace)" }
+    }
 
     package init(
         id: String,
@@ -122,10 +155,9 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
                 throw fail("hosts[\(position)]", "'\(host)' must not have a query or fragment")
             }
         }
-        do {
-            _ = try IndexPattern(parsing: index)
-        } catch {
-            throw fail("index", error.description)
+        _ = try bulkAction()
+        if let pipeline, pipeline.isEmpty || pipeline.contains(where: { $0.isWhitespace || $0 == "&" || $0 == "#" }) {
+            throw fail("pipeline", "'\(pipeline)' is not an ingest pipeline name")
         }
         guard maximumBatchEvents >= 1 else { throw fail("max_batch_events", "must be at least 1") }
         guard maximumBatchBytes >= 1024 else { throw fail("max_batch_bytes", "must be at least 1KiB") }
@@ -133,6 +165,9 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         guard (0...9).contains(compressionLevel) else { throw fail("compression_level", "must be 0 through 9") }
         guard maximumInFlightRequests >= 1 else { throw fail("max_in_flight_requests", "must be at least 1") }
         guard maximumBufferedEvents >= 1 else { throw fail("max_buffered_events", "must be at least 1") }
+        guard maximumBufferedBytes >= maximumBatchBytes else {
+            throw fail("max_buffered_bytes", "must be at least max_batch_bytes (\(maximumBatchBytes) bytes)")
+        }
         guard initialBackoff > .zero else { throw fail("initial_backoff", "must be positive") }
         guard maximumBackoff >= initialBackoff else {
             throw fail("max_backoff", "must not be less than initial_backoff")
@@ -143,6 +178,52 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         if let deadLetterPath, deadLetterPath.isEmpty { throw fail("dead_letter_path", "must not be empty") }
         guard maximumDeadLetterBytes >= 1024 else { throw fail("max_dead_letter_bytes", "must be at least 1KiB") }
         guard maximumDeadLetterFiles >= 1 else { throw fail("max_dead_letter_files", "must be at least 1") }
+    }
+
+    /// How documents are written: the action, the index or data stream and its fallback, the
+    /// `_id`. Throws naming the key (`index`, `data_stream.dataset`, `fallback_index`, `action`).
+    package func bulkAction() throws(ElasticsearchOutputError) -> BulkAction {
+        func fail(_ key: String, _ reason: String) -> ElasticsearchOutputError {
+            .invalidConfiguration(outputID: id, key: key, reason: reason)
+        }
+        func pattern(_ text: String, key: String) throws(ElasticsearchOutputError) -> IndexPattern {
+            do {
+                return try IndexPattern(parsing: text)
+            } catch {
+                throw fail(key, error.description)
+            }
+        }
+        let fallback = try pattern(fallbackIndex, key: "fallback_index")
+        if fallback.hasFields {
+            throw fail("fallback_index", "must not refer to fields: it is where events go that lack them")
+        }
+        guard let dataStream else {
+            return BulkAction(
+                kind: action,
+                index: try pattern(index, key: "index"),
+                fallback: fallback,
+                documentID: documentID
+            )
+        }
+        guard action == .create else { throw fail("action", "data streams take only create") }
+        for (key, part) in [
+            ("type", dataStream.type), ("dataset", dataStream.dataset), ("namespace", dataStream.namespace),
+        ] {
+            let parsed = try pattern(part, key: "data_stream.\(key)")
+            if parsed.usesDate {
+                throw fail("data_stream.\(key)", "a data stream has no date: Elasticsearch rolls it over")
+            }
+            if part.contains("-") {
+                throw fail("data_stream.\(key)", "'\(part)' must not contain '-' (it separates the parts)")
+            }
+            if part.utf8.count > 100 { throw fail("data_stream.\(key)", "at most 100 bytes") }
+        }
+        return BulkAction(
+            kind: .create,
+            index: try pattern(dataStream.name, key: "data_stream"),
+            fallback: fallback,
+            documentID: documentID
+        )
     }
 
     /// Whether any host is `https://` (TLS settings matter only then).
@@ -156,7 +237,11 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
     package func bulkURL(host position: Int) -> String {
         var base = hosts[position]
         while base.hasSuffix("/") { base.removeLast() }
-        return base + "/_bulk?" + Self.bulkQuery
+        var url = base + "/_bulk?" + Self.bulkQuery
+        if let pipeline {
+            url += "&pipeline=" + (pipeline.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? pipeline)
+        }
+        return url
     }
 
     /// `http://user:secret@host:9200/path` → `http://host:9200`: a host as logs, errors and

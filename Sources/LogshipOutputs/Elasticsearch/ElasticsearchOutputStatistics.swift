@@ -23,6 +23,8 @@ package struct ElasticsearchOutputStatistics: Sendable, Equatable {
     package var documentsDeadLettered = 0
     /// Dead-letter records deleted with the oldest rotated file (beyond `max_dead_letter_files`).
     package var deadLetterRecordsDropped = 0
+    /// Documents sent to `fallback_index` because their index name could not be made.
+    package var documentsToFallbackIndex = 0
     /// Documents sent again, counted once per retry.
     package var documentsRetried = 0
     /// Bulk requests by how they ended.
@@ -40,6 +42,8 @@ package struct ElasticsearchOutputStatistics: Sendable, Equatable {
     package var bufferedBatches = 0
     /// Uncompressed body bytes of those batches.
     package var bufferedBatchBytes = 0
+    /// Body bytes of the open batch.
+    package var openBatchBytes = 0
     /// Callers of `send` currently suspended by backpressure.
     package var suspendedSenders = 0
     /// The last failure, for logs and health pages; `nil` until one happens and again once a

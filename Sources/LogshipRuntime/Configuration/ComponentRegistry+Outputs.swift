@@ -22,6 +22,7 @@ extension ComponentRegistry {
         if let level = mapping["compression_level"]?.int { configuration.compressionLevel = level }
         if let count = mapping["max_in_flight_requests"]?.int { configuration.maximumInFlightRequests = count }
         if let count = mapping["max_buffered_events"]?.int { configuration.maximumBufferedEvents = count }
+        if let size = mapping["max_buffered_bytes"]?.byteSize { configuration.maximumBufferedBytes = size.bytes }
         if let backoff = mapping["initial_backoff"]?.duration { configuration.initialBackoff = backoff }
         if let backoff = mapping["max_backoff"]?.duration { configuration.maximumBackoff = backoff }
         if let timeout = mapping["request_timeout"]?.duration { configuration.requestTimeout = timeout }
@@ -32,6 +33,7 @@ extension ComponentRegistry {
         if let count = mapping["max_dead_letter_files"]?.int { configuration.maximumDeadLetterFiles = count }
         configuration.credentials = credentials(mapping)
         if let tls = mapping["tls"]?.mapping { configuration.tls = clientTLS(tls) }
+        routing(mapping, into: &configuration)
         return validated(mapping) {
             try configuration.validate()
             return configuration
@@ -76,6 +78,41 @@ extension ComponentRegistry {
         case (_?, nil, nil):
             mapping["username"]?.report("a username needs a password or a password_file")
             return nil
+        }
+    }
+
+    /// `action`, `fallback_index`, `document_id` (`source`, `none` or `%{[field]}`), `pipeline`,
+    /// `data_stream: {type, dataset, namespace}` (instead of `index`).
+    private static func routing(_ mapping: ConfigMapping, into configuration: inout ElasticsearchOutputConfiguration) {
+        if let action = mapping["action"]?.choice(BulkAction.Kind.allCases.map(\.rawValue)) {
+            configuration.action = BulkAction.Kind(rawValue: action) ?? .create
+        }
+        if let fallback = mapping["fallback_index"]?.string { configuration.fallbackIndex = fallback }
+        if let pipeline = mapping["pipeline"]?.string, !pipeline.isEmpty { configuration.pipeline = pipeline }
+        if let value = mapping["document_id"], let text = value.string {
+            switch text {
+            case "source": configuration.documentID = .source
+            case "none": configuration.documentID = .none
+            default:
+                if text.hasPrefix("%{["), text.hasSuffix("]}"),
+                    let path = try? IndexPattern(parsing: "x" + text).fieldPaths.first
+                {
+                    configuration.documentID = .field(path)
+                } else {
+                    value.report("expected source, none or a field reference such as %{[event_id]}, found '\(text)'")
+                }
+            }
+        }
+        if let stream = mapping["data_stream"] {
+            if mapping["index"] != nil { stream.report("give index or data_stream, not both") }
+            if let parts = stream.mapping {
+                var dataStream = ElasticsearchOutputConfiguration.DataStream()
+                if let type = parts["type"]?.string { dataStream.type = type }
+                if let dataset = parts["dataset"]?.string { dataStream.dataset = dataset }
+                if let namespace = parts["namespace"]?.string { dataStream.namespace = namespace }
+                parts.finish()
+                configuration.dataStream = dataStream
+            }
         }
     }
 

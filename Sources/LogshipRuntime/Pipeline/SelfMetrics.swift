@@ -319,11 +319,25 @@ package struct SelfMetrics: Sendable {
                 [([id], Double(output.bufferedEvents))]
             ),
             family(
+                "logship_output_buffered_bytes",
+                "Uncompressed bulk body bytes held by the output until acknowledged (bounded by max_buffered_bytes).",
+                .gauge,
+                labels: ["output"],
+                [([id], Double(output.bufferedBatchBytes + output.openBatchBytes))]
+            ),
+            family(
                 "logship_output_dead_letter_records_dropped_total",
                 "Dead-letter records deleted with the oldest rotated file, beyond max_dead_letter_files.",
                 .counter,
                 labels: ["output"],
                 [([id], Double(output.deadLetterRecordsDropped))]
+            ),
+            family(
+                "logship_output_fallback_index_documents_total",
+                "Documents sent to fallback_index because their index name could not be made (a missing field, a value no index name may have).",
+                .counter,
+                labels: ["output"],
+                [([id], Double(output.documentsToFallbackIndex))]
             ),
             family(
                 "logship_output_retrying_seconds",

@@ -55,8 +55,9 @@ package struct PipelineTestHarness: Sendable {
             now: { seconds }
         )
         for family in pipeline.metricFamilies { store.register(family) }
-        let indexPattern = try pipeline.elasticsearch.map { try IndexPattern(parsing: $0.index) }
-        var encoder = BulkEncoder(indexPattern: try indexPattern ?? IndexPattern(parsing: "logship"))
+        var encoder = BulkEncoder(
+            action: try pipeline.elasticsearch?.bulkAction() ?? BulkAction(index: IndexPattern(parsing: "logship"))
+        )
         let path = input.path ?? Self.defaultPath(of: configuration, fileName: input.fileName)
         let lineStarts = [Int64(0)] + input.bytes.indices.filter { input.bytes[$0] == 0x0A }.map { Int64($0 + 1) }
         var documents: [ActualDocument] = []
@@ -72,9 +73,9 @@ package struct PipelineTestHarness: Sendable {
                 bytes.removeAll(keepingCapacity: true)
                 let document = encoder.append(batch, event: event, to: &bytes)
                 var value = Self.parse(bytes[document.sourceStart..<(document.range.upperBound - 1)])
-                if indexPattern != nil, case .object(var object) = value {
+                if pipeline.elasticsearch != nil, case .object(var object) = value {
                     let action = Self.parse(bytes[document.range.lowerBound..<(document.sourceStart - 1)])
-                    object["_index"] = action.objectValue?["create"]?.objectValue?["_index"]
+                    object["_index"] = action.objectValue?[encoder.action.kind.rawValue]?.objectValue?["_index"]
                     value = .object(object)
                 }
                 let offset = batch.records[event].source?.startOffset ?? 0

@@ -267,6 +267,38 @@ import Testing
         }
     }
 
+    /// `max_buffered_bytes` binds before the slots and the event count do.
+    @Test(.timeLimit(.minutes(1))) func backpressureHoldsTheBufferedBytes() async throws {
+        try await withReceiver { receiver, port in
+            receiver.enqueue(.delay(.milliseconds(300)))
+            let acknowledged = AcknowledgementRecorder()
+            let output = ElasticsearchOutput(
+                configuration: configuration(port: port) {
+                    $0.maximumBatchEvents = 1000
+                    $0.maximumBatchBytes = 1024
+                    $0.maximumBufferedBytes = 1024
+                    $0.maximumInFlightRequests = 4
+                    $0.maximumBufferedEvents = 1000
+                },
+                acknowledge: { acknowledged.record($0) },
+                logger: logger
+            )
+            try await withRunning(output) {
+                // About 120 bytes a document: one batch closes by bytes, the rest stays open.
+                await output.send(makeEvents(12))
+                let held = output.statistics
+                #expect(held.bufferedBatches == 1 && held.bufferedBatchBytes + held.openBatchBytes >= 1024)
+                let second = Task { await output.send(makeEvents(4, from: 12)) }
+                #expect(await eventually { output.statistics.suspendedSenders == 1 })
+                await second.value
+                // Resumed once an acknowledgement freed bytes.
+                #expect(acknowledged.count > 0)
+                await acknowledged.waitUntil(count: 16)
+            }
+            #expect(receiver.documentCount == 16)
+        }
+    }
+
     @Test func backpressureAdmitsOneClosedBatchPerRequestSlot() async throws {
         try await withReceiver { receiver, port in
             receiver.enqueue(.delay(.milliseconds(300)))

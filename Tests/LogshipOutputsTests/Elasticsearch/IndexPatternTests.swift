@@ -30,7 +30,7 @@ import Testing
     @Test(arguments: [
         ("", "empty"),
         ("logs-%{+yyyy.MM.dd", "not closed"),
-        ("logs-%{[host]}", "not supported"),
+        ("logs-%{host}", "neither a date"),
         ("logs-%{+YYYY.MM.dd}", "week-based year"),
         ("logs-%{+yy}", "unsupported date format"),
         ("logs-%{+}", "no format"),
