@@ -87,11 +87,12 @@ struct HostProbeTests {
         #expect(untrusted.first?.description.contains("certificate is not trusted") == true, "\(untrusted)")
     }
 
-    /// A port that was free a moment ago (bound, then closed).
-    func unusedPort() async throws -> Int {
-        let probe = BulkReceiver(logger: .init(label: "test"))
-        let port = try await probe.start()
-        await probe.shutdown()
-        return port
-    }
+}
+
+/// A port that was free a moment ago (bound, then closed).
+func unusedPort() async throws -> Int {
+    let probe = BulkReceiver(logger: .init(label: "test"))
+    let port = try await probe.start()
+    await probe.shutdown()
+    return port
 }
