@@ -14,6 +14,8 @@ extension ElasticsearchOutput {
             [(letters: DeliveryStateMachine.DeadLetters, records: [DeadLetterRecord], sources: [EventSource])] = []
         var retries: [DeliveryStateMachine.Retry] = []
         var recycled: [Batch] = []
+        /// Disk buffer segments whose batch was delivered: to delete.
+        var segmentsDelivered: [(sequence: UInt64, documents: Int)] = []
         /// The delivery finished with requests to cancel (logged once).
         var cancelledAtDeadline = false
 
@@ -26,6 +28,7 @@ extension ElasticsearchOutput {
             deadLetters += other.deadLetters
             retries += other.retries
             recycled += other.recycled
+            segmentsDelivered += other.segmentsDelivered
             cancelledAtDeadline = cancelledAtDeadline || other.cancelledAtDeadline
         }
 
@@ -40,12 +43,17 @@ extension ElasticsearchOutput {
 }
 
 extension ElasticsearchOutput.State {
-    /// Hands a closed batch to the delivery.
-    mutating func close(_ batch: Batch, now: ContinuousClock.Instant) -> ElasticsearchOutput.Effects {
+    /// Hands a closed batch to the delivery; `segment`: the disk buffer segment it was read from.
+    mutating func close(
+        _ batch: Batch,
+        now: ContinuousClock.Instant,
+        segments: [(sequence: UInt64, documents: Int)] = []
+    ) -> ElasticsearchOutput.Effects {
         statistics.bufferedBatches += 1
         statistics.bufferedBatchBytes += batch.bytes.count
         let (id, actions) = delivery.onBatchClosed(documentCount: batch.count, now: now)
         closed[id] = batch
+        if !segments.isEmpty { spooled[id] = segments }
         return apply(actions)
     }
 
@@ -80,6 +88,7 @@ extension ElasticsearchOutput.State {
         effects.retries = actions.retried
         for id in actions.released {
             compressed[id] = nil
+            if let segments = spooled.removeValue(forKey: id) { effects.segmentsDelivered += segments }
             guard let batch = closed.removeValue(forKey: id) else { continue }
             statistics.bufferedBatches -= 1
             statistics.bufferedBatchBytes -= batch.bytes.count

@@ -29,6 +29,16 @@ extension ElasticsearchOutput {
     package func run() async throws {
         try configuration.validate()
         try deadLetterFile?.openFile()
+        do {
+            try diskBuffer?.open()
+        } catch {
+            deadLetterFile?.closeFile()
+            throw ElasticsearchOutputError.invalidConfiguration(
+                outputID: configuration.id,
+                key: "disk_buffer_path",
+                reason: error.description
+            )
+        }
         let connection: ElasticsearchConnection
         do {
             // Last of what may throw: a client must be shut down once made.
@@ -86,6 +96,10 @@ extension ElasticsearchOutput {
         await withTaskGroup(of: Child.self) { group in
             group.addTask {
                 await self.checkHosts(connection)
+                return .probed
+            }
+            group.addTask {
+                await self.runFeeder()
                 return .probed
             }
             let workers = max(1, configuration.maximumInFlightRequests)
@@ -149,6 +163,8 @@ extension ElasticsearchOutput {
     /// The effects that need no `await`: resumes tasks and recycles bodies. Acknowledgements and
     /// dead letters are `perform`'s.
     func resume(_ effects: Effects) {
+        // Deleted before senders wake: the room they wait for may be on disk.
+        removeSegments(effects.segmentsDelivered)
         for (worker, request) in effects.workers { worker.resume(returning: request) }
         for sender in effects.senders { sender.resume() }
         effects.timer?.resume()
@@ -198,6 +214,7 @@ extension ElasticsearchOutput {
             effects.senders += state.sendersToWake(configuration)
             return effects
         }
+        releaseDiskWaiters()
         logger.info(
             "elasticsearch output shutting down; flushing",
             metadata: ["events": "\(statistics.bufferedEvents)"]

@@ -83,6 +83,16 @@ package final class ElasticsearchOutput: Service, Sendable {
         var deadLetterLog = LogRateLimiter(interval: .seconds(5))
         var authLog = LogRateLimiter(interval: .seconds(30))
         var fallbackLog = LogRateLimiter(interval: .seconds(30))
+        var diskBufferLog = LogRateLimiter(interval: .seconds(30))
+        /// Closed batches read from the disk buffer: their segment and document count, deleted
+        /// once the batch is released.
+        var spooled: [DeliveryStateMachine.BatchID: [(sequence: UInt64, documents: Int)]] = [:]
+        /// The disk buffer's feeder, waiting for a segment to be written.
+        var feederWaiter: CheckedContinuation<Void, Never>?
+        /// Senders waiting for room in the disk buffer.
+        var diskWaiters: [CheckedContinuation<Bool, Never>] = []
+        /// The disk buffer could not be written: sends fall back to memory until a write works.
+        var diskFailed = false
         var warnedStopped = false
 
         /// Whether `send` may add events: fewer than `maximumBufferedEvents` are buffered, fewer
@@ -110,6 +120,8 @@ package final class ElasticsearchOutput: Service, Sendable {
     let retryPolicy: RetryPolicy
     /// `nil` when `deadLetterPath` is not set.
     let deadLetterFile: DeadLetterFile?
+    /// `nil` when `diskBufferPath` is not set.
+    let diskBuffer: DiskBuffer?
     /// Compresses request bodies off the cooperative pool; `nil` when `compressionLevel` is 0.
     let compressionThread: CompressionThread?
     /// The shared state; never held across an `await`.
@@ -146,6 +158,9 @@ package final class ElasticsearchOutput: Service, Sendable {
                 maximumBytes: configuration.maximumDeadLetterBytes,
                 maximumFiles: configuration.maximumDeadLetterFiles
             )
+        }
+        self.diskBuffer = configuration.diskBufferPath.map {
+            DiskBuffer(directory: $0, maximumBytes: configuration.maximumDiskBufferBytes)
         }
         self.compressionThread =
             configuration.compressionLevel > 0 ? CompressionThread(level: configuration.compressionLevel) : nil
@@ -187,6 +202,8 @@ package final class ElasticsearchOutput: Service, Sendable {
             var statistics = state.statistics
             statistics.suspendedSenders = state.senders.count
             statistics.openBatchBytes = state.batcher.openBytes
+            statistics.diskBufferBytes = diskBuffer?.bytes ?? 0
+            statistics.diskBufferDocuments = diskBuffer?.documents ?? 0
             statistics.failingSince = state.delivery.oldestFailure
             statistics.hosts = state.hosts.hosts
             return statistics
@@ -241,8 +258,20 @@ package final class ElasticsearchOutput: Service, Sendable {
             encodedBatches.recycle(encoded)
             return
         }
-        while !accept(encoded, force: Task.isCancelled) {
-            await waitForRoom()
+        if diskBuffer != nil {
+            // Through the disk: durable, then acknowledged to the input; the feeder delivers it.
+            while !(await spool(encoded)) {
+                let space = Task.isCancelled ? false : await waitForDiskSpace(encoded.bytes.count)
+                if !space {
+                    // Shutting down, or the buffer cannot be written: held in memory as without one.
+                    while !accept(encoded, force: Task.isCancelled) { await waitForRoom() }
+                    break
+                }
+            }
+        } else {
+            while !accept(encoded, force: Task.isCancelled) {
+                await waitForRoom()
+            }
         }
         encodedBatches.recycle(encoded)
     }
@@ -278,7 +307,7 @@ package final class ElasticsearchOutput: Service, Sendable {
         return accepted
     }
 
-    private func waitForRoom() async {
+    func waitForRoom() async {
         let id = state.withLock { state in
             state.nextSenderID += 1
             return state.nextSenderID

@@ -76,6 +76,10 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
     /// Rotated dead-letter files kept (`<path>.1` … `<path>.N`); the records of an older one are
     /// counted and logged when it is deleted.
     package var maximumDeadLetterFiles = 5
+    /// The disk buffer's directory; `nil` (the default): no disk buffer (see `DiskBuffer`).
+    package var diskBufferPath: String? = nil
+    /// The disk buffer's bound.
+    package var maximumDiskBufferBytes = 1 << 30
     /// TLS for `https://` hosts: verification on, the system's CAs, no client certificate by
     /// default (see `ClientTLS`).
     package var tls = ClientTLS()
@@ -178,6 +182,9 @@ package struct ElasticsearchOutputConfiguration: Sendable, Equatable {
         if let deadLetterPath, deadLetterPath.isEmpty { throw fail("dead_letter_path", "must not be empty") }
         guard maximumDeadLetterBytes >= 1024 else { throw fail("max_dead_letter_bytes", "must be at least 1KiB") }
         guard maximumDeadLetterFiles >= 1 else { throw fail("max_dead_letter_files", "must be at least 1") }
+        if diskBufferPath != nil, maximumDiskBufferBytes < maximumBatchBytes {
+            throw fail("disk_buffer_max_bytes", "must be at least max_batch_bytes (\(maximumBatchBytes) bytes)")
+        }
     }
 
     /// How documents are written: the action, the index or data stream and its fallback, the

@@ -25,6 +25,14 @@ package struct ElasticsearchOutputStatistics: Sendable, Equatable {
     package var deadLetterRecordsDropped = 0
     /// Documents sent to `fallback_index` because their index name could not be made.
     package var documentsToFallbackIndex = 0
+    /// Documents written to the disk buffer (and acknowledged to the input then).
+    package var documentsSpooled = 0
+    /// Bytes in the disk buffer.
+    package var diskBufferBytes = 0
+    /// Documents in the disk buffer, not yet taken by Elasticsearch.
+    package var diskBufferDocuments = 0
+    /// Disk buffer segments that could not be read back (their events are lost; logged).
+    package var diskBufferSegmentsLost = 0
     /// Documents sent again, counted once per retry.
     package var documentsRetried = 0
     /// Bulk requests by how they ended.

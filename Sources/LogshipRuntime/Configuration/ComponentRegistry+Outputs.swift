@@ -31,6 +31,13 @@ extension ComponentRegistry {
         configuration.deadLetterPath = mapping["dead_letter_path"]?.string ?? "\(dataDirectory)/dead-letter.ndjson"
         if let size = mapping["max_dead_letter_bytes"]?.byteSize { configuration.maximumDeadLetterBytes = size.bytes }
         if let count = mapping["max_dead_letter_files"]?.int { configuration.maximumDeadLetterFiles = count }
+        // The disk buffer is on once it has a bound.
+        if let size = mapping["disk_buffer_max_bytes"]?.byteSize {
+            configuration.maximumDiskBufferBytes = size.bytes
+            configuration.diskBufferPath = mapping["disk_buffer_path"]?.string ?? "\(dataDirectory)/buffer-\(id)"
+        } else if let path = mapping["disk_buffer_path"] {
+            path.report("disk_buffer_path needs disk_buffer_max_bytes (the buffer's bound)")
+        }
         configuration.credentials = credentials(mapping)
         if let tls = mapping["tls"]?.mapping { configuration.tls = clientTLS(tls) }
         routing(mapping, into: &configuration)

@@ -333,6 +333,20 @@ package struct SelfMetrics: Sendable {
                 [([id], Double(output.deadLetterRecordsDropped))]
             ),
             family(
+                "logship_output_disk_buffer_bytes",
+                "Bytes in the output's disk buffer (disk_buffer_max_bytes): events acknowledged to the input, not yet taken by Elasticsearch.",
+                .gauge,
+                labels: ["output"],
+                [([id], Double(output.diskBufferBytes))]
+            ),
+            family(
+                "logship_output_disk_buffer_documents",
+                "Documents in the output's disk buffer, not yet taken by Elasticsearch.",
+                .gauge,
+                labels: ["output"],
+                [([id], Double(output.diskBufferDocuments))]
+            ),
+            family(
                 "logship_output_fallback_index_documents_total",
                 "Documents sent to fallback_index because their index name could not be made (a missing field, a value no index name may have).",
                 .counter,
