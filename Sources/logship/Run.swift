@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LogshipOutputs
 import LogshipRuntime
 
 extension Logship {
@@ -101,6 +102,13 @@ extension Logship {
             if final.pendingAcknowledgements > 0 {
                 FileHandle.standardError.write(
                     Data("logship: \(final.pendingAcknowledgements) events were not acknowledged\n".utf8)
+                )
+                throw ExitCode(1)
+            }
+            // Acknowledged to the input once on disk, but not yet in Elasticsearch.
+            if let buffered = final.output?.diskBufferDocuments, buffered > 0 {
+                FileHandle.standardError.write(
+                    Data("logship: \(buffered) events are still in the disk buffer; the next run sends them\n".utf8)
                 )
                 throw ExitCode(1)
             }

@@ -69,4 +69,29 @@ struct ReloadEndToEndTests {
         logship.signal(SIGTERM)
         #expect(await logship.waitForExit(timeout: .seconds(30)) == 0)
     }
+
+    /// SIGTERM while a reload waits for the old pipeline's flush (Elasticsearch down, so the
+    /// flush takes its `shutdown_timeout`): logship exits instead of starting the new pipeline.
+    @Test func sigtermDuringAReloadEndsLogship() async throws {
+        let setup = try await PipelineEndToEndTests.Setup.make()
+        defer { Task { await setup.tearDown() } }
+        let config = try setup.writePipeline([
+            ("    max_batch_age: 500ms\n", "    max_batch_age: 500ms\n    shutdown_timeout: 5s\n")
+        ])
+        setup.receiver.enqueue(.rejectRequest(status: 503), count: 1_000_000)
+        var fixture = AetherraLogFixture(directory: setup.logs)
+        try fixture.append(events: 100)
+        let logship = try LogshipProcess(
+            arguments: ["run", "--config", config],
+            environment: setup.environment,
+            logFile: setup.directory.path("run.log")
+        )
+        defer { logship.signal(SIGKILL) }
+        #expect(await waitUntil(timeout: .seconds(30)) { setup.receiver.requests.count >= 1 }, "\(logship.log)")
+        logship.signal(SIGHUP)
+        #expect(await waitUntil(timeout: .seconds(30)) { logship.log.contains("shutting down; flushing") })
+        logship.signal(SIGTERM)
+        #expect(await logship.waitForExit(timeout: .seconds(30)) == 0, "\(logship.log)")
+        #expect(logship.log.contains("terminated during a reload; the new pipeline is not started"), "\(logship.log)")
+    }
 }

@@ -1,3 +1,4 @@
+import LogshipOutputs
 import LogshipRuntime
 import Testing
 
@@ -30,6 +31,21 @@ struct ReloadPlanTests {
             ReloadPlan.plan(running: try pipeline(listen: nil), loaded: running)
                 == .apply(metrics: .bind("127.0.0.1:9464"))
         )
+    }
+
+    @Test func aDiskBufferLeftBehindIsRefused() throws {
+        var running = try pipeline()
+        running.elasticsearch?.diskBufferPath = "/var/lib/logship/buffer-elasticsearch"
+        var loaded = running
+        #expect(ReloadPlan.plan(running: running, loaded: loaded) == .apply(metrics: .keep))
+        loaded.elasticsearch?.diskBufferPath = nil
+        guard case .refuse(let reason) = ReloadPlan.plan(running: running, loaded: loaded) else {
+            Issue.record("not refused")
+            return
+        }
+        #expect(reason.hasPrefix("the disk buffer /var/lib/logship/buffer-elasticsearch would no longer be read"))
+        // Turning one on is fine.
+        #expect(ReloadPlan.plan(running: loaded, loaded: running) == .apply(metrics: .keep))
     }
 
     @Test func anotherDataDirectoryIsRefused() throws {

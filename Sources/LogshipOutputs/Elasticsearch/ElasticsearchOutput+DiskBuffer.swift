@@ -20,6 +20,8 @@ extension ElasticsearchOutput {
                 state.diskFailed = true
                 return state.diskBufferLog.admit(now: .now)
             }
+            // Senders waiting for disk space go to memory too.
+            releaseDiskWaiters()
             if let suppressed {
                 logger.error(
                     "cannot write the disk buffer; holding events in memory instead",

@@ -2,6 +2,7 @@ package import Logging
 package import LogshipOutputs
 package import ServiceLifecycle
 import Synchronization
+import UnixSignals
 
 /// `logship run` with reloading: runs a `PipelineRunner`, and on SIGHUP loads the pipeline file
 /// again and, when it is valid (`ReloadPlan`), stops the running pipeline gracefully and starts the
@@ -61,6 +62,16 @@ package final class PipelineSupervisor: Sendable {
             server = try await PipelineRunner.startMetricsServer(prometheus.listen, logger: logger)
         }
         defer { server?.shutdown() }
+        // SIGTERM or SIGINT while a reload drains the old pipeline: the group is already shutting
+        // down and ignores it, so the supervisor remembers it and does not start the next one.
+        let terminating = Mutex(false)
+        let watcher = Task { [logger] in
+            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                terminating.withLock { $0 = true }
+                logger.info("termination requested; no further reloads")
+            }
+        }
+        defer { watcher.cancel() }
         var previous: PipelineConfiguration?
         while true {
             let runner: PipelineRunner
@@ -79,13 +90,24 @@ package final class PipelineSupervisor: Sendable {
             let next = Mutex<Next?>(nil)
             let (running, current) = (configuration, server)
             try await runner.run(first: extra(runner)) { [self] in
-                guard next.withLock({ $0 == nil }), let decided = await reload(from: running, current) else {
+                guard !terminating.withLock({ $0 }) else {
+                    logger.warning("SIGHUP ignored: logship is shutting down")
                     return
                 }
+                guard next.withLock({ $0 == nil }) else {
+                    logger.warning("SIGHUP ignored: a reload is in progress; send it again once it is done")
+                    return
+                }
+                guard let decided = await reload(from: running, current) else { return }
                 next.withLock { $0 = decided }
                 await runner.requestStop()
             }
             guard let decided = next.withLock({ $0 }) else { return runner }
+            if terminating.withLock({ $0 }) {
+                if decided.server !== server { decided.server?.shutdown() }
+                logger.info("terminated during a reload; the new pipeline is not started")
+                return runner
+            }
             if decided.server !== server { server?.shutdown() }
             previous = configuration
             configuration = decided.configuration

@@ -1,3 +1,5 @@
+import LogshipOutputs
+
 /// What a SIGHUP does with the pipeline file it loaded: pure, so that each case is tested without
 /// signals or processes (`ReloadPlanTests`). `PipelineSupervisor` carries it out.
 package enum ReloadPlan: Equatable, Sendable {
@@ -22,6 +24,13 @@ package enum ReloadPlan: Equatable, Sendable {
             return .refuse(
                 reason:
                     "data_dir changed from \(running.dataDirectory) to \(loaded.dataDirectory): checkpoints and metric state live there, so moving it needs a restart; the running pipeline is kept"
+            )
+        }
+        let buffer = running.elasticsearch?.diskBufferPath
+        if let buffer, buffer != loaded.elasticsearch?.diskBufferPath {
+            return .refuse(
+                reason:
+                    "the disk buffer \(buffer) would no longer be read (disk_buffer_max_bytes, disk_buffer_path or the output's id changed): what it holds would never be sent; restart once Elasticsearch has taken it (logship_output_disk_buffer_documents 0); the running pipeline is kept"
             )
         }
         switch (running.prometheus?.listen, loaded.prometheus?.listen) {
