@@ -22,11 +22,7 @@ struct DiskBufferEndToEndTests {
         let buffer = "\(setup.data)/buffer-elasticsearch"
         var first = AetherraLogFixture(directory: setup.logs)
         try first.append(events: 200)
-        var logship = try LogshipProcess(
-            arguments: ["run", "--config", config],
-            environment: setup.environment,
-            logFile: setup.directory.path("run.log")
-        )
+        var logship = try setup.start("run", config: config)
         defer { logship.signal(SIGKILL) }
         #expect(await waitUntil(timeout: .seconds(60)) { setup.receiver.documentCount == 200 }, "\(logship.log)")
 
@@ -55,11 +51,7 @@ struct DiskBufferEndToEndTests {
         // kill -9 in the outage, started again: the buffer is found and sent first.
         logship.signal(SIGKILL)
         _ = await logship.waitForExit(timeout: .seconds(30))
-        logship = try LogshipProcess(
-            arguments: ["run", "--config", config],
-            environment: setup.environment,
-            logFile: setup.directory.path("run-2.log")
-        )
+        logship = try setup.start("run-2", config: config)
         setup.receiver.clearFaults()
         let total = first.eventsWritten + second.eventsWritten
         let complete = await waitUntil(timeout: .seconds(180)) { setup.receiver.documentCount >= total }

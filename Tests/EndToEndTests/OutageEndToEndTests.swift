@@ -35,11 +35,7 @@ struct OutageEndToEndTests {
         ])
         var fixture = AetherraLogFixture(directory: setup.logs)
         try fixture.append(events: 500)
-        let logship = try LogshipProcess(
-            arguments: ["run", "--config", config],
-            environment: setup.environment,
-            logFile: setup.directory.path("run.log")
-        )
+        let logship = try setup.start("run", config: config)
         defer { logship.signal(SIGKILL) }
         let base = "http://127.0.0.1:\(setup.metricsPort)"
         #expect(await waitUntil(timeout: .seconds(60)) { setup.receiver.documentCount == 500 }, "\(logship.log)")

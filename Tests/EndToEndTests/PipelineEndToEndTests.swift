@@ -65,9 +65,10 @@ struct PipelineEndToEndTests {
             return path
         }
 
-        func start(_ name: String) throws -> LogshipProcess {
+        /// `logship run` with `config` (the shipped pipeline by default), its log in `<name>.log`.
+        func start(_ name: String, config: String = Repository.pipeline) throws -> LogshipProcess {
             try LogshipProcess(
-                arguments: ["run", "--config", Repository.pipeline],
+                arguments: ["run", "--config", config],
                 environment: environment,
                 logFile: directory.path("\(name).log")
             )

@@ -14,11 +14,7 @@ struct ReloadEndToEndTests {
         let config = try setup.writePipeline()
         var fixture = AetherraLogFixture(directory: setup.logs)
         try fixture.append(events: 500)
-        let logship = try LogshipProcess(
-            arguments: ["run", "--config", config],
-            environment: setup.environment,
-            logFile: setup.directory.path("run.log")
-        )
+        let logship = try setup.start("run", config: config)
         defer { logship.signal(SIGKILL) }
         #expect(await waitUntil(timeout: .seconds(60)) { setup.receiver.documentCount == 500 }, "\(logship.log)")
 
@@ -81,11 +77,7 @@ struct ReloadEndToEndTests {
         setup.receiver.enqueue(.rejectRequest(status: 503), count: 1_000_000)
         var fixture = AetherraLogFixture(directory: setup.logs)
         try fixture.append(events: 100)
-        let logship = try LogshipProcess(
-            arguments: ["run", "--config", config],
-            environment: setup.environment,
-            logFile: setup.directory.path("run.log")
-        )
+        let logship = try setup.start("run", config: config)
         defer { logship.signal(SIGKILL) }
         #expect(await waitUntil(timeout: .seconds(30)) { setup.receiver.requests.count >= 1 }, "\(logship.log)")
         logship.signal(SIGHUP)

@@ -30,11 +30,7 @@ struct RotationWhilePausedTests {
         ])
         var first = AetherraLogFixture(directory: setup.logs)
         try first.append(events: 300)
-        let logship = try LogshipProcess(
-            arguments: ["run", "--config", config],
-            environment: setup.environment,
-            logFile: setup.directory.path("run.log")
-        )
+        let logship = try setup.start("run", config: config)
         let started = await waitUntil(timeout: .seconds(60)) { setup.receiver.documentCount == 300 }
         #expect(started, "log:\n\(logship.log)")
 

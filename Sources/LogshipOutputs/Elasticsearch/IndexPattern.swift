@@ -175,21 +175,24 @@ package struct IndexPattern: Sendable, Equatable, CustomStringConvertible {
         indexName(for: UTCDateTime(date))
     }
 
-    /// The index name for the calendar fields of `time`.
+    /// The index name for the calendar fields of `time` (field references left out).
     func indexName(for time: UTCDateTime) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64)
-        for part in parts {
-            switch part {
-            case .literal(let text): bytes.append(contentsOf: text.utf8)
-            case .year: UTCDateTime.appendDigits(time.year, count: 4, to: &bytes)
-            case .month: UTCDateTime.appendDigits(time.month, count: 2, to: &bytes)
-            case .day: UTCDateTime.appendDigits(time.day, count: 2, to: &bytes)
-            case .hour: UTCDateTime.appendDigits(time.hour, count: 2, to: &bytes)
-            case .field: break
-            }
-        }
+        for part in parts { Self.append(part, time: time, to: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends a literal or date part for `time`; a field reference appends nothing.
+    private static func append(_ part: Part, time: UTCDateTime, to bytes: inout [UInt8]) {
+        switch part {
+        case .literal(let text): bytes.append(contentsOf: text.utf8)
+        case .year: UTCDateTime.appendDigits(time.year, count: 4, to: &bytes)
+        case .month: UTCDateTime.appendDigits(time.month, count: 2, to: &bytes)
+        case .day: UTCDateTime.appendDigits(time.day, count: 2, to: &bytes)
+        case .hour: UTCDateTime.appendDigits(time.hour, count: 2, to: &bytes)
+        case .field: break
+        }
     }
 
     /// Why an event's index name could not be made from the pattern (it goes to the fallback).
@@ -215,21 +218,15 @@ package struct IndexPattern: Sendable, Equatable, CustomStringConvertible {
         to bytes: inout [UInt8]
     ) -> NameProblem? {
         for part in parts {
-            switch part {
-            case .literal(let text): bytes.append(contentsOf: text.utf8)
-            case .year: UTCDateTime.appendDigits(time.year, count: 4, to: &bytes)
-            case .month: UTCDateTime.appendDigits(time.month, count: 2, to: &bytes)
-            case .day: UTCDateTime.appendDigits(time.day, count: 2, to: &bytes)
-            case .hour: UTCDateTime.appendDigits(time.hour, count: 2, to: &bytes)
-            case .field(let path):
-                let start = bytes.count
-                guard let slot = batch.value(at: path, in: event), batch.appendLabelText(slot, to: &bytes),
-                    bytes.count > start
-                else { return .missingField(path) }
-                if !Self.lowercase(&bytes, from: start) {
-                    return .invalid(String(decoding: bytes, as: UTF8.self))
-                }
+            guard case .field(let path) = part else {
+                Self.append(part, time: time, to: &bytes)
+                continue
             }
+            let start = bytes.count
+            guard let slot = batch.value(at: path, in: event), batch.appendLabelText(slot, to: &bytes),
+                bytes.count > start
+            else { return .missingField(path) }
+            if !Self.lowercase(&bytes, from: start) { return .invalid(String(decoding: bytes, as: UTF8.self)) }
         }
         guard Self.isValidName(bytes) else { return .invalid(String(decoding: bytes, as: UTF8.self)) }
         return nil
