@@ -52,9 +52,12 @@ func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async re
     return try await condition()
 }
 
-/// A free TCP port on loopback (bound and released; good enough for tests on one machine).
+/// A free TCP port on loopback for a process to bind later: picked at random below the kernel's
+/// ephemeral range (32768-60999), bound and released. A port taken from the ephemeral range (port
+/// 0) could be handed to another test's port-0 bind before the process binds it (seen in CI: a
+/// metrics endpoint's "Address already in use").
 func freePort() throws -> Int {
-    let socket = try ListeningSocket()
+    let socket = try ListeningSocket(portBelowEphemeralRange: true)
     defer { socket.close() }
     return socket.port
 }
@@ -64,16 +67,21 @@ final class ListeningSocket {
     private let descriptor: Int32
     let port: Int
 
-    init() throws {
+    /// Listens on a port the kernel picks, or with `portBelowEphemeralRange` on a random free one
+    /// in 20000-32767.
+    init(portBelowEphemeralRange: Bool = false) throws {
         let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.descriptor = descriptor
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        var bound: Int32 = -1
+        for _ in 0..<(portBelowEphemeralRange ? 200 : 1) where bound != 0 {
+            address.sin_port = portBelowEphemeralRange ? UInt16(Int.random(in: 20000...32767)).bigEndian : 0
+            bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         }
         #expect(bound == 0)

@@ -89,10 +89,16 @@ struct HostProbeTests {
 
 }
 
-/// A port that was free a moment ago (bound, then closed).
+/// A port nothing listens on, for a test to bind later: a random one below the kernel's ephemeral
+/// range (32768-60999) that a receiver could bind a moment ago, so that no port-0 bind of another
+/// test takes it meanwhile.
 func unusedPort() async throws -> Int {
-    let probe = BulkReceiver(logger: .init(label: "test"))
-    let port = try await probe.start()
-    await probe.shutdown()
-    return port
+    for _ in 0..<200 {
+        let port = Int.random(in: 20000...32767)
+        let probe = BulkReceiver(port: port, logger: .init(label: "test"))
+        guard (try? await probe.start()) != nil else { continue }
+        await probe.shutdown()
+        return port
+    }
+    throw CancellationError()
 }
