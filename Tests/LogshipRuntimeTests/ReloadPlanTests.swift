@@ -48,6 +48,14 @@ struct ReloadPlanTests {
         #expect(ReloadPlan.plan(running: loaded, loaded: running) == .apply(metrics: .keep))
     }
 
+    /// A server bound before its pipeline is built (at start, or on a new address in a reload)
+    /// is alive but not ready, and serves no metrics yet.
+    @Test func aServerWithoutItsPipelineIsNotReady() {
+        let starting = PipelineRunner.startingEndpoints
+        #expect(starting.health().healthy && !starting.ready().healthy)
+        #expect(starting.render(.text).isEmpty && !starting.status().delivering)
+    }
+
     @Test func anotherDataDirectoryIsRefused() throws {
         let plan = ReloadPlan.plan(running: try pipeline(), loaded: try pipeline(dataDir: "/srv/logship"))
         guard case .refuse(let reason) = plan else {

@@ -146,7 +146,7 @@ package final class PipelineRunner: Sendable {
     /// address and why it cannot listen there.
     package static func startMetricsServer(
         _ listen: String,
-        _ endpoints: MetricsServer.Endpoints = .init(render: { _ in "" }),
+        _ endpoints: MetricsServer.Endpoints = startingEndpoints,
         logger: Logger
     ) async throws -> MetricsServer {
         do {
@@ -157,6 +157,15 @@ package final class PipelineRunner: Sendable {
             throw RuntimeError.metricsEndpoint("\(error)")
         }
     }
+
+    /// What a server bound before its pipeline is built answers (`PipelineSupervisor`: at start, and
+    /// on a new address during a reload): alive, not ready, no metrics yet.
+    package static let startingEndpoints = MetricsServer.Endpoints(
+        render: { _ in "" },
+        health: { HealthReport() },
+        ready: { HealthReport(healthy: false, details: ["pipeline": "starting"]) },
+        status: { (false, #"{"status":"starting"}"# + "\n") }
+    )
 
     /// Stops the pipeline gracefully, as SIGTERM does (`run` then returns): for a reload.
     package func requestStop() async {

@@ -83,6 +83,14 @@ package final class PipelineSupervisor: Sendable {
                     "reload: the new pipeline cannot start; starting the previous one again",
                     metadata: ["error": "\(error)"]
                 )
+                // Back on the previous pipeline's /metrics address when the reload had moved it.
+                if fallback.prometheus?.listen != configuration.prometheus?.listen {
+                    server?.shutdown()
+                    server = nil
+                    if let prometheus = fallback.prometheus {
+                        server = try await PipelineRunner.startMetricsServer(prometheus.listen, logger: logger)
+                    }
+                }
                 configuration = fallback
                 previous = nil
                 continue
