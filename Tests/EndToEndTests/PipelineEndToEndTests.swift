@@ -65,11 +65,16 @@ struct PipelineEndToEndTests {
             return path
         }
 
-        /// `logship run` with `config` (the shipped pipeline by default), its log in `<name>.log`.
-        func start(_ name: String, config: String = Repository.pipeline) throws -> LogshipProcess {
+        /// `logship run` with `config` (the shipped pipeline by default) and `environment` (the
+        /// setup's by default), its log in `<name>.log`.
+        func start(
+            _ name: String,
+            config: String = Repository.pipeline,
+            environment: [String: String]? = nil
+        ) throws -> LogshipProcess {
             try LogshipProcess(
                 arguments: ["run", "--config", config],
-                environment: environment,
+                environment: environment ?? self.environment,
                 logFile: directory.path("\(name).log")
             )
         }

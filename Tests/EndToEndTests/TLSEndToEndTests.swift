@@ -34,11 +34,7 @@ struct TLSEndToEndTests {
 
         // No CA given: the system's CAs do not know this one. Refused, retried, and said why;
         // logship keeps running and stays alive for its probes.
-        let refused = try LogshipProcess(
-            arguments: ["run", "--config", Repository.pipeline],
-            environment: environment,
-            logFile: directory.path("refused.log")
-        )
+        let refused = try setup.start("refused", environment: environment)
         // The start-up check warns first; then the bulk requests fail, are retried and say why.
         let said = await waitUntil(timeout: .seconds(60)) {
             refused.log.contains("bulk request failed; retrying with backoff")
@@ -59,11 +55,7 @@ struct TLSEndToEndTests {
 
         // With ES_CA_FILE: verified and delivered, basic auth accepted.
         environment["ES_CA_FILE"] = certificates.caFile
-        let trusted = try LogshipProcess(
-            arguments: ["run", "--config", Repository.pipeline],
-            environment: environment,
-            logFile: directory.path("trusted.log")
-        )
+        let trusted = try setup.start("trusted", environment: environment)
         let delivered = await waitUntil(timeout: .seconds(60)) { setup.receiver.documentCount == 200 }
         #expect(delivered, "\(setup.receiver.documentCount) of 200:\n\(trusted.log)")
         printed += [OutageEndToEndTests.get("\(base)/status")?.body ?? "", httpGet("\(base)/metrics") ?? ""]
@@ -76,11 +68,7 @@ struct TLSEndToEndTests {
         environment["ES_PASSWORD"] = nil
         environment["ES_API_KEY"] = apiKey
         try fixture.append(events: 100)
-        let withKey = try LogshipProcess(
-            arguments: ["run", "--config", Repository.pipeline],
-            environment: environment,
-            logFile: directory.path("api-key.log")
-        )
+        let withKey = try setup.start("api-key", environment: environment)
         let landed = await waitUntil(timeout: .seconds(60)) { setup.receiver.documentCount == 300 }
         #expect(landed, "\(setup.receiver.documentCount) of 300:\n\(withKey.log)")
         printed += [OutageEndToEndTests.get("\(base)/status")?.body ?? "", httpGet("\(base)/metrics") ?? ""]

@@ -49,9 +49,10 @@ import Testing
         }
     }
 
-    /// Runs `body` with a started receiver and its port, and shuts the receiver down afterwards.
-    func withReceiver(_ body: (BulkReceiver, Int) async throws -> Void) async throws {
-        let receiver = BulkReceiver(strict: true, logger: logger)
+    /// Runs `body` with a started receiver and its port, and shuts the receiver down afterwards;
+    /// with `tls` the receiver serves HTTPS.
+    func withReceiver(tls: ServerTLS? = nil, _ body: (BulkReceiver, Int) async throws -> Void) async throws {
+        let receiver = BulkReceiver(strict: true, tls: tls, logger: logger)
         let port = try await receiver.start()
         do {
             try await body(receiver, port)

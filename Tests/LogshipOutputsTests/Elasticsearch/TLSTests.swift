@@ -8,22 +8,6 @@ import Testing
 /// The output over HTTPS against the receiver with a throw-away CA's certificates: a real
 /// handshake each time, verification on by default.
 extension ElasticsearchOutputTests {
-    /// A receiver serving HTTPS with `tls`, started, with its port.
-    func withTLSReceiver(
-        _ tls: ServerTLS,
-        _ body: (BulkReceiver, Int) async throws -> Void
-    ) async throws {
-        let receiver = BulkReceiver(strict: true, tls: tls, logger: logger)
-        let port = try await receiver.start()
-        do {
-            try await body(receiver, port)
-        } catch {
-            await receiver.shutdown()
-            throw error
-        }
-        await receiver.shutdown()
-    }
-
     /// Sends `count` events through an output with `change` applied and waits until they are
     /// acknowledged or, when `until` is given, until a line containing it is logged (and then
     /// checks nothing was acknowledged). Returns the log.
@@ -65,7 +49,7 @@ extension ElasticsearchOutputTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificates = try TestCertificates(directory: directory.path)
         let server = try certificates.issue("server", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
-        try await withTLSReceiver(server) { receiver, port in
+        try await withReceiver(tls: server) { receiver, port in
             // The system's CAs do not know the test CA: refused, retried, nothing dead-lettered.
             let refused = try await ship(port: port, refusedSaying: "certificate is not trusted")
             #expect(refused.contains("set tls.ca_file (ES_CA_FILE"), "\(refused)")
@@ -84,7 +68,7 @@ extension ElasticsearchOutputTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificates = try TestCertificates(directory: directory.path)
         let server = try certificates.issue("elsewhere", dnsNames: ["elastic.example"])
-        try await withTLSReceiver(server) { receiver, port in
+        try await withReceiver(tls: server) { receiver, port in
             try await ship(port: port, refusedSaying: "does not name this host") { $0.tls.caFile = certificates.caFile }
             #expect(receiver.documentCount == 0)
             try await ship(port: port) {
@@ -100,7 +84,7 @@ extension ElasticsearchOutputTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificates = try TestCertificates(directory: directory.path)
         let server = try certificates.issue("server", dnsNames: ["elastic.example"])
-        try await withTLSReceiver(server) { receiver, port in
+        try await withReceiver(tls: server) { receiver, port in
             let log = try await ship(port: port) { $0.tls.verifyCertificate = false }
             #expect(log.contains("warning TLS certificate verification is off (tls.verify: false)"), "\(log)")
             #expect(receiver.documentCount == 5)
@@ -114,7 +98,7 @@ extension ElasticsearchOutputTests {
         var server = try certificates.issue("server", dnsNames: ["localhost"])
         server.clientCAFile = certificates.caFile
         let client = try certificates.issue("logship")
-        try await withTLSReceiver(server) { receiver, port in
+        try await withReceiver(tls: server) { receiver, port in
             // Without a certificate the server ends the handshake.
             try await ship(port: port, refusedSaying: "TLS") { $0.tls.caFile = certificates.caFile }
             #expect(receiver.documentCount == 0)
@@ -136,7 +120,7 @@ extension ElasticsearchOutputTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificates = try TestCertificates(directory: directory.path)
         let server = try certificates.issue("server", dnsNames: ["localhost"])
-        try await withTLSReceiver(server) { receiver, port in
+        try await withReceiver(tls: server) { receiver, port in
             try await ship(port: port, scheme: "http", refusedSaying: "the connection closed before an answer")
         }
     }
